@@ -1,0 +1,106 @@
+"""The ``radsim`` command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from model.parameters import ParameterError, parameter_table
+
+from .runner import run_scenario, write_run
+from .scenario import Scenario, ScenarioError, load_scenario
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="radsim", prog_name="radsim")
+def app() -> None:
+    """radsim: an agent-based simulator of the radicalisation process (synthetic towns only)."""
+
+out_console = Console()
+err_console = Console(stderr=True)
+
+EXIT_BAD_INPUT = 2
+
+
+def fail(message: str) -> None:
+    """Print a one-line error and exit with code 2."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise SystemExit(EXIT_BAD_INPUT)
+
+
+@app.command()
+@click.argument("scenario", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--residents", type=int, help="number of residents (overrides the scenario)")
+@click.option("--steps", type=int, help="weeks to simulate (overrides the scenario)")
+@click.option("--seed", type=int, help="random seed (overrides the scenario)")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("results/run"), show_default=True,
+              help="output folder")
+def run(scenario: Path | None, residents: int | None, steps: int | None, seed: int | None, out: Path) -> None:
+    """Simulate a town and write timeseries.parquet, run.json and phases.png to --out."""
+    try:
+        sc = load_scenario(scenario) if scenario is not None else Scenario()
+        sc = sc.with_overrides(residents=residents, steps=steps, seed=seed)
+    except (ScenarioError, ParameterError) as err:
+        fail(str(err))
+    if out.exists() and not out.is_dir():
+        fail(f"--out: {out} exists and is not a folder")
+    p = sc.parameters
+    out_console.print(f"[bold]{sc.name}[/]: {p.n_residents:,} residents, {sc.steps} weeks, seed {sc.seed}")
+    with Progress(TextColumn("simulating"), BarColumn(), TextColumn("week {task.completed}/{task.total}"),
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True) as bar:
+        task = bar.add_task("run", total=sc.steps)
+        result = run_scenario(sc, progress=lambda w: bar.update(task, completed=w))
+    write_run(result, out)
+    s = result.summary()
+    table = Table(title=f"After {sc.steps} weeks ({result.wall_seconds:.1f} s)")
+    table.add_column("phase")
+    table.add_column("residents", justify="right")
+    table.add_column("share", justify="right")
+    for k, label in enumerate(["0 none", "1 sensitivity", "2 group membership", "3 action"]):
+        table.add_row(label, f"{s[f'phase_{k}']:,}", f"{100 * s[f'phase_{k}_share']:.2f}%")
+    out_console.print(table)
+    out_console.print(f"young people (12-27) in phase 1 or higher: {100 * s['young_sympathiser_share']:.1f}%")
+    if s["moved_to_action"]:
+        out_console.print(f"moved to action during the run: {s['moved_to_action']} "
+                          f"(median {s['weeks_to_action_median']:.0f} weeks in phase 2 first)")
+    out_console.print(f"wrote {out}/timeseries.parquet, run.json, phases.png")
+
+
+@app.command()
+def params() -> None:
+    """List every model parameter with its default, range and unit."""
+    table = Table(title="radsim parameters (docs/ODD.md section 7)")
+    for col in ("name", "default", "range", "unit", "meaning"):
+        table.add_column(col, overflow="fold")
+    for row in parameter_table():
+        rng = "" if row["min"] is None else f"{row['min']} .. {row['max']}"
+        table.add_row(row["name"], str(row["default"]), rng, row["unit"], row["description"])
+    out_console.print(table)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app, turning usage errors into one-line messages with exit code 2."""
+    try:
+        rv = app.main(args=argv, standalone_mode=False, prog_name="radsim")
+    except click.exceptions.NoArgsIsHelpError as err:
+        click.echo(err.ctx.get_help() if err.ctx else str(err))
+        return 0
+    except click.UsageError as err:
+        err_console.print(f"[bold red]error:[/] {err.format_message()}", highlight=False, soft_wrap=True)
+        return EXIT_BAD_INPUT
+    except click.exceptions.Exit as err:
+        return err.exit_code
+    except click.Abort:
+        err_console.print("aborted")
+        return 130
+    except SystemExit as err:
+        return int(err.code or 0)
+    return rv if isinstance(rv, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

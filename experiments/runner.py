@@ -1,0 +1,104 @@
+"""Run one scenario and write its results: the Python API behind ``radsim run``."""
+
+from __future__ import annotations
+
+import json
+import platform
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import model
+from model import RadicalisationModel
+
+from .plots import plot_run
+from .scenario import Scenario
+
+__all__ = ["RunResult", "run_scenario", "write_run", "OUTPUT_FILES"]
+
+OUTPUT_FILES = ("timeseries.parquet", "run.json", "phases.png")
+
+
+@dataclass
+class RunResult:
+    """What one run produced."""
+
+    scenario: Scenario
+    model: RadicalisationModel
+    timeseries: pd.DataFrame
+    wall_seconds: float
+
+    def summary(self) -> dict:
+        """Final phase counts and shares, young sympathisers and action delays."""
+        last = self.timeseries.iloc[-1]
+        n = self.scenario.parameters.n_residents
+        delays = np.asarray(self.model.action_delays)
+        out = {f"phase_{k}": int(last[f"phase_{k}"]) for k in range(4)}
+        out |= {f"phase_{k}_share": out[f"phase_{k}"] / n for k in range(4)}
+        out["young_sympathiser_share"] = float(last["young_sympathiser_share"])
+        out["polarisation"] = float(last["polarisation"])
+        out["moved_to_action"] = int(delays.size)
+        out["weeks_to_action_median"] = float(np.median(delays)) if delays.size else None
+        return out
+
+
+def run_scenario(scenario: Scenario, progress: Callable[[int], None] | None = None) -> RunResult:
+    """Simulate ``scenario`` and return the model and its weekly time series.
+
+    ``progress`` is called with the number of weeks done (for progress bars).
+    """
+    t0 = time.perf_counter()
+    m = RadicalisationModel.from_parameters(scenario.parameters, rng=scenario.seed)
+    for week in range(scenario.steps):
+        m.step()
+        if progress is not None:
+            progress(week + 1)
+    return RunResult(scenario, m, m.timeseries(), time.perf_counter() - t0)
+
+
+def provenance(result: RunResult) -> dict:
+    """The ``run.json`` content: version, scenario, parameters, seed and environment."""
+    import mesa
+
+    sc = result.scenario
+    return {
+        "radsim_version": model.__version__,
+        "scenario": {"name": sc.name, "description": sc.description, "steps": sc.steps, "seed": sc.seed},
+        "parameters": sc.parameters.model_dump(),
+        "engine": result.model.engine_name,
+        "summary": result.summary(),
+        "wall_seconds": round(result.wall_seconds, 3),
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "environment": {"python": platform.python_version(), "numpy": np.__version__,
+                        "mesa": mesa.__version__, "pandas": pd.__version__, "platform": platform.platform()},
+    }
+
+
+def write_run(result: RunResult, out: str | Path) -> Path:
+    """Write ``timeseries.parquet``, ``run.json`` and ``phases.png`` into ``out``.
+
+    Files are first written to a temporary folder next to ``out`` and moved in
+    only when all three exist, so a failure leaves no partial output.
+    """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        result.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
+        (tmp / "run.json").write_text(json.dumps(provenance(result), indent=2) + "\n", encoding="utf-8")
+        sc = result.scenario
+        plot_run(result.timeseries, tmp / "phases.png",
+                 title=f"{sc.name}: {sc.parameters.n_residents:,} residents, seed {sc.seed}")
+        out.mkdir(exist_ok=True)
+        for name in OUTPUT_FILES:
+            (tmp / name).replace(out / name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out

@@ -1,0 +1,114 @@
+"""Scenario files: a town, its parameters and a run length, in TOML.
+
+A scenario file looks like::
+
+    [scenario]
+    name = "baseline"
+    description = "Default town"
+    steps = 520          # weeks
+    seed = 42
+
+    [parameters]         # any field of model.Parameters
+    n_residents = 10000
+    societal_discrimination = 0.3
+
+Validation errors are one line that names the key, e.g.
+``parameters.segregation: 1.5 is out of range; allowed range 0.0 to 1.0``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from model.parameters import ParameterError, Parameters
+
+__all__ = ["Scenario", "ScenarioError", "load_scenario"]
+
+
+class ScenarioError(ValueError):
+    """A scenario file is missing, malformed or invalid (one-line message)."""
+
+
+class Scenario(BaseModel):
+    """A validated scenario: what to simulate, for how long, with which seed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = "default"
+    description: str = ""
+    steps: int = Field(520, ge=0, le=100_000, description="weeks to simulate")
+    seed: int = Field(42, ge=0, le=2**63 - 1, description="seed of the model's random generator")
+    parameters: Parameters = Field(default_factory=Parameters)
+
+    def with_overrides(self, *, residents: int | None = None, steps: int | None = None,
+                       seed: int | None = None) -> "Scenario":
+        """Apply command-line overrides, validating them."""
+        data = self.model_dump()
+        if residents is not None:
+            data["parameters"]["n_residents"] = residents
+        if steps is not None:
+            data["steps"] = steps
+        if seed is not None:
+            data["seed"] = seed
+        return scenario_from_dict(data, source="command line")
+
+
+def _message(err: ValidationError, prefix: str = "") -> str:
+    e = err.errors()[0]
+    loc = ".".join(str(p) for p in e["loc"])
+    where = f"{prefix}{loc}" if loc else prefix.rstrip(".")
+    if e["type"] == "extra_forbidden":
+        return f"unknown key '{where}'"
+    msg = e["msg"].removeprefix("Value error, ")
+    if e["type"] in ("greater_than_equal", "less_than_equal"):
+        field = Scenario.model_fields.get(str(e["loc"][0]))
+        lo = hi = None
+        for m in field.metadata if field else []:
+            lo = getattr(m, "ge", lo)
+            hi = getattr(m, "le", hi)
+        return f"{where}: {e.get('input')!r} is out of range; allowed range {lo} to {hi}"
+    return f"{where}: {msg}" if where else msg
+
+
+def scenario_from_dict(data: dict[str, Any], source: str = "scenario") -> Scenario:
+    """Validate a scenario given as a dictionary (as read from TOML)."""
+    data = dict(data)
+    params = data.pop("parameters", {}) or {}
+    if not isinstance(params, dict):
+        raise ScenarioError(f"{source}: [parameters] must be a table")
+    try:
+        parameters = Parameters.create(**params)
+    except ParameterError as err:
+        raise ScenarioError(f"{source}: parameters.{err}" if not str(err).startswith("unknown") else
+                            f"{source}: {str(err).replace(chr(39), chr(39) + 'parameters.', 1)}") from None
+    try:
+        return Scenario(**data, parameters=parameters)
+    except ValidationError as err:
+        raise ScenarioError(f"{source}: {_message(err)}") from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a TOML scenario file.
+
+    The file has a ``[scenario]`` table (name, description, steps, seed) and a
+    ``[parameters]`` table; both are optional. Raises :class:`ScenarioError`.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ScenarioError(f"scenario file not found: {path}")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(f"{path}: malformed TOML: {err}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not a UTF-8 text file") from None
+    unknown = set(raw) - {"scenario", "parameters"}
+    if unknown:
+        raise ScenarioError(f"{path}: unknown table '{sorted(unknown)[0]}' (expected [scenario] and [parameters])")
+    data = dict(raw.get("scenario", {}))
+    data["parameters"] = raw.get("parameters", {})
+    return scenario_from_dict(data, source=str(path))

@@ -1,0 +1,218 @@
+"""Validated model parameters.
+
+All parameters of the town and of the rules live in one pydantic object,
+:class:`Parameters`. Every field carries its unit, range and default; the same
+table appears in ``docs/ODD.md`` (section 7, "Input data and parameters").
+Unknown or out-of-range values raise :class:`ParameterError` whose message is a
+single line naming the field and the allowed range.
+
+Units: one step is one week. Rates are "share of the gap closed per week".
+All state variables and most parameters are dimensionless in [0, 1].
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+__all__ = ["Parameters", "ParameterError", "parameter_table"]
+
+
+class ParameterError(ValueError):
+    """A parameter is unknown or outside its allowed range (one-line message)."""
+
+
+def _f(default: float, lo: float, hi: float, doc: str, unit: str = "dimensionless") -> Any:
+    return Field(default, ge=lo, le=hi, description=doc, json_schema_extra={"unit": unit})
+
+
+class Parameters(BaseModel):
+    """Every parameter of a run, with its default, unit and allowed range.
+
+    Create it with keyword arguments (``Parameters(societal_discrimination=0.4)``);
+    unknown keys and out-of-range values raise :class:`ParameterError` through
+    :meth:`create`. Defaults are calibrated to the radicalisation pyramid
+    (``docs/ODD.md`` section 7.3).
+    """
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+    # --- the synthetic town -------------------------------------------------
+    n_residents: int = Field(2000, ge=10, le=50_000_000, description="number of residents", json_schema_extra={"unit": "persons"})
+    residents_per_neighbourhood: int = Field(1000, ge=20, le=1_000_000, description="mean size of a neighbourhood", json_schema_extra={"unit": "persons"})
+    minority_shares: list[float] = Field(default_factory=lambda: [0.14, 0.08], description="population share of each minority background (the majority is the rest)", json_schema_extra={"unit": "share"})
+    segregation: float = _f(0.5, 0.0, 1.0, "residential segregation and tie homophily: 0 = ties ignore background, 1 = no cross-background ties where avoidable")
+    neighbour_degree: int = Field(4, ge=0, le=50, description="neighbour ties per resident (Watts-Strogatz ring degree)", json_schema_extra={"unit": "ties"})
+    neighbour_rewiring: float = _f(0.1, 0.0, 1.0, "Watts-Strogatz rewiring probability within a neighbourhood")
+    school_work_degree: float = _f(5.0, 0.0, 50.0, "mean ties per member of a school class or work team", "ties")
+    memberships_mean: float = _f(1.2, 0.0, 10.0, "mean number of associations (clubs) a resident belongs to", "memberships")
+    association_degree: float = _f(4.0, 0.0, 50.0, "mean ties per membership inside a club", "ties")
+    religious_participation_majority: float = _f(0.15, 0.0, 1.0, "share of majority residents in a religious community")
+    religious_participation_minority: float = _f(0.45, 0.0, 1.0, "share of minority residents in a religious community")
+    religious_degree: float = _f(4.0, 0.0, 50.0, "mean ties per member inside a religious community", "ties")
+    online_degree_mean: float = _f(3.0, 0.0, 100.0, "mean online ties of a young resident (adults have half)", "ties")
+    radical_family_share: float = _f(0.004, 0.0, 1.0, "share of households with a member already in a radical group (seeded in phase 2)")
+
+    # tie strength per layer (weight of a tie in social influence)
+    weight_household: float = _f(1.0, 0.0, 1.0, "tie strength of a household (family) tie")
+    weight_neighbour: float = _f(0.3, 0.0, 1.0, "tie strength of a neighbour tie")
+    weight_school_work: float = _f(0.5, 0.0, 1.0, "tie strength of a school or work tie")
+    weight_association: float = _f(0.5, 0.0, 1.0, "tie strength of an association (club) tie")
+    weight_religious: float = _f(0.6, 0.0, 1.0, "tie strength of a religious-community tie")
+    weight_online: float = _f(0.4, 0.0, 1.0, "tie strength of an online tie")
+    outgroup_influence: float = _f(0.3, 0.0, 1.0, "influence of an out-group tie relative to an in-group tie (shared identity)")
+
+    # --- macro context ------------------------------------------------------
+    societal_discrimination: float = _f(0.3, 0.0, 1.0, "societal (institutional) discrimination level faced by minorities")
+    institutional_fairness: float = _f(0.7, 0.0, 1.0, "procedural justice of institutions")
+    attack_weeks: list[int] = Field(default_factory=list, description="weeks in which a trigger event (an attack) happens", json_schema_extra={"unit": "week"})
+    attack_severity: float = _f(0.6, 0.0, 1.0, "jump in societal threat caused by one attack")
+    attack_relaxation_weeks: float = _f(12.0, 0.5, 520.0, "time constant of the exponential decay of threat after an attack", "weeks")
+    attack_discrimination_gain: float = _f(0.4, 0.0, 1.0, "rise in societal discrimination per unit of threat")
+    attack_prejudice_gain: float = _f(0.4, 0.0, 1.0, "rise in majority prejudice target per unit of threat")
+
+    # --- prejudice and discrimination ----------------------------------------
+    prejudice_majority: float = _f(0.3, 0.0, 1.0, "baseline prejudice of majority residents towards minorities")
+    prejudice_minority: float = _f(0.15, 0.0, 1.0, "baseline prejudice of minority residents towards other backgrounds")
+    contact_prejudice_reduction: float = _f(0.2, 0.0, 1.0, "fall in prejudice target per unit share of cross-background ties (contact alone)")
+    prejudice_rate: float = _f(0.1, 0.0, 1.0, "weekly adaptation rate of prejudice", "1/week")
+    incident_rate: float = _f(0.25, 0.0, 1.0, "weekly chance of a discrimination incident per unit of prejudiced out-group tie share", "1/week")
+    discrimination_memory: float = _f(0.05, 0.001, 1.0, "weekly update rate of perceived (personal and group) discrimination", "1/week")
+    group_deprivation_macro_weight: float = _f(0.5, 0.0, 1.0, "weight of societal discrimination against in-group peers' experiences in group relative deprivation")
+
+    # --- identity -------------------------------------------------------------
+    complexity_half_saturation: float = _f(2.0, 0.1, 20.0, "memberships at which social identity complexity reaches one half", "memberships")
+    uncertainty_base: float = _f(0.15, 0.0, 1.0, "baseline identity uncertainty of adults")
+    uncertainty_youth: float = _f(0.2, 0.0, 1.0, "extra identity uncertainty of young people (12-27)")
+    uncertainty_discrimination: float = _f(0.5, 0.0, 2.0, "rise in uncertainty per unit perceived discrimination")
+    uncertainty_complexity: float = _f(0.3, 0.0, 2.0, "fall in uncertainty per unit social identity complexity")
+    uncertainty_group_relief: float = _f(0.5, 0.0, 1.0, "share of uncertainty removed by membership of a radical group")
+    uncertainty_propensity_sd: float = _f(0.1, 0.0, 0.5, "spread (sd) of residents' lasting individual offset to identity uncertainty (need for closure)")
+    uncertainty_rate: float = _f(0.05, 0.0, 1.0, "weekly adaptation rate of identity uncertainty", "1/week")
+    significance_discrimination: float = _f(0.6, 0.0, 2.0, "significance loss per unit personal discrimination")
+    significance_belonging: float = _f(0.2, 0.0, 2.0, "significance loss per unit lack of identity complexity")
+    significance_rate: float = _f(0.05, 0.0, 1.0, "weekly adaptation rate of significance loss", "1/week")
+    trust_discrimination: float = _f(0.8, 0.0, 1.0, "fall in institutional trust per unit perceived discrimination")
+    trust_group_loss: float = _f(0.5, 0.0, 1.0, "share of trust lost by membership of a radical group")
+    trust_propensity_sd: float = _f(0.15, 0.0, 0.5, "spread (sd) of residents' lasting individual offset to institutional trust (dispositional trust)")
+    trust_rate: float = _f(0.05, 0.0, 1.0, "weekly adaptation rate of institutional trust", "1/week")
+    threat_grievance_weight: float = _f(0.5, 0.0, 1.0, "weight of perceived out-group threat (prejudice) in collective grievance")
+
+    # --- radical belief and violence ------------------------------------------
+    influence_rate: float = _f(0.1, 0.0, 1.0, "weekly rate of social influence on radical belief", "1/week")
+    competition_drive: float = _f(0.25, 0.0, 1.0, "weekly rise of radical belief, times (1 - belief), in a week the resident chooses social competition", "1/week")
+    significance_drive: float = _f(0.05, 0.0, 1.0, "weekly rise of radical belief per unit significance loss times radical exposure", "1/week")
+    belief_decay: float = _f(0.02, 0.0, 1.0, "weekly decay of radical belief outside a radical group", "1/week")
+    group_pull: float = _f(1.0, 0.0, 10.0, "tie strength of the radical group itself (its ideology and members outside town) for residents in phase 2-3")
+    group_isolation: float = _f(0.8, 0.0, 1.0, "share by which ties and memberships outside the radical group weaken in phase 2-3")
+    violence_significance: float = _f(0.4, 0.0, 2.0, "violence attitude target per unit significance loss (times belief)")
+    violence_peer: float = _f(0.4, 0.0, 2.0, "violence attitude target per unit peers' violence attitude (times belief)")
+    violence_group: float = _f(0.4, 0.0, 2.0, "violence attitude target from radical-group norms in phase 2-3 (times belief)")
+    violence_rate: float = _f(0.05, 0.0, 1.0, "weekly adaptation rate of the attitude to violence", "1/week")
+
+    # --- resilience shield ----------------------------------------------------
+    shield_base: float = _f(0.1, 0.0, 1.0, "baseline resilience shield")
+    shield_trust: float = _f(0.4, 0.0, 2.0, "shield per unit institutional trust")
+    shield_complexity: float = _f(0.4, 0.0, 2.0, "shield per unit social identity complexity")
+    shield_discrimination: float = _f(0.4, 0.0, 2.0, "fall in shield per unit perceived discrimination")
+    shield_rate: float = _f(0.05, 0.0, 1.0, "weekly adaptation rate of the resilience shield", "1/week")
+
+    # --- phase transitions -----------------------------------------------------
+    sensitivity_threshold: float = _f(0.3, 0.0, 1.0, "radical belief at which a resident enters phase 1 (sensitivity)")
+    membership_threshold: float = _f(0.4, 0.0, 1.0, "radical belief needed to join a radical group (phase 2)")
+    action_threshold: float = _f(0.45, 0.0, 1.0, "attitude to violence needed to move to action (phase 3)")
+    hysteresis: float = _f(0.1, 0.0, 0.5, "margin below a threshold before a resident falls back a phase")
+    recruitment_rate: float = _f(0.02, 0.0, 1.0, "weekly joining hazard per unit tie strength to phase 2-3 members", "1/week")
+    online_recruiter_reach: float = _f(0.02, 0.0, 1.0, "weekly chance a sensitive young resident meets a recruiter online", "1/week")
+    min_weeks_before_action: int = Field(2, ge=0, le=520, description="minimum time in phase 2 before action", json_schema_extra={"unit": "weeks"})
+    action_hazard: float = _f(0.01, 0.0, 1.0, "weekly hazard of moving to action per unit attitude to violence", "1/week")
+    disengagement_hazard: float = _f(0.015, 0.0, 1.0, "weekly hazard of leaving a radical group (phase 2 to 1)", "1/week")
+    action_exit_hazard: float = _f(0.008, 0.0, 1.0, "weekly hazard of leaving action (phase 3 to 2): arrest, disillusion, ageing out", "1/week")
+    life_expectancy: float = _f(85.0, 30.0, 120.0, "age at which a resident leaves town and a newborn takes the place (demographic renewal)", "years")
+
+    @model_validator(mode="after")
+    def _check_shares(self) -> "Parameters":
+        if any(not 0.0 <= s <= 1.0 for s in self.minority_shares):
+            raise ValueError("minority_shares: each share must be between 0 and 1")
+        if sum(self.minority_shares) >= 1.0:
+            raise ValueError("minority_shares: the shares must sum to less than 1 (the majority is the rest)")
+        if len(self.minority_shares) > 8:
+            raise ValueError("minority_shares: at most 8 minority backgrounds")
+        if any(w < 0 for w in self.attack_weeks):
+            raise ValueError("attack_weeks: weeks must be 0 or later")
+        if self.hysteresis > self.sensitivity_threshold:
+            raise ValueError("hysteresis: must not exceed sensitivity_threshold")
+        return self
+
+    @classmethod
+    def create(cls, **kwargs: Any) -> "Parameters":
+        """Validate keyword parameters, raising :class:`ParameterError` with a one-line message."""
+        try:
+            return cls(**kwargs)
+        except ValidationError as err:
+            raise ParameterError(_one_line(err)) from None
+
+    def replace(self, **changes: Any) -> "Parameters":
+        """Return a validated copy with some fields changed."""
+        return Parameters.create(**{**self.model_dump(), **changes})
+
+    @property
+    def n_backgrounds(self) -> int:
+        return 1 + len(self.minority_shares)
+
+    @property
+    def background_shares(self) -> list[float]:
+        return [1.0 - sum(self.minority_shares), *self.minority_shares]
+
+
+def _range_text(name: str) -> str:
+    field = Parameters.model_fields.get(name)
+    if field is None:
+        return ""
+    lo = hi = None
+    for m in field.metadata:
+        lo = getattr(m, "ge", lo)
+        hi = getattr(m, "le", hi)
+    if lo is None and hi is None:
+        return ""
+    return f"allowed range {lo} to {hi}"
+
+
+def _one_line(err: ValidationError) -> str:
+    e = err.errors()[0]
+    loc = ".".join(str(p) for p in e["loc"]) or ""
+    field = str(e["loc"][0]) if e["loc"] else ""
+    if e["type"] == "extra_forbidden":
+        return f"unknown parameter '{loc}' (see `radsim params` for the list)"
+    if not loc:  # model-level validator: message already names the field
+        return e["msg"].removeprefix("Value error, ")
+    got = e.get("input")
+    rng = _range_text(field)
+    msg = e["msg"]
+    if rng and e["type"] in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        return f"{loc}: {got!r} is out of range; {rng}"
+    return f"{loc}: {msg} (got {got!r}){'; ' + rng if rng else ''}"
+
+
+def parameter_table() -> list[dict[str, Any]]:
+    """Rows of (name, default, range, unit, description) for docs and the CLI."""
+    rows = []
+    defaults = Parameters()
+    for name, field in Parameters.model_fields.items():
+        lo = hi = None
+        for m in field.metadata:
+            lo = getattr(m, "ge", lo)
+            hi = getattr(m, "le", hi)
+        extra = field.json_schema_extra or {}
+        rows.append(
+            {
+                "name": name,
+                "default": getattr(defaults, name),
+                "min": lo,
+                "max": hi,
+                "unit": extra.get("unit", "") if isinstance(extra, dict) else "",
+                "description": field.description or "",
+            }
+        )
+    return rows

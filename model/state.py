@@ -1,0 +1,147 @@
+"""Resident state: one numpy array per attribute, and the initial state.
+
+The state is the single source of truth. The array engine updates it in
+place; the per-agent reference reads and writes it through
+:class:`model.agents.Resident` properties.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from enum import IntEnum
+
+import numpy as np
+
+from .parameters import Parameters
+from .town import YOUTH_AGE, Town
+
+__all__ = ["Phase", "IdentityStrategy", "ResidentState", "CONTINUOUS_FIELDS", "initial_state"]
+
+
+class Phase(IntEnum):
+    """Phases of the radicalisation process (Doosje, Loseman & Van den Bos 2013)."""
+
+    NONE = 0
+    SENSITIVITY = 1
+    GROUP_MEMBERSHIP = 2
+    ACTION = 3
+
+
+class IdentityStrategy(IntEnum):
+    """Answers to a low-status group position (Tajfel & Turner 1979)."""
+
+    INDIVIDUAL_MOBILITY = 0
+    SOCIAL_CREATIVITY = 1
+    SOCIAL_COMPETITION = 2
+
+
+CONTINUOUS_FIELDS: tuple[str, ...] = (
+    "identity_uncertainty",
+    "personal_discrimination",
+    "group_discrimination",
+    "perceived_discrimination",
+    "significance_loss",
+    "institutional_trust",
+    "prejudice",
+    "radical_belief",
+    "violence_attitude",
+    "resilience_shield",
+)
+"""State variables in [0, 1]."""
+
+
+@dataclass
+class ResidentState:
+    """Arrays of length ``n_residents``; continuous variables are in [0, 1]."""
+
+    phase: np.ndarray                     # int8, Phase
+    time_in_phase: np.ndarray             # int32, weeks since entering the current phase
+    identity_strategy: np.ndarray         # int8, IdentityStrategy chosen this week
+    age: np.ndarray                       # float64, years
+    identity_uncertainty: np.ndarray
+    personal_discrimination: np.ndarray   # personal relative deprivation
+    group_discrimination: np.ndarray      # group relative deprivation
+    perceived_discrimination: np.ndarray  # mean of the two
+    significance_loss: np.ndarray
+    institutional_trust: np.ndarray       # procedural justice experienced
+    prejudice: np.ndarray                 # prejudice / perceived out-group threat
+    radical_belief: np.ndarray
+    violence_attitude: np.ndarray
+    resilience_shield: np.ndarray         # strength; direction flips in phase 3
+    uncertainty_propensity: np.ndarray    # lasting individual offset to the uncertainty target
+    trust_propensity: np.ndarray          # lasting individual offset to the trust target
+
+    @property
+    def shield_direction(self) -> np.ndarray:
+        """+1 protects against radical influence (phases 0-2), -1 protects the group (phase 3)."""
+        return np.where(self.phase == Phase.ACTION, -1, 1).astype(np.int8)
+
+    @property
+    def young(self) -> np.ndarray:
+        return (self.age >= YOUTH_AGE[0]) & (self.age <= YOUTH_AGE[1])
+
+    def copy(self) -> "ResidentState":
+        return ResidentState(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
+
+    def as_dict(self) -> dict[str, np.ndarray]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def initial_state(town: Town, params: Parameters, rng: np.random.Generator) -> ResidentState:
+    """Draw the week-0 state (ODD section 5, Initialisation).
+
+    Lasting individual offsets (dispositions) for uncertainty and trust are
+    drawn from normal distributions; they are the main source of individual
+    differences beyond network position. Continuous variables start near the targets their rules relax to, with
+    individual noise, so the burn-in is short. Radical belief starts from
+    Beta(1.2, 14) (mean 0.08); residents above the sensitivity threshold start in
+    phase 1. Seeded radical relatives start in phase 2 with belief 0.8.
+    """
+    n = town.n_residents
+    young = town.young
+    minority = town.background > 0
+
+    def noisy(centre, sd):
+        return np.clip(centre + rng.normal(0.0, sd, n), 0.0, 1.0)
+
+    uncertainty_propensity = rng.normal(0.0, params.uncertainty_propensity_sd, n)
+    trust_propensity = rng.normal(0.0, params.trust_propensity_sd, n)
+    uncertainty = noisy(params.uncertainty_base + params.uncertainty_youth * young + uncertainty_propensity, 0.05)
+    inst = params.societal_discrimination * (1.0 - params.institutional_fairness) * minority
+    personal = np.clip(inst, 0.0, 1.0)
+    group = np.clip(params.group_deprivation_macro_weight * params.societal_discrimination * minority, 0.0, 1.0)
+    perceived = 0.5 * (personal + group)
+    significance = noisy(0.1 + 0.3 * perceived, 0.05)
+    trust = noisy(params.institutional_fairness * (1.0 - params.trust_discrimination * perceived) + trust_propensity, 0.05)
+    prejudice = noisy(np.where(minority, params.prejudice_minority, params.prejudice_majority), 0.1)
+    belief = rng.beta(1.2, 14.0, n)
+    violence = belief * rng.beta(1.0, 8.0, n)
+    shield = noisy(params.shield_base + params.shield_trust * trust + 0.5 * params.shield_complexity
+                   - params.shield_discrimination * perceived, 0.05)
+    phase = np.where(belief >= params.sensitivity_threshold, Phase.SENSITIVITY, Phase.NONE).astype(np.int8)
+    time_in_phase = rng.integers(0, 52, n).astype(np.int32)
+    rel = town.radical_relative
+    k = int(rel.sum())
+    if k:
+        phase[rel] = Phase.GROUP_MEMBERSHIP
+        belief[rel] = 0.8
+        violence[rel] = rng.uniform(0.2, 0.6, k)
+        time_in_phase[rel] = rng.integers(0, 104, k)
+    return ResidentState(
+        phase=phase,
+        time_in_phase=time_in_phase,
+        identity_strategy=np.zeros(n, dtype=np.int8),
+        age=town.age.astype(np.float64).copy(),
+        identity_uncertainty=uncertainty,
+        personal_discrimination=personal,
+        group_discrimination=group,
+        perceived_discrimination=perceived,
+        significance_loss=significance,
+        institutional_trust=trust,
+        prejudice=prejudice,
+        radical_belief=belief,
+        violence_attitude=violence,
+        resilience_shield=shield,
+        uncertainty_propensity=uncertainty_propensity,
+        trust_propensity=trust_propensity,
+    )
