@@ -71,15 +71,36 @@ def run(scenario: Path | None, residents: int | None, steps: int | None, seed: i
 
 
 @app.command()
-def params() -> None:
+@click.option("--markdown", is_flag=True, help="print a Markdown table (as in docs/ODD.md)")
+def params(markdown: bool) -> None:
     """List every model parameter with its default, range and unit."""
+    if markdown:
+        click.echo(parameter_markdown())
+        return
+    if out_console.width < 130:          # narrow terminal or a pipe: one parameter per line
+        for row in parameter_table():
+            rng = "" if row["min"] is None else f"  [{row['min']} .. {row['max']}]"
+            click.echo(f"{row['name']} = {row['default']}{rng} {row['unit']}: {row['description']}")
+        return
     table = Table(title="radsim parameters (docs/ODD.md section 7)")
-    for col in ("name", "default", "range", "unit", "meaning"):
-        table.add_column(col, overflow="fold")
+    table.add_column("name", no_wrap=True)
+    table.add_column("default", no_wrap=True)
+    table.add_column("range", no_wrap=True)
+    table.add_column("unit")
+    table.add_column("meaning", overflow="fold")
     for row in parameter_table():
         rng = "" if row["min"] is None else f"{row['min']} .. {row['max']}"
         table.add_row(row["name"], str(row["default"]), rng, row["unit"], row["description"])
     out_console.print(table)
+
+
+def parameter_markdown() -> str:
+    """The parameter table in Markdown, one row per parameter."""
+    lines = ["| parameter | default | range | unit | meaning |", "|---|---|---|---|---|"]
+    for row in parameter_table():
+        rng = "" if row["min"] is None else f"{row['min']} to {row['max']}"
+        lines.append(f"| `{row['name']}` | {row['default']} | {rng} | {row['unit']} | {row['description']} |")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:

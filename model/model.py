@@ -10,7 +10,7 @@ import numpy as np
 from .agents import Resident
 from .engine import N_DRAWS, ArrayEngine, MacroContext, macro_context
 from .metrics import SUMMARY_COLUMNS, radical_clustering, summarise
-from .parameters import Parameters
+from .parameters import TOWN_FIELDS, ParameterError, Parameters
 from .state import Phase, initial_state
 from .town import build_town
 
@@ -71,6 +71,21 @@ class RadicalisationModel(mesa.Model):
     def week(self) -> int:
         """Weeks simulated so far (equals ``steps`` and ``time``)."""
         return self.steps
+
+    def update_parameters(self, **changes: Any) -> None:
+        """Change rule parameters mid-run (validated). Town parameters need a new model.
+
+        Raises:
+            ParameterError: unknown, out of range, or a town parameter.
+        """
+        town = sorted(set(changes) & TOWN_FIELDS)
+        if town:
+            raise ParameterError(f"{town[0]}: shapes the town and cannot change mid-run; build a new model")
+        self.params = self.params.replace(**changes)
+        self.engine.params = self.params
+        self.engine.rebuild_network()
+        if "attack_weeks" in changes:
+            self.attack_weeks = list(self.params.attack_weeks)
 
     def trigger_attack(self) -> None:
         """Schedule a trigger event (an attack) in the coming week."""

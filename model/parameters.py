@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-__all__ = ["Parameters", "ParameterError", "parameter_table"]
+__all__ = ["Parameters", "ParameterError", "parameter_table", "TOWN_FIELDS"]
 
 
 class ParameterError(ValueError):
@@ -164,6 +164,16 @@ class Parameters(BaseModel):
     @property
     def background_shares(self) -> list[float]:
         return [1.0 - sum(self.minority_shares), *self.minority_shares]
+
+
+TOWN_FIELDS: frozenset[str] = frozenset({
+    "n_residents", "residents_per_neighbourhood", "minority_shares", "segregation", "neighbour_degree",
+    "neighbour_rewiring", "school_work_degree", "memberships_mean", "association_degree",
+    "religious_participation_majority", "religious_participation_minority", "religious_degree",
+    "online_degree_mean", "radical_family_share", "weight_household", "weight_neighbour", "weight_school_work",
+    "weight_association", "weight_religious", "weight_online",
+})
+"""Parameters that shape the town; they take effect only when a town is built."""
 
 
 def _range_text(name: str) -> str:

@@ -1,0 +1,102 @@
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from experiments import load_scenario
+from experiments.scenario import ScenarioError
+
+
+def radsim(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "experiments", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_run_writes_timeseries_provenance_and_plot(tmp_path):
+    out = tmp_path / "run"
+    res = radsim("run", "--residents", "300", "--steps", "20", "--seed", "4", "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    df = pd.read_parquet(out / "timeseries.parquet")
+    assert list(df["step"]) == list(range(21))
+    assert {"step", "phase_0", "phase_1", "phase_2", "phase_3", "mean_radical_belief", "mean_prejudice",
+            "mean_trust", "mean_discrimination", "polarisation"} <= set(df.columns)
+    assert (df[["phase_0", "phase_1", "phase_2", "phase_3"]].sum(axis=1) == 300).all()
+    meta = json.loads((out / "run.json").read_text())
+    assert meta["scenario"]["seed"] == 4 and meta["parameters"]["n_residents"] == 300
+    assert meta["radsim_version"]
+    assert (out / "phases.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "sensitivity" in res.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]       # no temporary folder left
+
+
+def test_scenario_file_and_overrides(tmp_path):
+    sc = tmp_path / "s.toml"
+    sc.write_text('[scenario]\nname = "tiny"\nsteps = 5\nseed = 9\n[parameters]\nn_residents = 100\nsegregation = 0.9\n')
+    res = radsim("run", str(sc), "--steps", "3", "--out", str(tmp_path / "o"))
+    assert res.returncode == 0, res.stderr
+    meta = json.loads((tmp_path / "o" / "run.json").read_text())
+    assert meta["scenario"] == {"name": "tiny", "description": "", "steps": 3, "seed": 9}
+    assert meta["parameters"]["segregation"] == 0.9
+
+
+def test_same_seed_same_results_file(tmp_path):
+    for name in ("a", "b"):
+        assert radsim("run", "--residents", "200", "--steps", "10", "--seed", "1", "--out", str(tmp_path / name)).returncode == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "a" / "timeseries.parquet"),
+                                  pd.read_parquet(tmp_path / "b" / "timeseries.parquet"))
+
+
+BAD = [
+    ("missing.toml", None, "scenario file not found"),
+    ("bad.toml", "[parameters\nx = 1\n", "malformed TOML"),
+    ("bad.toml", "[parameters]\ncolour = 'red'\n", "unknown parameter 'parameters.colour'"),
+    ("bad.toml", "[scenario]\nsteps = 5\nspeed = 2\n", "unknown key 'speed'"),
+    ("bad.toml", "[parameters]\nn_residents = -4\n", "parameters.n_residents: -4 is out of range; allowed range 10 to"),
+    ("bad.toml", "[parameters]\nradical_family_share = 1.5\n", "radical_family_share: 1.5 is out of range; allowed range 0.0 to 1.0"),
+    ("bad.toml", "[extra]\na = 1\n", "unknown table 'extra'"),
+]
+
+
+@pytest.mark.parametrize("name, content, message", BAD)
+def test_bad_scenario_one_line_exit_2_nothing_written(tmp_path, name, content, message):
+    path = tmp_path / name
+    if content is not None:
+        path.write_text(content)
+    out = tmp_path / "out"
+    res = radsim("run", str(path), "--out", str(out))
+    assert res.returncode == 2
+    assert message in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+    assert "Traceback" not in res.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--residents", "-5"], "n_residents: -5 is out of range"),
+    (["--steps", "-1"], "steps: -1 is out of range"),
+    (["--residents", "many"], "'many' is not a valid integer"),
+    (["--frobnicate"], "No such option"),
+])
+def test_bad_options_one_line_exit_2(tmp_path, args, message):
+    res = radsim("run", *args, "--out", str(tmp_path / "out"))
+    assert res.returncode == 2
+    assert message in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_params_lists_every_parameter():
+    res = radsim("params")
+    assert res.returncode == 0
+    assert "societal_discrimination" in res.stdout and "segregation" in res.stdout
+
+
+def test_demo_scenario_is_valid():
+    sc = load_scenario("scenarios/demo.toml")
+    assert sc.parameters.n_residents == 10000 and sc.steps == 520
+
+
+def test_load_scenario_error_type(tmp_path):
+    with pytest.raises(ScenarioError):
+        load_scenario(tmp_path / "nope.toml")

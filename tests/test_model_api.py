@@ -1,0 +1,70 @@
+import numpy as np
+import pytest
+
+from model import Phase, RadicalisationModel
+from model.agents import Resident
+
+
+@pytest.fixture(scope="module")
+def model():
+    m = RadicalisationModel(n_residents=400, rng=5, radical_family_share=0.05)
+    m.run_for(12)
+    return m
+
+
+def test_run_for_and_time(model):
+    assert model.time == 12 and model.steps == 12 and model.week == 12
+
+
+def test_datacollector_has_a_row_per_week(model):
+    df = model.timeseries()
+    assert list(df["step"]) == list(range(13))
+    assert {"phase_0", "phase_1", "phase_2", "phase_3", "mean_radical_belief", "mean_prejudice", "mean_trust",
+            "mean_discrimination", "polarisation"} <= set(df.columns)
+    assert (df[["phase_0", "phase_1", "phase_2", "phase_3"]].sum(axis=1) == 400).all()
+
+
+def test_agents_are_mesa_agents_that_read_the_state(model):
+    assert len(model.agents) == 400
+    r = model.residents[17]
+    assert isinstance(r, Resident) and r in model.agents
+    assert r.radical_belief == model.state.radical_belief[17]
+    assert r.phase == Phase(int(model.state.phase[17]))
+    assert r.shield_direction in (1, -1)
+    assert all(isinstance(g, int) for g in r.memberships)
+    assert len(r.memberships) == model.town.memberships[17]
+    neighbours = [other.index for other, _ in r.ties()]
+    assert sorted(neighbours) == sorted(model.town.adjacency[17].indices.tolist())
+
+
+def test_agentset_queries_work(model):
+    seeded = model.agents.select(lambda a: a.phase >= Phase.GROUP_MEMBERSHIP)
+    assert len(seeded) == int((model.state.phase >= 2).sum())
+    beliefs = np.array(model.agents.get("radical_belief"))
+    assert beliefs.shape == (400,)
+
+
+def test_trigger_attack_raises_threat_next_week():
+    m = RadicalisationModel(n_residents=200, rng=1)
+    m.run_for(3)
+    assert m.macro.threat == 0.0
+    m.trigger_attack()
+    m.step()
+    assert m.macro.threat == pytest.approx(m.params.attack_severity)
+    assert m.macro.discrimination > m.params.societal_discrimination
+
+
+def test_bad_engine_name():
+    with pytest.raises(ValueError, match="engine"):
+        RadicalisationModel(n_residents=50, engine="gpu")
+
+
+def test_update_parameters_mid_run():
+    m = RadicalisationModel(n_residents=200, rng=1)
+    m.update_parameters(societal_discrimination=0.8)
+    assert m.params.societal_discrimination == 0.8 and m.engine.params.societal_discrimination == 0.8
+    from model import ParameterError
+    with pytest.raises(ParameterError, match="segregation: shapes the town"):
+        m.update_parameters(segregation=0.1)
+    with pytest.raises(ParameterError, match="societal_discrimination: 3"):
+        m.update_parameters(societal_discrimination=3)

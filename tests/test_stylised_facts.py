@@ -1,0 +1,117 @@
+"""Stylised facts: direction and size of effects, as means over several seeds."""
+
+import numpy as np
+import pytest
+
+from model import Phase, RadicalisationModel
+
+SEEDS = (1, 2, 3, 4)
+
+
+def final_models(weeks=260, seeds=SEEDS, **kw):
+    out = []
+    for seed in seeds:
+        m = RadicalisationModel(rng=seed, collect=False, **{"n_residents": 4000, **kw})
+        m.run_for(weeks)
+        out.append(m)
+    return out
+
+
+def sympathiser_share(models):
+    """Mean share of residents in phase 1 or higher."""
+    return float(np.mean([(m.state.phase >= Phase.SENSITIVITY).mean() for m in models]))
+
+
+def test_more_societal_discrimination_gives_more_radicalisation():
+    low = sympathiser_share(final_models(societal_discrimination=0.1))
+    high = sympathiser_share(final_models(societal_discrimination=0.6))
+    assert high > 1.5 * low, (low, high)
+    assert high - low > 0.03, (low, high)
+
+
+def test_more_cross_cutting_memberships_give_less_radicalisation():
+    few = sympathiser_share(final_models(memberships_mean=0.2))
+    many = sympathiser_share(final_models(memberships_mean=3.0))
+    assert many < 0.8 * few, (few, many)
+
+
+def test_shield_flip_deradicalising_influence_hardly_reaches_phase_3():
+    """Counter-voices around every resident lower belief in phases 1-2 much more than in phase 3.
+
+    For the measured week, group isolation and the group's pull are switched
+    off, so that the only difference between phase 2 and phase 3 is the
+    direction of the shield.
+    """
+    effects = {"phase 1-2": [], "phase 3": []}
+    kw = dict(n_residents=1500, radical_family_share=0.1, action_threshold=0.3, action_hazard=0.1,
+              recruitment_rate=0.3)
+    for seed in (1, 2, 3):
+        drops = []
+        for counter_voices in (False, True):
+            m = RadicalisationModel(rng=seed, collect=False, **kw)
+            m.run_for(120)
+            phase = m.state.phase.copy()
+            m.update_parameters(group_isolation=0.0, group_pull=0.0)
+            if counter_voices:   # everyone not yet radical now voices zero radical belief
+                m.state.radical_belief[phase == Phase.NONE] = 0.0
+            r0 = m.state.radical_belief.copy()
+            m.run_for(1)
+            drops.append(r0 - m.state.radical_belief)
+        assert (phase == Phase.ACTION).sum() >= 5 and (phase == Phase.GROUP_MEMBERSHIP).sum() >= 5
+        extra = drops[1] - drops[0]                   # the drop caused by the counter-voices
+        effects["phase 1-2"].append(extra[(phase == 1) | (phase == 2)].mean())
+        effects["phase 3"].append(extra[phase == 3].mean())
+    p12, p3 = np.mean(effects["phase 1-2"]), np.mean(effects["phase 3"])
+    assert p12 > 0.005, effects
+    assert p3 < 0.4 * p12, effects
+
+
+def test_radical_residents_cluster():
+    ratios = []
+    for m in final_models(weeks=260):
+        among_radicals, population = m.radical_clustering()
+        ratios.append(among_radicals / population)
+    assert np.mean(ratios) > 2.0, ratios
+
+
+def test_an_attack_raises_prejudice_which_then_decays():
+    rows = []
+    for seed in SEEDS[:3]:
+        m = RadicalisationModel(rng=seed, n_residents=3000, attack_weeks=[100])
+        m.run_for(260)
+        rows.append(m.timeseries().set_index("step")["mean_prejudice_majority"])
+    before = np.mean([r.loc[99] for r in rows])
+    peak = np.mean([r.loc[100:130].max() for r in rows])
+    after = np.mean([r.loc[250] for r in rows])
+    assert peak - before > 0.05, (before, peak)
+    assert abs(after - before) < 0.01, (before, after)
+    # the rise is gradual and the decay monotone after the peak
+    r = rows[0]
+    assert r.loc[100:130].idxmax() > 100
+    tail = r.loc[r.loc[100:130].idxmax():200].to_numpy()
+    assert (np.diff(tail) <= 1e-12).all()
+
+
+def test_time_from_group_membership_to_action_spans_weeks_to_years():
+    delays = []
+    for m in final_models(weeks=1040, seeds=(1, 2, 3), n_residents=10000):
+        delays.extend(m.action_delays)
+    delays = np.array(delays)
+    assert delays.size >= 30
+    assert delays.min() <= 13             # weeks ("zero to hero in six weeks or less")
+    assert delays.max() >= 104            # years
+    assert delays.mean() > np.median(delays)   # right-skewed
+
+
+def test_default_pyramid():
+    """Calibration target of the core (ODD §7.3): 10,000 residents, 520 weeks, 5 replications."""
+    counts, young = [], []
+    for m in final_models(weeks=520, seeds=(1, 2, 3, 4, 5), n_residents=10000):
+        counts.append([m.summary[f"phase_{k}"] for k in range(4)])
+        young.append(m.summary["young_sympathiser_share"])
+    c = np.array(counts, dtype=float).mean(axis=0)
+    assert c[1] > 10 * c[2], c            # phase 1 far more common than phase 2
+    assert c[2] > c[3], c                 # phase 2 more common than phase 3
+    assert c[3] / 10000 < 0.01, c         # action below 1% of residents ...
+    assert np.array(counts)[:, 3].sum() > 0, counts   # ... but not zero across replications
+    assert 0.05 <= np.mean(young) <= 0.15, young

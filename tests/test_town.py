@@ -1,0 +1,89 @@
+import networkx as nx
+import numpy as np
+import pytest
+
+from model import LAYERS, Parameters, build_town
+from model.town import YOUTH_AGE
+
+
+def town(seed=1, **kw):
+    return build_town(Parameters(**{"n_residents": 3000, **kw}), np.random.default_rng(seed))
+
+
+def test_every_layer_has_ties_and_ties_are_simple():
+    t = town()
+    sizes = t.layer_sizes()
+    assert set(sizes) == set(LAYERS)
+    assert all(v > 0 for v in sizes.values()), sizes
+    assert (t.edge_source < t.edge_target).all()
+    key = (t.edge_source.astype(np.int64) * t.n_residents + t.edge_target) * 8 + t.edge_layer
+    assert np.unique(key).size == key.size          # each tie once per layer
+
+
+def test_households_are_cliques_of_one_background():
+    t = town()
+    hh = t.edge_layer == LAYERS.index("household")
+    s, d = t.edge_source[hh], t.edge_target[hh]
+    assert (t.household[s] == t.household[d]).all()
+    assert (t.background[s] == t.background[d]).all()
+    sizes = np.bincount(t.household)
+    assert hh.sum() == int((sizes * (sizes - 1) // 2).sum())
+
+
+def test_population_matches_parameters():
+    t = town(seed=3, n_residents=20000)
+    shares = np.bincount(t.background, minlength=3) / t.n_residents
+    assert shares == pytest.approx([0.78, 0.14, 0.08], abs=0.04)
+    young = ((t.age >= YOUTH_AGE[0]) & (t.age <= YOUTH_AGE[1])).mean()
+    assert 0.12 < young < 0.28                       # CBS: about 19% of the Dutch are 12-27
+    assert t.n_neighbourhoods == 20
+
+
+def test_networkx_graph_equals_sparse_adjacency():
+    t = town(n_residents=500)
+    g = t.to_networkx()
+    assert g.number_of_nodes() == 500
+    assert g.number_of_edges() == t.edge_source.size
+    assert {d["layer"] for _, _, d in g.edges(data=True)} == set(LAYERS)
+    simple = nx.Graph()
+    simple.add_nodes_from(g.nodes)
+    for u, v, d in g.edges(data=True):
+        w = simple.get_edge_data(u, v, {"weight": 0.0})["weight"]
+        simple.add_edge(u, v, weight=w + d["weight"])
+    dense = nx.to_numpy_array(simple, nodelist=range(500), weight="weight")
+    assert np.allclose(dense, t.adjacency.toarray())
+    assert g.nodes[0].keys() >= {"age", "background", "household", "neighbourhood"}
+
+
+def test_segregation_lowers_cross_background_ties():
+    shares = {s: np.mean([town(seed, segregation=s).cross_background_share() for seed in (1, 2, 3)])
+              for s in (0.0, 0.5, 0.95)}
+    assert shares[0.0] > shares[0.5] > shares[0.95]
+    assert shares[0.0] > 2.5 * shares[0.95]
+
+
+def test_memberships_follow_memberships_mean():
+    few = town(memberships_mean=0.2).memberships.mean()
+    many = town(memberships_mean=3.0).memberships.mean()
+    assert many > few + 2.0
+
+
+def test_radical_relatives_are_seeded_in_a_share_of_households():
+    t = town(n_residents=20000, radical_family_share=0.05)
+    n_house = int(t.household.max()) + 1
+    assert 0.02 * n_house < t.radical_relative.sum() < 0.06 * n_house
+    assert (t.age[t.radical_relative] >= 16).all()
+    assert town(radical_family_share=0.0).radical_relative.sum() == 0
+
+
+def test_same_seed_same_town_and_different_seed_different_town():
+    a, b, c = town(seed=5), town(seed=5), town(seed=6)
+    assert (a.adjacency != b.adjacency).nnz == 0 and (a.age == b.age).all()
+    assert a.edge_source.size != c.edge_source.size or not (a.age == c.age).all()
+
+
+def test_large_town_builds():
+    t = town(n_residents=100_000)
+    assert t.adjacency.shape == (100_000, 100_000)
+    degree = np.diff(t.adjacency.indptr)
+    assert 8 < degree.mean() < 20
