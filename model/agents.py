@@ -159,8 +159,8 @@ class Resident(mesa.Agent):
         incident = 1.0 if u_incident < incident_prob else 0.0
         ingroup_dp = ingroup_dp / ingroup_weight if ingroup_weight > 0 else Dp
         m = p.discrimination_memory
-        Dp_new = Dp + m * (incident - Dp)
-        mu = p.group_deprivation_macro_weight
+        Dp_new = Dp + m * (incident - Dp)                                   # E5
+        mu = p.group_deprivation_macro_weight                               # E6
         Dg_new = Dg + m * ((1.0 - mu) * ingroup_dp + mu * macro.discrimination * minority - Dg)
 
         # E7 complexity, E8 uncertainty, E9 significance loss, E10 trust

@@ -154,8 +154,8 @@ class ArrayEngine:
         incident = (draws[0] < incident_prob).astype(np.float64)
         ingroup_dp = _safe_div(self.a_in @ Dp, self.ingroup_weight, Dp)
         m = p.discrimination_memory
-        Dp_new = Dp + m * (incident - Dp)
-        mu = p.group_deprivation_macro_weight
+        Dp_new = Dp + m * (incident - Dp)                                   # E5
+        mu = p.group_deprivation_macro_weight                               # E6
         Dg_new = Dg + m * ((1.0 - mu) * ingroup_dp + mu * macro.discrimination * self.minority - Dg)
 
         # E7 social identity complexity; E8 uncertainty; E9 significance loss; E10 trust

@@ -1,0 +1,37 @@
+"""docs/ODD.md and the code must agree."""
+
+import re
+from pathlib import Path
+
+from experiments.cli import parameter_markdown
+from model import Parameters
+
+ROOT = Path(__file__).resolve().parents[1]
+ODD = (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
+
+
+def test_parameter_table_matches_code():
+    block = re.search(r"<!-- parameters:begin -->\n(.*)\n<!-- parameters:end -->", ODD, re.S)
+    assert block, "parameter table markers missing"
+    assert block.group(1) == parameter_markdown(), "regenerate with: radsim params --markdown"
+
+
+def test_every_rule_parameter_is_used_in_the_equations():
+    rules = ODD[ODD.index("### 7.3 Rules"):ODD.index("### 7.4")]
+    town = ODD[ODD.index("### 7.1"):ODD.index("### 7.2")]
+    init = ODD[ODD.index("## 5. Initialisation"):ODD.index("## 6.")]
+    text = rules + town + init
+    missing = [name for name in Parameters.model_fields if f"`{name}`" not in text
+               and not name.startswith("weight_") and name not in ("n_residents",)]
+    assert not missing, f"parameters not described in ODD §5/§7: {missing}"
+
+
+def test_equations_are_labelled_in_both_executions():
+    engine = (ROOT / "model" / "engine.py").read_text()
+    agents = (ROOT / "model" / "agents.py").read_text()
+    for k in range(2, 18):
+        label = f"E{k}"
+        assert f"**{label} " in ODD, label
+        assert re.search(rf"\b{label}\b", engine), f"{label} not in engine.py"
+    for label in ("E2", "E3", "E4", "E7", "E11", "E12", "E13", "E14", "E15", "E16", "E17"):
+        assert re.search(rf"\b{label}\b", agents), f"{label} not in agents.py"
