@@ -7,10 +7,12 @@ STAMP  := $(VENV)/.installed
 .PHONY: demo test install clean
 
 $(STAMP): pyproject.toml requirements.lock
+	@echo "setting up $(VENV) with $(PYTHON) and the pinned dependencies (about a minute, once)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps -e '.[test]'
+	@( $(BIN)/python -m pip install --upgrade pip \
+	  && $(BIN)/python -m pip install -r requirements.lock \
+	  && $(BIN)/python -m pip install --no-deps -e . ) > $(VENV)/install.log 2>&1 \
+	  || (cat $(VENV)/install.log; echo "installation failed; log in $(VENV)/install.log"; exit 1)
 	touch $(STAMP)
 
 install: $(STAMP)
