@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install clean
+.PHONY: demo test install clean odd
 
 $(STAMP): pyproject.toml requirements.lock
 	@echo "setting up $(VENV) with $(PYTHON) and the pinned dependencies (about a minute, once)"
@@ -25,3 +25,6 @@ test: $(STAMP)
 
 clean:
 	rm -rf $(VENV) results .pytest_cache .hypothesis
+
+odd: $(STAMP)
+	$(BIN)/python -m experiments.odd

@@ -71,6 +71,44 @@ def run(scenario: Path | None, residents: int | None, steps: int | None, seed: i
 
 
 @app.command()
+@click.argument("scenario", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--replications", type=int, default=10, show_default=True, help="seeds per arm")
+@click.option("--workers", type=int, default=None, help="parallel processes (default: all cores)")
+@click.option("--residents", type=int, help="number of residents (overrides the scenario)")
+@click.option("--steps", type=int, help="weeks to simulate (overrides the scenario)")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("results/compare"), show_default=True,
+              help="output folder")
+def compare(scenario: Path, replications: int, workers: int | None, residents: int | None, steps: int | None,
+            out: Path) -> None:
+    """Compare the baseline with each intervention arm (common random numbers, 95% CIs)."""
+    from .compare import compare_arms, write_comparison
+
+    try:
+        sc = load_scenario(scenario).with_overrides(residents=residents, steps=steps)
+    except (ScenarioError, ParameterError) as err:
+        fail(str(err))
+    if replications < 1 or replications > 10_000:
+        fail(f"--replications: {replications} is out of range; allowed range 1 to 10000")
+    if workers is not None and workers < 1:
+        fail(f"--workers: {workers} is out of range; must be at least 1")
+    if out.exists() and not out.is_dir():
+        fail(f"--out: {out} exists and is not a folder")
+    arms = sc.arms()
+    if len(arms) < 2:
+        fail(f"{scenario}: no [[interventions]] to compare with the baseline")
+    out_console.print(f"[bold]{sc.name}[/]: {len(arms)} arms ({', '.join(arms)}), {replications} replications, "
+                      f"{sc.parameters.n_residents:,} residents, {sc.steps} weeks")
+    with Progress(TextColumn("runs"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True) as bar:
+        task = bar.add_task("compare", total=len(arms) * replications)
+        result = compare_arms(sc, replications=replications, workers=workers,
+                              progress=lambda done, total: bar.update(task, completed=done))
+    write_comparison(result, out)
+    out_console.print(result.markdown())
+    out_console.print(f"wrote {out}/comparison.csv, comparison.md, runs.csv, trajectories.png")
+
+
+@app.command()
 @click.option("--markdown", is_flag=True, help="print a Markdown table (as in docs/ODD.md)")
 def params(markdown: bool) -> None:
     """List every model parameter with its default, range and unit."""

@@ -55,7 +55,8 @@ def run_scenario(scenario: Scenario, progress: Callable[[int], None] | None = No
     ``progress`` is called with the number of weeks done (for progress bars).
     """
     t0 = time.perf_counter()
-    m = RadicalisationModel.from_parameters(scenario.parameters, rng=scenario.seed)
+    m = RadicalisationModel.from_parameters(scenario.parameters, rng=scenario.seed,
+                                            interventions=scenario.interventions)
     for week in range(scenario.steps):
         m.step()
         if progress is not None:
@@ -72,6 +73,7 @@ def provenance(result: RunResult) -> dict:
         "radsim_version": model.__version__,
         "scenario": {"name": sc.name, "description": sc.description, "steps": sc.steps, "seed": sc.seed},
         "parameters": sc.parameters.model_dump(),
+        "interventions": [iv.model_dump() for iv in sc.interventions],
         "engine": result.model.engine_name,
         "summary": result.summary(),
         "wall_seconds": round(result.wall_seconds, 3),

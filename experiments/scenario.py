@@ -12,6 +12,14 @@ A scenario file looks like::
     n_residents = 10000
     societal_discrimination = 0.3
 
+    [[interventions]]    # any number; see model.interventions
+    type = "intergroup_contact"
+    start = 52
+    duration = 104
+    intensity = 0.8
+    common_goal = true
+    target = { min_age = 12, max_age = 27, share = 0.3 }
+
 Validation errors are one line that names the key, e.g.
 ``parameters.segregation: 1.5 is out of range; allowed range 0.0 to 1.0``.
 """
@@ -22,8 +30,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from model.interventions import INTERVENTION_TYPES, InterventionSpec
 from model.parameters import ParameterError, Parameters
 
 __all__ = ["Scenario", "ScenarioError", "load_scenario"]
@@ -43,6 +52,27 @@ class Scenario(BaseModel):
     steps: int = Field(520, ge=0, le=100_000, description="weeks to simulate")
     seed: int = Field(42, ge=0, le=2**63 - 1, description="seed of the model's random generator")
     parameters: Parameters = Field(default_factory=Parameters)
+    interventions: list[InterventionSpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _schedule(self) -> "Scenario":
+        for k, iv in enumerate(self.interventions):
+            if iv.start >= self.steps > 0:
+                raise ValueError(f"interventions[{k}].start: week {iv.start} is after the end of the run "
+                                 f"(steps = {self.steps})")
+        return self
+
+    def arms(self) -> dict[str, list]:
+        """Comparison arms: the baseline, each named arm, and all combined (if more than one arm).
+
+        Interventions with the same ``arm`` (default: their type) form one arm.
+        """
+        arms: dict[str, list] = {"baseline": []}
+        for iv in self.interventions:
+            arms.setdefault(iv.label, []).append(iv)
+        if len(arms) > 2:
+            arms["all combined"] = list(self.interventions)
+        return arms
 
     def with_overrides(self, *, residents: int | None = None, steps: int | None = None,
                        seed: int | None = None) -> "Scenario":
@@ -57,21 +87,37 @@ class Scenario(BaseModel):
         return scenario_from_dict(data, source="command line")
 
 
+def _location(loc: tuple) -> str:
+    """``('interventions', 0, 'intergroup_contact', 'target', 'share')`` -> ``interventions[0].target.share``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in INTERVENTION_TYPES or part.startswith("function-"):
+            continue
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
 def _message(err: ValidationError, prefix: str = "") -> str:
     e = err.errors()[0]
-    loc = ".".join(str(p) for p in e["loc"])
+    loc = _location(e["loc"])
     where = f"{prefix}{loc}" if loc else prefix.rstrip(".")
+    if e["type"] == "union_tag_invalid":
+        return f"{where}.type: unknown intervention {e['input'].get('type')!r}; one of {', '.join(INTERVENTION_TYPES)}"
+    if e["type"] == "union_tag_not_found":
+        return f"{where}: missing 'type' (one of {', '.join(INTERVENTION_TYPES)})"
     if e["type"] == "extra_forbidden":
         return f"unknown key '{where}'"
     msg = e["msg"].removeprefix("Value error, ")
     if e["type"] in ("greater_than_equal", "less_than_equal"):
-        field = Scenario.model_fields.get(str(e["loc"][0]))
-        lo = hi = None
-        for m in field.metadata if field else []:
-            lo = getattr(m, "ge", lo)
-            hi = getattr(m, "le", hi)
-        return f"{where}: {e.get('input')!r} is out of range; allowed range {lo} to {hi}"
-    return f"{where}: {msg}" if where else msg
+        return f"{where}: {e.get('input')!r} is out of range; {msg.lower()}"
+    if e["type"] == "extra_forbidden":
+        return f"unknown key '{where}'"
+    got = e.get("input")
+    shown = f" (got {got!r})" if not isinstance(got, dict) and got is not None else ""
+    return f"{where}: {msg}{shown}" if where else msg
 
 
 def scenario_from_dict(data: dict[str, Any], source: str = "scenario") -> Scenario:
@@ -106,9 +152,12 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(f"{path}: malformed TOML: {err}") from None
     except UnicodeDecodeError:
         raise ScenarioError(f"{path}: not a UTF-8 text file") from None
-    unknown = set(raw) - {"scenario", "parameters"}
+    unknown = set(raw) - {"scenario", "parameters", "interventions"}
     if unknown:
-        raise ScenarioError(f"{path}: unknown table '{sorted(unknown)[0]}' (expected [scenario] and [parameters])")
+        raise ScenarioError(f"{path}: unknown table '{sorted(unknown)[0]}' "
+                            "(expected [scenario], [parameters] and [[interventions]])")
     data = dict(raw.get("scenario", {}))
     data["parameters"] = raw.get("parameters", {})
+    if "interventions" in raw:
+        data["interventions"] = raw["interventions"]
     return scenario_from_dict(data, source=str(path))

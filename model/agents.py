@@ -95,7 +95,7 @@ class Resident(mesa.Agent):
 
     def ties(self) -> list[tuple["Resident", float]]:
         """``(neighbour, tie strength)`` for every tie, in CSR order."""
-        a = self.model.town.adjacency
+        a = self.model.engine.adjacency          # the town's ties, minus residents in prison
         start, end = a.indptr[self.index], a.indptr[self.index + 1]
         agents = self.model.residents
         return [(agents[j], float(w)) for j, w in zip(a.indices[start:end], a.data[start:end])]
@@ -105,6 +105,8 @@ class Resident(mesa.Agent):
         """Compute next week's state from this week's (ODD §7, E2-E16)."""
         p = self.model.params
         macro = self.model.macro
+        lv, i = self.model.levers, self.index      # intervention levers (zeros change nothing)
+        fairness = _clip(macro.fairness + lv.fairness_gain[i])
         u_incident, u_strategy, u_transition = (float(x) for x in self.model.draws[:, self.index])
         phase = self.phase
         in_group = 1.0 if phase >= Phase.GROUP_MEMBERSHIP else 0.0
@@ -138,40 +140,49 @@ class Resident(mesa.Agent):
                 outgroup_weight += a
                 prejudiced_contact += a * other.prejudice
 
-        # E2 exposure to radical belief and violence, with isolation in a radical group
-        iso = p.group_isolation * in_group
+        # E2 exposure to radical belief and violence; ties between a group member and a
+        # non-member weaken by group_isolation, both ways, and the group itself pulls its members
+        iso = p.group_isolation
         pull = p.group_pull * in_group
-        den = W1 - iso * (W1 - Wr) + pull
-        exposure = (WR - iso * (WR - WrR) + pull) / den if den > 0 else R
-        peer_violence = (WV - iso * (WV - WrV)) / (den - pull) if den - pull > 0 else V
+        if in_group:   # outside ties (all minus those to members) weaken
+            den = W1 - iso * (W1 - Wr) + pull
+            num_r, num_v = WR - iso * (WR - WrR) + pull, WV - iso * (WV - WrV)
+        else:          # ties to members weaken
+            den = W1 - iso * Wr
+            num_r, num_v = WR - iso * WrR, WV - iso * WrV
+        exposure = num_r / den if den > 0 else R
+        peer_violence = num_v / (den - pull) if den - pull > 0 else V
 
         # E3 prejudice relaxes to a target lowered by cross-background contact
         contact_share = outgroup_weight / tie_weight if tie_weight > 0 else 0.0
         base = p.prejudice_minority if minority else p.prejudice_majority
+        programme_share = self.model.engine.programme_contact_share[i]   # programme ties to other backgrounds
         target_p = _clip(base + p.attack_prejudice_gain * macro.threat * (1.0 - minority)
-                         - p.contact_prejudice_reduction * contact_share)
+                         - p.contact_prejudice_reduction * (contact_share + lv.contact_quality[i] * programme_share))
         P_new = P + p.prejudice_rate * (target_p - P)
 
         # E4-E6 discrimination: incidents from prejudiced contacts and institutions
         prejudiced_contact = prejudiced_contact / tie_weight if tie_weight > 0 else 0.0
-        institutional = macro.discrimination * (1.0 - macro.fairness) * minority
+        institutional = macro.discrimination * (1.0 - fairness) * (1.0 - lv.institutional_relief[i]) * minority
         incident_prob = _clip(p.incident_rate * prejudiced_contact + institutional)
         incident = 1.0 if u_incident < incident_prob else 0.0
         ingroup_dp = ingroup_dp / ingroup_weight if ingroup_weight > 0 else Dp
         m = p.discrimination_memory
         Dp_new = Dp + m * (incident - Dp)                                   # E5
         mu = p.group_deprivation_macro_weight                               # E6
-        Dg_new = Dg + m * ((1.0 - mu) * ingroup_dp + mu * macro.discrimination * minority - Dg)
+        target_g = _clip((1.0 - mu) * ingroup_dp + mu * macro.discrimination * (1.0 - lv.institutional_relief[i])
+                         * minority + lv.injustice[i])
+        Dg_new = Dg + m * (target_g - Dg)
 
         # E7 complexity, E8 uncertainty, E9 significance loss, E10 trust
-        memb = float(self.model.town.memberships[self.index] + self.model.town.cross_memberships[self.index]) * (1.0 - iso)
+        memb = float(self.model.town.memberships[self.index] + self.model.town.cross_memberships[self.index]) * (1.0 - iso * in_group)
         C = memb / (memb + p.complexity_half_saturation)
         target_u = _clip(p.uncertainty_base + self.uncertainty_propensity + p.uncertainty_youth * young + p.uncertainty_discrimination * D
                          - p.uncertainty_complexity * C) * (1.0 - p.uncertainty_group_relief * in_group)
         U_new = U + p.uncertainty_rate * (target_u - U)
         target_s = _clip(p.significance_discrimination * Dp + p.significance_belonging * (1.0 - C))
         S_new = S + p.significance_rate * (target_s - S)
-        target_t = _clip(macro.fairness * (1.0 - p.trust_discrimination * D) + self.trust_propensity) * (1.0 - p.trust_group_loss * in_group)
+        target_t = _clip(fairness * (1.0 - p.trust_discrimination * D) + self.trust_propensity - lv.trust_penalty[i]) * (1.0 - p.trust_group_loss * in_group)
         T_new = T + p.trust_rate * (target_t - T)
 
         # E11 identity strategy: permeable -> mobility; legitimate and stable -> creativity; else competition
@@ -195,7 +206,8 @@ class Resident(mesa.Agent):
             deradicalising *= 1.0 - H
         else:
             radicalising *= 1.0 - H
-        R_new = _clip(R + radicalising + deradicalising - p.belief_decay * R * (1.0 - in_group))
+        care = 0.0 if in_action else lv.care[i] * R
+        R_new = _clip(R + radicalising + deradicalising - p.belief_decay * R * (1.0 - in_group) - care)
 
         # E13 attitude to violence, E14 resilience shield (in phase 3 it follows group commitment)
         target_v = _clip(R * (p.violence_significance * S + p.violence_peer * peer_violence + p.violence_group * in_group))
@@ -203,7 +215,8 @@ class Resident(mesa.Agent):
         if in_action:
             target_h = R
         else:
-            target_h = _clip(p.shield_base + p.shield_trust * T + p.shield_complexity * C - p.shield_discrimination * D)
+            target_h = _clip(p.shield_base + p.shield_trust * T + p.shield_complexity * C - p.shield_discrimination * D
+                             + lv.shield_support[i])
         H_new = H + p.shield_rate * (target_h - H)
 
         # E15 phase transitions with thresholds and hysteresis
@@ -218,13 +231,14 @@ class Resident(mesa.Agent):
             elif R_new >= p.membership_threshold and u_transition < join_prob:
                 new_phase = Phase.GROUP_MEMBERSHIP
         elif phase == Phase.GROUP_MEMBERSHIP:
-            if R_new < p.membership_threshold - p.hysteresis or u_transition < p.disengagement_hazard:
+            exit2 = p.disengagement_hazard + lv.exit_support[i]
+            if R_new < p.membership_threshold - p.hysteresis or u_transition < exit2:
                 new_phase = Phase.SENSITIVITY
             elif (self.time_in_phase + 1 >= p.min_weeks_before_action and V_new >= p.action_threshold
-                  and u_transition < p.disengagement_hazard + p.action_hazard * V_new):
+                  and u_transition < exit2 + p.action_hazard * V_new and lv.action_blocked[i] == 0):
                 new_phase = Phase.ACTION
         else:
-            if V_new < p.action_threshold - p.hysteresis or u_transition < p.action_exit_hazard:
+            if V_new < p.action_threshold - p.hysteresis or u_transition < p.action_exit_hazard + lv.exit_support[i]:
                 new_phase = Phase.GROUP_MEMBERSHIP
 
         self._next = dict(

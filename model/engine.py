@@ -18,10 +18,11 @@ import numpy as np
 import scipy.sparse as sp
 
 from .parameters import Parameters
+from .interventions import Levers
 from .state import IdentityStrategy, Phase, ResidentState
-from .town import Town
+from .town import LAYERS, Town
 
-__all__ = ["MacroContext", "macro_context", "ArrayEngine", "N_DRAWS", "newborn_state"]
+__all__ = ["MacroContext", "macro_context", "raw_threat", "ArrayEngine", "N_DRAWS", "newborn_state"]
 
 N_DRAWS = 3
 """Uniform draws per resident per week: discrimination incident, identity strategy, phase transition."""
@@ -42,23 +43,29 @@ class MacroContext:
         return 1.0 - self.threat
 
 
-def macro_context(params: Parameters, attack_weeks: list[int], week: int) -> MacroContext:
-    """E1: threat decays exponentially after each attack; discrimination rises with threat.
-
-    ``threat(t) = min(1, sum_e severity * exp(-(t - t_e) / tau))`` over attacks
-    ``t_e <= t``; ``discrimination(t) = min(1, d0 + gain * threat(t))``.
-    """
+def raw_threat(params: Parameters, attack_weeks: list[int], week: int) -> float:
+    """E1 without crisis response: ``min(1, sum_e severity * exp(-(t - t_e) / tau))`` over attacks ``t_e <= t``."""
     threat = 0.0
     for t_e in attack_weeks:
         if t_e <= week:
             threat += params.attack_severity * float(np.exp(-(week - t_e) / params.attack_relaxation_weeks))
-    threat = min(1.0, threat)
+    return min(1.0, threat)
+
+
+def macro_context(params: Parameters, attack_weeks: list[int], week: int, threat_damping: float = 0.0) -> MacroContext:
+    """E1: threat decays exponentially after each attack; discrimination rises with threat.
+
+    ``threat(t) = (1 - damping) * min(1, sum_e severity * exp(-(t - t_e) / tau))`` over
+    attacks ``t_e <= t`` (damping from a crisis response);
+    ``discrimination(t) = min(1, d0 + gain * threat(t))``.
+    """
+    threat = (1.0 - threat_damping) * raw_threat(params, attack_weeks, week)
     disc = min(1.0, params.societal_discrimination + params.attack_discrimination_gain * threat)
     return MacroContext(week=week, threat=threat, discrimination=disc, fairness=params.institutional_fairness)
 
 
 def _safe_div(num: np.ndarray, den: np.ndarray, fallback: np.ndarray | float) -> np.ndarray:
-    out = np.empty_like(num)
+    out = np.empty(num.shape, dtype=np.float64)
     ok = den > 0
     np.divide(num, den, out=out, where=ok)
     if np.isscalar(fallback):
@@ -99,13 +106,27 @@ class ArrayEngine:
     def __init__(self, town: Town, params: Parameters):
         self.town = town
         self.params = params
+        self.removed = np.zeros(town.n_residents, dtype=bool)
+        self.levers = Levers.neutral(town.n_residents)
         self.rebuild_network()
 
     def rebuild_network(self) -> None:
-        """Recompute the matrices derived from ``town.adjacency`` (after ties change)."""
+        """Recompute the matrices derived from the town's ties (after ties, memberships or removals change).
+
+        Residents in ``removed`` (prison) lose all their ties while removed.
+        """
         a = self.town.adjacency.tocsr()
         n = a.shape[0]
         bg = self.town.background
+        if self.removed.any():
+            keep = sp.diags((~self.removed).astype(np.float64))
+            a = (keep @ a @ keep).tocsr()
+            a.eliminate_zeros()
+        self.adjacency = a
+        contact = (self.town.edge_layer == LAYERS.index("contact"))
+        cs, ct = self.town.edge_source[contact], self.town.edge_target[contact]
+        cw = self.town.edge_weight[contact] * (bg[cs] != bg[ct]) * ~self.removed[cs] * ~self.removed[ct]
+        programme = np.bincount(cs, weights=cw, minlength=n) + np.bincount(ct, weights=cw, minlength=n)
         rows = np.repeat(np.arange(n), np.diff(a.indptr))
         cross = bg[rows] != bg[a.indices]
         self.a_out = sp.csr_matrix((a.data * cross, a.indices, a.indptr), shape=a.shape)
@@ -116,13 +137,19 @@ class ArrayEngine:
         self.ingroup_weight = np.asarray(self.a_in.sum(axis=1)).ravel()
         self.influence_weight = np.asarray(self.influence.sum(axis=1)).ravel()
         self.contact_share = _safe_div(np.asarray(self.a_out.sum(axis=1)).ravel(), self.tie_weight, 0.0)
+        self.programme_contact_share = _safe_div(programme, self.tie_weight, 0.0)
         self.minority = (bg > 0).astype(np.float64)
         self.base_prejudice = np.where(bg > 0, self.params.prejudice_minority, self.params.prejudice_majority)
         self.membership_count = (self.town.memberships + self.town.cross_memberships).astype(np.float64)
 
     def step(self, s: ResidentState, macro: MacroContext, draws: np.ndarray) -> None:
-        """Advance ``s`` by one week in place. ``draws`` is a ``(N_DRAWS, n)`` array of U(0,1)."""
+        """Advance ``s`` by one week in place. ``draws`` is a ``(N_DRAWS, n)`` array of U(0,1).
+
+        Intervention levers are read from ``self.levers`` (neutral by default).
+        """
         p = self.params
+        lv = self.levers
+        fairness = np.clip(macro.fairness + lv.fairness_gain, 0.0, 1.0)
         phase = s.phase
         in_group = (phase >= Phase.GROUP_MEMBERSHIP).astype(np.float64)
         in_action = phase == Phase.ACTION
@@ -136,37 +163,43 @@ class ArrayEngine:
         WR, WrR, Wr = W @ R, W @ (in_group * R), W @ in_group
         WV, WrV = W @ V, W @ (in_group * V)
         W1 = self.influence_weight
-        iso = p.group_isolation * in_group
+        # ties between a group member and a non-member weaken by group_isolation, both ways
+        iso = p.group_isolation
         pull = p.group_pull * in_group
-        den = W1 - iso * (W1 - Wr) + pull
-        exposure = _safe_div(WR - iso * (WR - WrR) + pull, den, R)
-        peer_violence = _safe_div(WV - iso * (WV - WrV), den - pull, V)
+        den = W1 - iso * np.where(in_group > 0, W1 - Wr, Wr) + pull
+        exposure = _safe_div(WR - iso * np.where(in_group > 0, WR - WrR, WrR) + pull, den, R)
+        peer_violence = _safe_div(WV - iso * np.where(in_group > 0, WV - WrV, WrV), den - pull, V)
 
         # E3 prejudice
         target_p = np.clip(self.base_prejudice + p.attack_prejudice_gain * macro.threat * (1.0 - self.minority)
-                           - p.contact_prejudice_reduction * self.contact_share, 0.0, 1.0)
+                           - p.contact_prejudice_reduction * (self.contact_share
+                                                              + lv.contact_quality * self.programme_contact_share),
+                           0.0, 1.0)
         P_new = P + p.prejudice_rate * (target_p - P)
 
         # E4-E6 discrimination
         prejudiced_contact = _safe_div(self.a_out @ P, self.tie_weight, 0.0)
-        institutional = macro.discrimination * (1.0 - macro.fairness) * self.minority
+        institutional = macro.discrimination * (1.0 - fairness) * (1.0 - lv.institutional_relief) * self.minority
         incident_prob = np.clip(p.incident_rate * prejudiced_contact + institutional, 0.0, 1.0)
         incident = (draws[0] < incident_prob).astype(np.float64)
         ingroup_dp = _safe_div(self.a_in @ Dp, self.ingroup_weight, Dp)
         m = p.discrimination_memory
         Dp_new = Dp + m * (incident - Dp)                                   # E5
         mu = p.group_deprivation_macro_weight                               # E6
-        Dg_new = Dg + m * ((1.0 - mu) * ingroup_dp + mu * macro.discrimination * self.minority - Dg)
+        target_g = np.clip((1.0 - mu) * ingroup_dp + mu * macro.discrimination * (1.0 - lv.institutional_relief)
+                           * self.minority + lv.injustice, 0.0, 1.0)
+        Dg_new = Dg + m * (target_g - Dg)
 
         # E7 social identity complexity; E8 uncertainty; E9 significance loss; E10 trust
-        memb = self.membership_count * (1.0 - iso)
+        memb = self.membership_count * (1.0 - p.group_isolation * in_group)
         C = memb / (memb + p.complexity_half_saturation)
         target_u = np.clip(p.uncertainty_base + s.uncertainty_propensity + p.uncertainty_youth * young + p.uncertainty_discrimination * D
                            - p.uncertainty_complexity * C, 0.0, 1.0) * (1.0 - p.uncertainty_group_relief * in_group)
         U_new = U + p.uncertainty_rate * (target_u - U)
         target_s = np.clip(p.significance_discrimination * Dp + p.significance_belonging * (1.0 - C), 0.0, 1.0)
         S_new = S + p.significance_rate * (target_s - S)
-        target_t = np.clip(macro.fairness * (1.0 - p.trust_discrimination * D) + s.trust_propensity, 0.0, 1.0) * (1.0 - p.trust_group_loss * in_group)
+        target_t = np.clip(fairness * (1.0 - p.trust_discrimination * D) + s.trust_propensity - lv.trust_penalty,
+                           0.0, 1.0) * (1.0 - p.trust_group_loss * in_group)
         T_new = T + p.trust_rate * (target_t - T)
 
         # E11 identity strategy
@@ -185,7 +218,8 @@ class ArrayEngine:
         deradicalising = p.influence_rate * np.minimum(gap, 0.0)
         radicalising = np.where(in_action, radicalising, radicalising * (1.0 - H))
         deradicalising = np.where(in_action, deradicalising * (1.0 - H), deradicalising)
-        R_new = np.clip(R + radicalising + deradicalising - p.belief_decay * R * (1.0 - in_group), 0.0, 1.0)
+        R_new = np.clip(R + radicalising + deradicalising - p.belief_decay * R * (1.0 - in_group)
+                        - lv.care * R * ~in_action, 0.0, 1.0)
 
         # E13 attitude to violence; E14 resilience shield
         target_v = np.clip(R * (p.violence_significance * S + p.violence_peer * peer_violence
@@ -193,7 +227,7 @@ class ArrayEngine:
         V_new = V + p.violence_rate * (target_v - V)
         target_h = np.where(in_action, R,
                             np.clip(p.shield_base + p.shield_trust * T + p.shield_complexity * C
-                                    - p.shield_discrimination * D, 0.0, 1.0))
+                                    - p.shield_discrimination * D + lv.shield_support, 0.0, 1.0))
         H_new = H + p.shield_rate * (target_h - H)
 
         # E15 phase transitions (one per week), E16 time in phase
@@ -208,12 +242,13 @@ class ArrayEngine:
         new_phase[ph0 & (R_new >= p.sensitivity_threshold)] = Phase.SENSITIVITY
         new_phase[ph1 & (R_new < lo1)] = Phase.NONE
         new_phase[ph1 & (R_new >= p.membership_threshold) & (u < join_prob)] = Phase.GROUP_MEMBERSHIP
-        leave2 = ph2 & ((R_new < lo2) | (u < p.disengagement_hazard))
+        exit2 = p.disengagement_hazard + lv.exit_support
+        leave2 = ph2 & ((R_new < lo2) | (u < exit2))
         new_phase[leave2] = Phase.SENSITIVITY
         act = (ph2 & ~leave2 & (tau + 1 >= p.min_weeks_before_action) & (V_new >= p.action_threshold)
-               & (u < p.disengagement_hazard + p.action_hazard * V_new))
+               & (u < exit2 + p.action_hazard * V_new) & (lv.action_blocked == 0))
         new_phase[act] = Phase.ACTION
-        new_phase[ph3 & ((V_new < lo3) | (u < p.action_exit_hazard))] = Phase.GROUP_MEMBERSHIP
+        new_phase[ph3 & ((V_new < lo3) | (u < p.action_exit_hazard + lv.exit_support))] = Phase.GROUP_MEMBERSHIP
 
         changed = new_phase != phase
         s.time_in_phase = np.where(changed, 0, tau + 1).astype(np.int32)

@@ -2,17 +2,47 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Literal
 
 import mesa
 import numpy as np
+from pydantic import TypeAdapter, ValidationError
 
 from .agents import Resident
-from .engine import N_DRAWS, ArrayEngine, MacroContext, macro_context
+from .engine import N_DRAWS, ArrayEngine, MacroContext, macro_context, raw_threat
+from .interventions import Intervention, InterventionSpec
 from .metrics import SUMMARY_COLUMNS, radical_clustering, summarise
 from .parameters import TOWN_FIELDS, ParameterError, Parameters
 from .state import Phase, initial_state
-from .town import build_town
+from .town import _ties_within_groups, build_town
+
+_INTERVENTION = TypeAdapter(InterventionSpec)
+
+
+def validate_interventions(items: Iterable[Intervention | dict]) -> list[Intervention]:
+    """Validate intervention specs (objects or dicts with a ``type``); returns fresh copies."""
+    out = []
+    for k, item in enumerate(items):
+        if isinstance(item, Intervention):
+            out.append(item.model_copy(deep=True))
+            continue
+        try:
+            out.append(_INTERVENTION.validate_python(item))
+        except ValidationError as err:
+            e = err.errors()[0]
+            loc = ".".join(str(x) for x in e["loc"] if x not in INTERVENTION_TYPE_NAMES)
+            raise ParameterError(f"interventions[{k}].{loc}: {e['msg']}") from None
+    return out
+
+
+def _type_names() -> set[str]:
+    from .interventions import INTERVENTION_TYPES
+
+    return set(INTERVENTION_TYPES)
+
+
+INTERVENTION_TYPE_NAMES = _type_names()
 
 __all__ = ["RadicalisationModel"]
 
@@ -28,6 +58,8 @@ class RadicalisationModel(mesa.Model):
 
     Args:
         rng: seed or ``numpy.random.Generator``; the only source of randomness.
+        interventions: intervention objects or dicts (``{"type": "inclusion_policy", ...}``),
+            see :mod:`model.interventions`.
         engine: ``"array"`` (vectorised, default) or ``"agent"`` (the per-agent
             Mesa reference, for teaching and for checking the engine).
         collect: record the summary time series every step.
@@ -38,16 +70,25 @@ class RadicalisationModel(mesa.Model):
     """
 
     def __init__(self, *, rng: Any = None, engine: Literal["array", "agent"] = "array",
-                 collect: bool = True, **params: Any):
+                 collect: bool = True, interventions: Iterable[Intervention | dict] = (), **params: Any):
         if engine not in ("array", "agent"):
             raise ValueError("engine: must be 'array' or 'agent'")
-        self.params = params if isinstance(params, Parameters) else Parameters.create(**params)
+        self.params = Parameters.create(**params)
+        self.interventions: list[Intervention] = validate_interventions(interventions)
         super().__init__(rng=rng)
+        # interventions draw from their own stream, spawned without consuming the model's,
+        # so that arms of a comparison share the residents' random numbers
+        self.intervention_rng: np.random.Generator = self.rng.spawn(1)[0]
         self.engine_name = engine
         self.town = build_town(self.params, self.rng)
         self.state = initial_state(self.town, self.params, self.rng)
         self.engine = ArrayEngine(self.town, self.params)
+        self.levers = self.engine.levers
         self.attack_weeks: list[int] = list(self.params.attack_weeks)
+        self.cost_total = 0.0
+        """Cumulative cost of the interventions (abstract units)."""
+        self.entries = np.zeros(4, dtype=np.int64)
+        """Cumulative entries into each phase since week 0."""
         self.macro: MacroContext = macro_context(self.params, self.attack_weeks, 0)
         self.draws: np.ndarray = np.empty((N_DRAWS, 0))
         self.action_delays: list[int] = []
@@ -57,10 +98,17 @@ class RadicalisationModel(mesa.Model):
         self.collect = collect
         self.datacollector = mesa.DataCollector(
             model_reporters={name: (lambda m, k=name: m.summary[k]) for name in SUMMARY_COLUMNS}
-            | {"threat": lambda m: m.macro.threat, "societal_discrimination": lambda m: m.macro.discrimination}
+            | {"threat": lambda m: m.macro.threat, "societal_discrimination": lambda m: m.macro.discrimination,
+               "entered_phase_2": lambda m: int(m.entries[2]), "entered_phase_3": lambda m: int(m.entries[3]),
+               "cost": lambda m: m.cost_total, "removed": lambda m: int(m.removed.sum())}
         )
         self.summary: dict[str, float] = {}
         self._record()
+
+    @property
+    def removed(self) -> np.ndarray:
+        """Residents removed from the network (in prison)."""
+        return self.engine.removed
 
     @classmethod
     def from_parameters(cls, params: Parameters, *, rng: Any = None, **kwargs: Any) -> "RadicalisationModel":
@@ -87,6 +135,57 @@ class RadicalisationModel(mesa.Model):
         if "attack_weeks" in changes:
             self.attack_weeks = list(self.params.attack_weeks)
 
+    def raw_threat(self, week: int) -> float:
+        """Societal threat from attacks in ``week`` before any crisis response (E1)."""
+        return raw_threat(self.params, self.attack_weeks, week)
+
+    # --- structural changes by interventions --------------------------------------
+    def add_ties(self, source: np.ndarray, target: np.ndarray, layer: str, weight: float) -> int:
+        """Add ties to the town (e.g. a contact programme) and update the engine."""
+        added = self.town.add_ties(source, target, layer, weight)
+        self.engine.rebuild_network()
+        return added
+
+    def add_club_memberships(self, residents: np.ndarray, club: np.ndarray, ties_per_membership: float,
+                             added: np.ndarray, added_cross: np.ndarray) -> None:
+        """Put ``residents`` in new clubs (local ids ``club``), with ties inside each club.
+
+        Updates the town's membership counts (and the ``added`` / ``added_cross``
+        counters the caller keeps to undo them).
+        """
+        town = self.town
+        if residents.size == 0:
+            return
+        offset = int(town.group_id.max()) + 1 if town.group_id.size else 0
+        gid = club.astype(np.int64) + offset
+        bg = town.background[residents]
+        n_bg = self.params.n_backgrounds
+        local = club.astype(np.int64)
+        comp = np.bincount(local * n_bg + bg, minlength=(int(local.max()) + 1) * n_bg).reshape(-1, n_bg)
+        other_share = 1.0 - comp[local, bg] / comp[local].sum(axis=1)
+        cross = (other_share >= 0.2).astype(np.int16)
+        town.group_resident = np.concatenate([town.group_resident, residents.astype(np.int32)])
+        town.group_id = np.concatenate([town.group_id, gid])
+        town.group_kind = np.concatenate([town.group_kind, np.full(residents.size, 2, np.int8)])
+        np.add.at(town.memberships, residents, 1)
+        np.add.at(town.cross_memberships, residents, cross)
+        np.add.at(added, residents, 1)
+        np.add.at(added_cross, residents, cross)
+        self._membership_index = None
+        src, dst = _ties_within_groups(residents.astype(np.int32), local, ties_per_membership, town.background,
+                                       0.0, self.intervention_rng)
+        self.add_ties(src, dst, "association", self.params.weight_association)
+
+    def remove(self, mask: np.ndarray) -> None:
+        """Take residents out of the network (prison)."""
+        self.engine.removed |= mask
+        self.engine.rebuild_network()
+
+    def release(self, mask: np.ndarray) -> None:
+        """Return removed residents to the network."""
+        self.engine.removed &= ~mask
+        self.engine.rebuild_network()
+
     def trigger_attack(self) -> None:
         """Schedule a trigger event (an attack) in the coming week."""
         self.attack_weeks.append(self.steps)
@@ -94,7 +193,10 @@ class RadicalisationModel(mesa.Model):
     def step(self) -> None:
         """One week: macro context, random draws, the rules, and data collection."""
         week = self.steps - 1                       # mesa increments steps before calling step
-        self.macro = macro_context(self.params, self.attack_weeks, week)
+        self.levers.reset()
+        for intervention in self.interventions:
+            self.cost_total += intervention.weekly(self, self.levers, week)
+        self.macro = macro_context(self.params, self.attack_weeks, week, self.levers.threat_damping)
         self.draws = self.rng.random((N_DRAWS, self.town.n_residents))
         before_phase = self.state.phase.copy()
         before_tau = self.state.time_in_phase.copy()
@@ -105,6 +207,8 @@ class RadicalisationModel(mesa.Model):
             self.agents.do("advance")
         acted = (before_phase == Phase.GROUP_MEMBERSHIP) & (self.state.phase == Phase.ACTION)
         self.action_delays.extend((before_tau[acted] + 1).tolist())
+        moved = self.state.phase > before_phase
+        self.entries += np.bincount(self.state.phase[moved], minlength=4)
         self._record()
 
     def _record(self) -> None:

@@ -33,8 +33,9 @@ __all__ = [
     "household_ties",
 ]
 
-LAYERS: tuple[str, ...] = ("household", "neighbour", "school_work", "association", "religious", "online")
-"""Layer names; an edge's ``layer`` code is its index in this tuple."""
+LAYERS: tuple[str, ...] = ("household", "neighbour", "school_work", "association", "religious", "online", "contact")
+"""Layer names; an edge's ``layer`` code is its index in this tuple. ``contact`` holds the
+ties made by an intergroup-contact programme (empty in a new town)."""
 
 YOUTH_AGE = (12.0, 27.0)
 """Ages (years, inclusive) of the group at risk."""
@@ -388,7 +389,8 @@ class Town:
             members have another background (cross-cutting groups).
         radical_relative: residents seeded as members of a radical group.
     Network:
-        edge_source, edge_target, edge_layer: the multiplex edge list (each tie once).
+        edge_source, edge_target, edge_layer, edge_weight: the multiplex edge list
+            (each tie once per layer) with the tie strength of each edge.
         adjacency: symmetric CSR, weight = sum of the layer strengths of a pair.
         group_resident, group_id, group_kind: the membership (affiliation) list.
     """
@@ -400,6 +402,7 @@ class Town:
     edge_source: np.ndarray
     edge_target: np.ndarray
     edge_layer: np.ndarray
+    edge_weight: np.ndarray
     adjacency: sp.csr_matrix
     group_resident: np.ndarray
     group_id: np.ndarray
@@ -433,6 +436,31 @@ class Town:
             return 0.0
         return float(np.mean(self.background[self.edge_source] != self.background[self.edge_target]))
 
+    def add_ties(self, source: np.ndarray, target: np.ndarray, layer: str, weight: float) -> int:
+        """Add ties in ``layer`` (skipping self-ties and ties already in that layer); returns how many."""
+        code = LAYERS.index(layer)
+        n = self.n_residents
+        lo = np.minimum(source, target).astype(np.int64)
+        hi = np.maximum(source, target).astype(np.int64)
+        ok = lo != hi
+        key = _sorted_unique(lo[ok] * n + hi[ok])
+        old = self.edge_layer == code
+        existing = self.edge_source[old].astype(np.int64) * n + self.edge_target[old]
+        key = key[~np.isin(key, existing)]
+        if key.size == 0:
+            return 0
+        s, t = (key // n).astype(np.int32), (key % n).astype(np.int32)
+        self.edge_source = np.concatenate([self.edge_source, s])
+        self.edge_target = np.concatenate([self.edge_target, t])
+        self.edge_layer = np.concatenate([self.edge_layer, np.full(s.size, code, np.int8)])
+        self.edge_weight = np.concatenate([self.edge_weight, np.full(s.size, float(weight))])
+        half = sp.coo_matrix((np.full(s.size, float(weight)), (s, t)), shape=(n, n))
+        adjacency = (self.adjacency + half + half.T).tocsr()
+        adjacency.sum_duplicates()
+        adjacency.sort_indices()
+        self.adjacency = adjacency
+        return int(s.size)
+
     def to_networkx(self):
         """The town as a ``networkx.MultiGraph``: one edge per tie and layer.
 
@@ -447,7 +475,7 @@ class Town:
             (i, {"age": float(a), "background": int(b), "household": int(h), "neighbourhood": int(k)})
             for i, (a, b, h, k) in enumerate(zip(self.age, self.background, self.household, self.neighbourhood))
         )
-        w = self.layer_weights[self.edge_layer]
+        w = self.edge_weight
         g.add_edges_from(
             (int(s), int(t), {"layer": LAYERS[int(l)], "weight": float(x)})
             for s, t, l, x in zip(self.edge_source, self.edge_target, self.edge_layer, w)
@@ -534,6 +562,6 @@ def build_town(params: Parameters, rng: np.random.Generator) -> Town:
 
     return Town(age=age.astype(np.float64), background=background.astype(np.int8), household=household,
                 neighbourhood=neighbourhood.astype(np.int32), edge_source=src, edge_target=dst, edge_layer=lay,
-                adjacency=adjacency, group_resident=g_res, group_id=g_id, group_kind=g_kind,
+                edge_weight=w, adjacency=adjacency, group_resident=g_res, group_id=g_id, group_kind=g_kind,
                 memberships=memberships, cross_memberships=cross, radical_relative=radical_relative,
                 layer_weights=weights)

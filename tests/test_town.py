@@ -14,6 +14,7 @@ def test_every_layer_has_ties_and_ties_are_simple():
     t = town()
     sizes = t.layer_sizes()
     assert set(sizes) == set(LAYERS)
+    assert sizes.pop("contact") == 0          # filled only by a contact programme
     assert all(v > 0 for v in sizes.values()), sizes
     assert (t.edge_source < t.edge_target).all()
     key = (t.edge_source.astype(np.int64) * t.n_residents + t.edge_target) * 8 + t.edge_layer
@@ -44,7 +45,7 @@ def test_networkx_graph_equals_sparse_adjacency():
     g = t.to_networkx()
     assert g.number_of_nodes() == 500
     assert g.number_of_edges() == t.edge_source.size
-    assert {d["layer"] for _, _, d in g.edges(data=True)} == set(LAYERS)
+    assert {d["layer"] for _, _, d in g.edges(data=True)} == set(LAYERS) - {"contact"}
     simple = nx.Graph()
     simple.add_nodes_from(g.nodes)
     for u, v, d in g.edges(data=True):
@@ -87,3 +88,14 @@ def test_large_town_builds():
     assert t.adjacency.shape == (100_000, 100_000)
     degree = np.diff(t.adjacency.indptr)
     assert 8 < degree.mean() < 20
+
+
+def test_add_ties_updates_edges_and_adjacency():
+    t = town(n_residents=300)
+    before = t.adjacency.copy()
+    added = t.add_ties(np.array([0, 1, 2, 2]), np.array([5, 1, 7, 7]), "contact", 0.5)
+    assert added == 2                                   # self-tie and duplicate skipped
+    assert t.layer_sizes()["contact"] == 2
+    diff = (t.adjacency - before).toarray()
+    assert diff[0, 5] == diff[5, 0] == 0.5 and diff[2, 7] == 0.5
+    assert t.add_ties(np.array([0]), np.array([5]), "contact", 0.5) == 0
