@@ -220,7 +220,7 @@ class Resident(mesa.Agent):
         H_new = H + p.shield_rate * (target_h - H)
 
         # E15 phase transitions with thresholds and hysteresis
-        join_prob = 1.0 - math.exp(-p.recruitment_rate * Wr) * (1.0 - p.online_recruiter_reach * young)
+        join_prob = 1.0 - math.exp(-p.recruitment_rate * (1.0 - iso) * Wr) * (1.0 - p.online_recruiter_reach * young)
         new_phase = phase
         if phase == Phase.NONE:
             if R_new >= p.sensitivity_threshold:

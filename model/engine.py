@@ -233,7 +233,7 @@ class ArrayEngine:
         # E15 phase transitions (one per week), E16 time in phase
         u = draws[2]
         tau = s.time_in_phase
-        join_prob = 1.0 - np.exp(-p.recruitment_rate * Wr) * (1.0 - p.online_recruiter_reach * young)
+        join_prob = 1.0 - np.exp(-p.recruitment_rate * (1.0 - p.group_isolation) * Wr) * (1.0 - p.online_recruiter_reach * young)
         lo1 = p.sensitivity_threshold - p.hysteresis
         lo2 = p.membership_threshold - p.hysteresis
         lo3 = p.action_threshold - p.hysteresis
@@ -241,7 +241,7 @@ class ArrayEngine:
         ph0, ph1, ph2, ph3 = phase == 0, phase == 1, phase == 2, phase == 3
         new_phase[ph0 & (R_new >= p.sensitivity_threshold)] = Phase.SENSITIVITY
         new_phase[ph1 & (R_new < lo1)] = Phase.NONE
-        new_phase[ph1 & (R_new >= p.membership_threshold) & (u < join_prob)] = Phase.GROUP_MEMBERSHIP
+        new_phase[ph1 & (R_new >= lo1) & (R_new >= p.membership_threshold) & (u < join_prob)] = Phase.GROUP_MEMBERSHIP
         exit2 = p.disengagement_hazard + lv.exit_support
         leave2 = ph2 & ((R_new < lo2) | (u < exit2))
         new_phase[leave2] = Phase.SENSITIVITY

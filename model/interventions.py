@@ -217,9 +217,10 @@ class InclusionPolicy(Intervention):
     """Institutions treat people more fairly (the Utrecht approach; Tyler 2006).
 
     For every reached resident (by default everyone, including the grey middle),
-    institutional discrimination falls by the share ``intensity`` (E4, E6) and
-    institutional fairness rises by ``intensity * (1 - institutional_fairness)``
-    (E4, E10), which raises trust.
+    institutional discrimination falls by the share ``0.5 * intensity`` (E4, E6)
+    and institutional fairness closes ``0.5 * intensity`` of its gap to 1
+    (E4, E10), which raises trust. At full intensity, institutions halve their
+    discrimination.
     """
 
     type: Literal["inclusion_policy"] = "inclusion_policy"
@@ -227,8 +228,8 @@ class InclusionPolicy(Intervention):
 
     def act(self, model, levers, week):
         r = self._reached
-        levers.institutional_relief[r] = np.maximum(levers.institutional_relief[r], self.intensity)
-        levers.fairness_gain[r] += self.intensity * (1.0 - model.params.institutional_fairness)
+        levers.institutional_relief[r] = np.maximum(levers.institutional_relief[r], 0.5 * self.intensity)
+        levers.fairness_gain[r] += 0.5 * self.intensity * (1.0 - model.params.institutional_fairness)
         return self.reached_cost()
 
 
@@ -283,7 +284,7 @@ class KeyFigures(Intervention):
     ``0.3 * intensity * (1 - government_visibility) * min(1, tie strength to key figures)``
     (E14), and those in phase 1 extra care ``0.02 * intensity * (1 - visibility)`` (E12).
     If key figures are seen as informants of the government, trust falls:
-    ``trust_penalty = 0.3 * intensity * government_visibility`` for their contacts (E10).
+    ``trust_penalty = 0.15 * intensity * government_visibility`` for their contacts (E10).
     """
 
     type: Literal["key_figures"] = "key_figures"
@@ -308,7 +309,7 @@ class KeyFigures(Intervention):
         reach = self._reach
         levers.shield_support += 0.3 * self.intensity * (1.0 - v) * reach
         levers.care += 0.02 * self.intensity * (1.0 - v) * reach * (model.state.phase == 1)
-        levers.trust_penalty += 0.3 * self.intensity * v * (reach > 0)
+        levers.trust_penalty += 0.15 * self.intensity * v * (reach > 0)
         return self.reached_cost()
 
 
@@ -474,8 +475,8 @@ class NationalityStripping(Intervention):
     """Stripping dual nationality (a policy the seed criticises): perceived injustice.
 
     The reached residents (by default all minority backgrounds) see their group
-    targeted: the group-deprivation target rises by ``0.3 * intensity`` (E6) and
-    trust falls by ``0.2 * intensity`` (E10).
+    targeted: the group-deprivation target rises by ``0.15 * intensity`` (E6) and
+    trust falls by ``0.1 * intensity`` (E10).
     """
 
     type: Literal["nationality_stripping"] = "nationality_stripping"
@@ -483,8 +484,8 @@ class NationalityStripping(Intervention):
     target: Targeting = Field(default_factory=lambda: Targeting(backgrounds=[1, 2, 3, 4, 5, 6, 7, 8]))
 
     def act(self, model, levers, week):
-        levers.injustice[self._reached] += 0.3 * self.intensity
-        levers.trust_penalty[self._reached] += 0.2 * self.intensity
+        levers.injustice[self._reached] += 0.15 * self.intensity
+        levers.trust_penalty[self._reached] += 0.1 * self.intensity
         return self.reached_cost()
 
 

@@ -38,10 +38,12 @@ LIVELY = dict(n_residents=250, radical_family_share=0.15, attack_weeks=[15], act
               action_hazard=0.2, recruitment_rate=0.3, competition_drive=0.4, life_expectancy=70.0)
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_array_engine_equals_per_agent_reference(seed):
-    fast = RadicalisationModel(engine="array", rng=seed, **LIVELY)
-    ref = RadicalisationModel(engine="agent", rng=seed, **LIVELY)
+@pytest.mark.parametrize("seed, extra", [(1, {}), (2, {}),
+                                         # thresholds where falling back and joining can both hold
+                                         (3, dict(sensitivity_threshold=0.4, membership_threshold=0.15))])
+def test_array_engine_equals_per_agent_reference(seed, extra):
+    fast = RadicalisationModel(engine="array", rng=seed, **LIVELY, **extra)
+    ref = RadicalisationModel(engine="agent", rng=seed, **LIVELY, **extra)
     seen = set()
     for week in range(80):
         before = fast.state.phase.copy()
@@ -57,4 +59,32 @@ def test_array_engine_equals_per_agent_reference(seed):
     # the comparison covered every kind of transition, so it cannot pass vacuously
     assert {(0, 1), (1, 0), (1, 2), (2, 1), (2, 3), (3, 2)} <= seen, seen
     assert fast.action_delays == ref.action_delays
+    pd.testing.assert_frame_equal(fast.timeseries(), ref.timeseries())
+
+
+ALL_INTERVENTIONS = [
+    {"type": "intergroup_contact", "common_goal": True, "intensity": 1.0, "target": {"share": 0.3}},
+    {"type": "care_and_repression", "detection_rate": 0.3, "intensity": 1.0, "sentence_weeks": 20},
+    {"type": "early_signalling", "false_positive_rate": 0.3, "screening_share": 0.1},
+    {"type": "multiple_memberships", "duration": 20, "start": 5},
+    {"type": "key_figures", "target": {"count": 10}, "government_visibility": 0.5},
+    {"type": "parent_support"},
+    {"type": "inclusion_policy", "start": 10},
+    {"type": "crisis_response"},
+    {"type": "nationality_stripping", "start": 30},
+]
+
+
+def test_engine_equals_reference_with_every_intervention_active():
+    fast = RadicalisationModel(engine="array", rng=3, interventions=ALL_INTERVENTIONS, **LIVELY)
+    ref = RadicalisationModel(engine="agent", rng=3, interventions=ALL_INTERVENTIONS, **LIVELY)
+    for week in range(70):
+        fast.step()
+        ref.step()
+        assert np.array_equal(fast.state.phase, ref.state.phase), f"phases differ in week {week}"
+        for name in CONTINUOUS_FIELDS:
+            np.testing.assert_allclose(getattr(fast.state, name), getattr(ref.state, name), rtol=0, atol=1e-10,
+                                       err_msg=f"{name} in week {week}")
+    assert fast.entries[3] > 0 and fast.town.layer_sizes()["contact"] > 0
+    assert fast.cost_total == pytest.approx(ref.cost_total)
     pd.testing.assert_frame_equal(fast.timeseries(), ref.timeseries())
