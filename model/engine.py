@@ -7,7 +7,7 @@ holds the two equal. Every equation is numbered as in ``docs/ODD.md`` §7.
 
 Updates are synchronous: every right-hand side reads the state at the start of
 the week, except the phase transitions, which read the resident's own updated
-belief, violence attitude and shield (E13-E16).
+belief and violence attitude (E15).
 """
 
 from __future__ import annotations
