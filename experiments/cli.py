@@ -104,8 +104,42 @@ def compare(scenario: Path, replications: int, workers: int | None, residents: i
         result = compare_arms(sc, replications=replications, workers=workers,
                               progress=lambda done, total: bar.update(task, completed=done))
     write_comparison(result, out)
-    out_console.print(result.markdown())
+    print_comparison(result, replications)
     out_console.print(f"wrote {out}/comparison.csv, comparison.md, runs.csv, trajectories.png")
+
+
+def print_comparison(result, replications: int) -> None:
+    """Summary on the console: a table on wide terminals, one line per arm otherwise."""
+    shown = [("phase_1", "phase 1"), ("phase_2", "phase 2"), ("phase_3", "phase 3"),
+             ("entered_phase_2", "entered 2"), ("entered_phase_3", "entered 3"), ("mean_trust", "trust"),
+             ("cost", "cost")]
+    t = result.table().set_index(["arm", "outcome"])
+    rows = []
+    for arm in result.arms:
+        cells = []
+        for key, _ in shown:
+            r = t.loc[(arm, key)]
+            fmt = "{:.3f}" if key == "mean_trust" else "{:,.1f}"
+            diff = "" if arm == "baseline" else f" ({'+' if r['difference'] >= 0 else ''}{fmt.format(r['difference'])})"
+            cells.append(fmt.format(r["mean"]) + diff)
+        cpa = t.loc[(arm, "cost_per_averted_phase_2_entry")]["mean"]
+        cells.append("-" if arm == "baseline" else ("none averted" if cpa != cpa else f"{cpa:,.0f}"))
+        rows.append((arm, cells))
+    labels = [label for _, label in shown] + ["cost per averted entry"]
+    title = f"mean over {replications} replications; difference to the baseline in brackets"
+    if out_console.width >= 150:
+        table = Table(title=title)
+        table.add_column("arm", no_wrap=True)
+        for label in labels:
+            table.add_column(label, justify="right", no_wrap=True)
+        for arm, cells in rows:
+            table.add_row(arm, *cells)
+        out_console.print(table)
+        return
+    out_console.print(title)
+    for arm, cells in rows:
+        out_console.print(f"[bold]{arm}[/]", highlight=False)
+        out_console.print("  " + "; ".join(f"{label} {cell}" for label, cell in zip(labels, cells)), highlight=False)
 
 
 @app.command()

@@ -63,15 +63,15 @@ class Scenario(BaseModel):
         return self
 
     def arms(self) -> dict[str, list]:
-        """Comparison arms: the baseline, each named arm, and all combined (if more than one arm).
+        """Comparison arms: the baseline and each named arm.
 
-        Interventions with the same ``arm`` (default: their type) form one arm.
+        Interventions with the same ``arm`` name (default: their type) form one
+        arm and run together; give several interventions one arm name to compare
+        a package.
         """
         arms: dict[str, list] = {"baseline": []}
         for iv in self.interventions:
             arms.setdefault(iv.label, []).append(iv)
-        if len(arms) > 2:
-            arms["all combined"] = list(self.interventions)
         return arms
 
     def with_overrides(self, *, residents: int | None = None, steps: int | None = None,

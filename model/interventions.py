@@ -129,6 +129,11 @@ class Intervention(BaseModel):
     _started: bool = PrivateAttr(False)
 
     @property
+    def reached(self) -> np.ndarray | None:
+        """Mask of the residents the intervention reached (None before it starts)."""
+        return self._reached
+
+    @property
     def label(self) -> str:
         return self.arm or self.type  # type: ignore[attr-defined]
 

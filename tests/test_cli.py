@@ -1,6 +1,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -100,3 +101,64 @@ def test_demo_scenario_is_valid():
 def test_load_scenario_error_type(tmp_path):
     with pytest.raises(ScenarioError):
         load_scenario(tmp_path / "nope.toml")
+
+
+EXAMPLES = sorted(Path("experiments/scenarios").glob("*.toml"))
+
+
+def test_one_example_scenario_per_intervention_plus_a_combined_one():
+    from model.interventions import INTERVENTION_TYPES
+
+    types = set()
+    for path in EXAMPLES:
+        types |= {iv.type for iv in load_scenario(path).interventions}
+    assert types == set(INTERVENTION_TYPES)
+    packages = [arm for p in EXAMPLES for arm, ivs in load_scenario(p).arms().items() if len(ivs) >= 3]
+    assert packages, "an example should combine several interventions in one arm"
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_every_example_scenario_runs_from_the_cli(tmp_path, path):
+    out = tmp_path / "cmp"
+    res = radsim("compare", str(path), "--replications", "2", "--residents", "300", "--steps", "60",
+                 "--workers", "1", "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    table = pd.read_csv(out / "comparison.csv")
+    arms = load_scenario(path).arms()
+    assert set(table["arm"]) == set(arms)
+    assert (out / "trajectories.png").stat().st_size > 10_000
+    runs = pd.read_csv(out / "runs.csv")
+    assert len(runs) == 2 * len(arms)
+    assert (runs.groupby("replication")["seed"].nunique() == 1).all()     # common random numbers
+
+
+def test_compare_results_do_not_depend_on_workers(tmp_path):
+    args = ["experiments/scenarios/inclusion.toml", "--replications", "2", "--residents", "300", "--steps", "70"]
+    assert radsim("compare", *args, "--workers", "1", "--out", str(tmp_path / "a")).returncode == 0
+    assert radsim("compare", *args, "--workers", "2", "--out", str(tmp_path / "b")).returncode == 0
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "a" / "runs.csv"), pd.read_csv(tmp_path / "b" / "runs.csv"))
+
+
+BAD_INTERVENTIONS = [
+    ("[[interventions]]\ntype = 'magic_wand'\n", "interventions[0].type: unknown intervention 'magic_wand'"),
+    ("[[interventions]]\ntype = 'inclusion_policy'\ntarget = { share = 1.5 }\n",
+     "interventions[0].target.share: 1.5 is out of range"),
+    ("[scenario]\nsteps = 100\n[[interventions]]\ntype = 'inclusion_policy'\nstart = 300\n",
+     "interventions[0].start: week 300 is after the end of the run (steps = 100)"),
+    ("[[interventions]]\ntype = 'intergroup_contact'\ncommon_goal = 'perhaps'\n",
+     "interventions[0].common_goal: Input should be a valid boolean"),
+    ("[[interventions]]\ntype = 'key_figures'\nvisibility = 0.5\n", "unknown key 'interventions[0].visibility'"),
+    ("[[interventions]]\nintensity = 0.5\n", "interventions[0]: missing 'type'"),
+]
+
+
+@pytest.mark.parametrize("content, message", BAD_INTERVENTIONS)
+def test_bad_intervention_one_line_error(tmp_path, content, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(content)
+    for command in ("run", "compare"):
+        res = radsim(command, str(path), "--out", str(tmp_path / "out"))
+        assert res.returncode == 2, res.stderr
+        assert message in res.stderr
+        assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+        assert not (tmp_path / "out").exists()
