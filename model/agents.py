@@ -206,7 +206,7 @@ class Resident(mesa.Agent):
             deradicalising *= 1.0 - H
         else:
             radicalising *= 1.0 - H
-        care = 0.0 if in_action else lv.care[i] * R
+        care = 0.0 if in_group else lv.care[i] * R      # outside helpers do not reach group members
         R_new = _clip(R + radicalising + deradicalising - p.belief_decay * R * (1.0 - in_group) - care)
 
         # E13 attitude to violence, E14 resilience shield (in phase 3 it follows group commitment)
@@ -215,8 +215,9 @@ class Resident(mesa.Agent):
         if in_action:
             target_h = R
         else:
+            support = 0.0 if in_group else lv.shield_support[i]
             target_h = _clip(p.shield_base + p.shield_trust * T + p.shield_complexity * C - p.shield_discrimination * D
-                             + lv.shield_support[i])
+                             + support)
         H_new = H + p.shield_rate * (target_h - H)
 
         # E15 phase transitions with thresholds and hysteresis

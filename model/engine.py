@@ -153,6 +153,7 @@ class ArrayEngine:
         phase = s.phase
         in_group = (phase >= Phase.GROUP_MEMBERSHIP).astype(np.float64)
         in_action = phase == Phase.ACTION
+        outside_group = 1.0 - in_group        # outside helpers (care, shield support) do not reach members
         young = s.young
         R, V, H = s.radical_belief, s.violence_attitude, s.resilience_shield
         U, T, P = s.identity_uncertainty, s.institutional_trust, s.prejudice
@@ -219,7 +220,7 @@ class ArrayEngine:
         radicalising = np.where(in_action, radicalising, radicalising * (1.0 - H))
         deradicalising = np.where(in_action, deradicalising * (1.0 - H), deradicalising)
         R_new = np.clip(R + radicalising + deradicalising - p.belief_decay * R * (1.0 - in_group)
-                        - lv.care * R * ~in_action, 0.0, 1.0)
+                        - lv.care * R * outside_group, 0.0, 1.0)
 
         # E13 attitude to violence; E14 resilience shield
         target_v = np.clip(R * (p.violence_significance * S + p.violence_peer * peer_violence
@@ -227,7 +228,8 @@ class ArrayEngine:
         V_new = V + p.violence_rate * (target_v - V)
         target_h = np.where(in_action, R,
                             np.clip(p.shield_base + p.shield_trust * T + p.shield_complexity * C
-                                    - p.shield_discrimination * D + lv.shield_support, 0.0, 1.0))
+                                    - p.shield_discrimination * D + lv.shield_support * outside_group,
+                                    0.0, 1.0))
         H_new = H + p.shield_rate * (target_h - H)
 
         # E15 phase transitions (one per week), E16 time in phase

@@ -202,3 +202,22 @@ def test_stripping_nationality_raises_perceived_injustice_in_the_targeted_backgr
     assert mean_of(arm, injustice(1)) > mean_of(base, injustice(1)) + 0.05
     assert mean_of(arm, injustice(2)) == pytest.approx(mean_of(base, injustice(2)), abs=0.01)   # not targeted
     assert mean_of(arm, sympathisers) > mean_of(base, sympathisers)
+
+
+# --- attitudes and action ---------------------------------------------------------------------
+
+def test_removing_opportunity_changes_action_far_more_than_attitudes():
+    """Exit programmes and arrests cut entries into action but leave phase-1 prevalence almost unchanged.
+
+    (The attitude side of the PROTON-T split is measured by ``python -m
+    experiments.attitude_action`` and is *not* reproduced: see docs/ODD.md §9.)
+    """
+    kw = dict(weeks=520, collect=True, **RISKY)
+    base = run_arm([], **kw)
+    arm = run_arm([{"type": "care_and_repression", "start": 52, "intensity": 1.0, "exit_programme": 1.0,
+                    "detection_rate": 0.05}], **kw)
+    late_p1 = lambda m: m.timeseries()["phase_1"].iloc[260:].mean()  # noqa: E731
+    d_p1 = mean_of(arm, late_p1) / mean_of(base, late_p1) - 1.0
+    d_e3 = mean_of(arm, lambda m: m.entries[3]) / mean_of(base, lambda m: m.entries[3]) - 1.0
+    assert d_e3 < -0.5, d_e3
+    assert abs(d_p1) < 0.2 * abs(d_e3), (d_p1, d_e3)
