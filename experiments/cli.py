@@ -143,6 +143,25 @@ def print_comparison(result, replications: int) -> None:
 
 
 @app.command()
+@click.option("--quick", is_flag=True, help="small sizes, a few seconds (used by the tests)")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("results/bench"), show_default=True,
+              help="output folder for bench.csv and bench.md")
+def bench(quick: bool, out: Path) -> None:
+    """Benchmark: array engine against the per-agent reference, scaling, memory-bandwidth bound."""
+    from .bench import BenchConfig, run_bench
+
+    if out.exists() and not out.is_dir():
+        fail(f"--out: {out} exists and is not a folder")
+    cfg = BenchConfig.quick() if quick else BenchConfig()
+    with err_console.status("benchmarking (engine against reference, then scaling)") as status:
+        result = run_bench(cfg, out, progress=lambda what: status.update(f"benchmarking: done {what}"))
+    from .bench import markdown
+
+    out_console.print(markdown(result), markup=False, highlight=False)
+    out_console.print(f"wrote {out}/bench.csv, bench.md")
+
+
+@app.command()
 @click.option("--markdown", is_flag=True, help="print a Markdown table (as in docs/ODD.md)")
 def params(markdown: bool) -> None:
     """List every model parameter with its default, range and unit."""

@@ -19,6 +19,7 @@ import scipy.sparse as sp
 
 from .parameters import Parameters
 from .interventions import Levers
+from .kernels import PACKED_COLUMNS, SUM_COLUMNS, tie_sums
 from .state import IdentityStrategy, Phase, ResidentState
 from .town import LAYERS, Town
 
@@ -129,18 +130,32 @@ class ArrayEngine:
         programme = np.bincount(cs, weights=cw, minlength=n) + np.bincount(ct, weights=cw, minlength=n)
         rows = np.repeat(np.arange(n), np.diff(a.indptr))
         cross = bg[rows] != bg[a.indices]
-        self.a_out = sp.csr_matrix((a.data * cross, a.indices, a.indptr), shape=a.shape)
-        self.a_in = sp.csr_matrix((a.data * ~cross, a.indices, a.indptr), shape=a.shape)
-        w_data = np.where(cross, a.data * self.params.outgroup_influence, a.data)
-        self.influence = sp.csr_matrix((w_data, a.indices, a.indptr), shape=a.shape)
-        self.tie_weight = np.asarray(a.sum(axis=1)).ravel()
-        self.ingroup_weight = np.asarray(self.a_in.sum(axis=1)).ravel()
-        self.influence_weight = np.asarray(self.influence.sum(axis=1)).ravel()
-        self.contact_share = _safe_div(np.asarray(self.a_out.sum(axis=1)).ravel(), self.tie_weight, 0.0)
+        del rows
+        row_sum = lambda data: np.add.reduceat(np.append(data, 0.0), a.indptr[:-1]) * (np.diff(a.indptr) > 0)  # noqa: E731
+        self.tie_weight = row_sum(a.data)
+        outgroup_weight = row_sum(a.data * cross)
+        self.ingroup_weight = self.tie_weight - outgroup_weight
+        self.influence_weight = self.ingroup_weight + self.params.outgroup_influence * outgroup_weight
+        self.contact_share = _safe_div(outgroup_weight, self.tie_weight, 0.0)
         self.programme_contact_share = _safe_div(programme, self.tie_weight, 0.0)
         self.minority = (bg > 0).astype(np.float64)
         self.base_prejudice = np.where(bg > 0, self.params.prejudice_minority, self.params.prejudice_majority)
         self.membership_count = (self.town.memberships + self.town.cross_memberships).astype(np.float64)
+        self._packed = np.zeros((n, len(PACKED_COLUMNS)), dtype=np.float64)
+        self._packed[:, 5] = bg
+        self._sums = np.empty((n, len(SUM_COLUMNS)), dtype=np.float64)
+
+    def tie_sums(self, s: ResidentState, in_group: np.ndarray) -> np.ndarray:
+        """One pass over all ties (E2, E4, E6): see :func:`model.kernels.tie_sums`."""
+        packed = self._packed
+        packed[:, 0] = s.radical_belief
+        packed[:, 1] = s.violence_attitude
+        packed[:, 2] = in_group
+        packed[:, 3] = s.prejudice
+        packed[:, 4] = s.personal_discrimination
+        a = self.adjacency
+        tie_sums(a.indptr, a.indices, a.data, float(self.params.outgroup_influence), packed, self._sums)
+        return self._sums
 
     def step(self, s: ResidentState, macro: MacroContext, draws: np.ndarray) -> None:
         """Advance ``s`` by one week in place. ``draws`` is a ``(N_DRAWS, n)`` array of U(0,1).
@@ -160,9 +175,8 @@ class ArrayEngine:
         Dp, Dg, D, S = s.personal_discrimination, s.group_discrimination, s.perceived_discrimination, s.significance_loss
 
         # E2 exposure: isolation-weighted mean belief and violence attitude of ties, plus the group's pull
-        W = self.influence
-        WR, WrR, Wr = W @ R, W @ (in_group * R), W @ in_group
-        WV, WrV = W @ V, W @ (in_group * V)
+        sums = self.tie_sums(s, in_group)
+        WR, WrR, Wr, WV, WrV = sums[:, 0], sums[:, 1], sums[:, 2], sums[:, 3], sums[:, 4]
         W1 = self.influence_weight
         # ties between a group member and a non-member weaken by group_isolation, both ways
         iso = p.group_isolation
@@ -179,11 +193,11 @@ class ArrayEngine:
         P_new = P + p.prejudice_rate * (target_p - P)
 
         # E4-E6 discrimination
-        prejudiced_contact = _safe_div(self.a_out @ P, self.tie_weight, 0.0)
+        prejudiced_contact = _safe_div(sums[:, 5], self.tie_weight, 0.0)
         institutional = macro.discrimination * (1.0 - fairness) * (1.0 - lv.institutional_relief) * self.minority
         incident_prob = np.clip(p.incident_rate * prejudiced_contact + institutional, 0.0, 1.0)
         incident = (draws[0] < incident_prob).astype(np.float64)
-        ingroup_dp = _safe_div(self.a_in @ Dp, self.ingroup_weight, Dp)
+        ingroup_dp = _safe_div(sums[:, 6], self.ingroup_weight, Dp)
         m = p.discrimination_memory
         Dp_new = Dp + m * (incident - Dp)                                   # E5
         mu = p.group_deprivation_macro_weight                               # E6

@@ -112,9 +112,11 @@ def neighbourhood_backgrounds(
         comp = np.tile(shares, (n_hoods, 1))
     else:
         kappa = 50.0 * (1.0 - segregation) / segregation + 0.05
-        comp = rng.dirichlet(np.maximum(shares * kappa, 1e-3), size=n_hoods)
-        comp = np.nan_to_num(comp, nan=0.0)
-        comp /= comp.sum(axis=1, keepdims=True)
+        comp = np.nan_to_num(rng.dirichlet(np.maximum(shares * kappa, 1e-3), size=n_hoods), nan=0.0)
+        total = comp.sum(axis=1, keepdims=True)
+        degenerate = total[:, 0] <= 0            # tiny concentrations can underflow to all zeros
+        comp[degenerate] = shares
+        comp /= np.where(degenerate[:, None], 1.0, total)
     cum = np.cumsum(comp, axis=1)
     u = rng.random(n_house)
     bg_house = (u[:, None] > cum[hood_of_house]).sum(axis=1).astype(np.int8)
