@@ -193,6 +193,17 @@ def household_ties(household: np.ndarray) -> Edges:
     return np.concatenate(src).astype(np.int32), np.concatenate(dst).astype(np.int32)
 
 
+def street_order(neighbourhood: np.ndarray, household: np.ndarray, background: np.ndarray, segregation: float,
+                 rng: np.random.Generator) -> np.ndarray:
+    """Residents in ring order: by neighbourhood, then households ordered partly by background."""
+    n_house = int(household.max()) + 1
+    key_house = (1.0 - segregation) * rng.random(n_house)
+    bg_house = np.zeros(n_house, dtype=float)
+    bg_house[household] = background
+    key_house += segregation * bg_house
+    return np.lexsort((household, key_house[household], neighbourhood))
+
+
 def neighbour_ties(neighbourhood: np.ndarray, household: np.ndarray, background: np.ndarray,
                    degree: int, rewiring: float, segregation: float, rng: np.random.Generator) -> Edges:
     """Neighbour ties: a Watts-Strogatz small world inside each neighbourhood.
@@ -208,12 +219,7 @@ def neighbour_ties(neighbourhood: np.ndarray, household: np.ndarray, background:
     half = max(0, degree // 2)
     if half == 0 or n < 2:
         return np.empty(0, np.int32), np.empty(0, np.int32)
-    n_house = int(household.max()) + 1
-    key_house = (1.0 - segregation) * rng.random(n_house)
-    bg_house = np.zeros(n_house, dtype=float)
-    bg_house[household] = background
-    key_house += segregation * bg_house
-    order = np.lexsort((household, key_house[household], neighbourhood))
+    order = street_order(neighbourhood, household, background, segregation, rng)
     hood_sorted = neighbourhood[order]
     hood_start = np.searchsorted(hood_sorted, np.arange(int(neighbourhood.max()) + 1))
     hood_size = np.bincount(neighbourhood)
@@ -345,6 +351,16 @@ def religious_ties(background: np.ndarray, neighbourhood: np.ndarray, participat
     return edges, members, gid.astype(np.int64)
 
 
+def online_expected_degrees(age: np.ndarray, mean_degree_youth: float, rng: np.random.Generator,
+                            exponent: float = 2.5) -> np.ndarray:
+    """Pareto-distributed expected online degrees: mean ``mean_degree_youth`` at 12-27, half for others, 0 under 10."""
+    young = (age >= YOUTH_AGE[0]) & (age <= YOUTH_AGE[1])
+    target = np.where(young, mean_degree_youth, 0.5 * mean_degree_youth)
+    target[age < 10] = 0.0
+    raw = rng.pareto(exponent - 1.0, age.size) + 1.0
+    return target * raw / raw.mean()
+
+
 def online_ties(age: np.ndarray, background: np.ndarray, mean_degree_youth: float, segregation: float,
                 rng: np.random.Generator, exponent: float = 2.5) -> Edges:
     """The online layer: a Chung-Lu random graph with heavy-tailed expected degrees.
@@ -358,11 +374,7 @@ def online_ties(age: np.ndarray, background: np.ndarray, mean_degree_youth: floa
     n = age.size
     if mean_degree_youth <= 0 or n < 2:
         return np.empty(0, np.int32), np.empty(0, np.int32)
-    young = (age >= YOUTH_AGE[0]) & (age <= YOUTH_AGE[1])
-    target = np.where(young, mean_degree_youth, 0.5 * mean_degree_youth)
-    target[age < 10] = 0.0
-    raw = rng.pareto(exponent - 1.0, n) + 1.0
-    weight = target * raw / raw.mean()
+    weight = online_expected_degrees(age, mean_degree_youth, rng, exponent)
     m = int(round(weight.sum() / 2.0))
     if m == 0:
         return np.empty(0, np.int32), np.empty(0, np.int32)
@@ -485,14 +497,20 @@ class Town:
         return g
 
 
-def build_town(params: Parameters, rng: np.random.Generator) -> Town:
+def build_town(params: Parameters, rng: np.random.Generator, generator: str = "vectorised") -> Town:
     """Build a synthetic town from ``params`` with the generator ``rng``.
 
     Layers are drawn in a fixed order (households, backgrounds, neighbours,
     school/work, associations, religious communities, online), so a seed fixes the
     town. Duplicate ties inside a layer are merged; a pair tied in several layers
     keeps one edge per layer, and its CSR weight is the sum of layer strengths.
+
+    ``generator="networkx"`` draws the ties of the same model with networkx's own
+    generators (:mod:`model.town_nx`); it is slow and meant for small towns and
+    for testing that the vectorised generators draw from the same model.
     """
+    if generator not in ("vectorised", "networkx"):
+        raise ValueError("generator: must be 'vectorised' or 'networkx'")
     n = params.n_residents
     household, age = households(n, rng)
     neighbourhood, background = neighbourhood_backgrounds(
@@ -514,6 +532,12 @@ def build_town(params: Parameters, rng: np.random.Generator) -> Town:
                                               params.religious_degree, rng)
     layers.append(re_edges)
     layers.append(online_ties(age, background, params.online_degree_mean, s, rng))
+    if generator == "networkx":
+        from .town_nx import networkx_layers
+
+        groups = [(sw_res, sw_gid, params.school_work_degree, s), (as_res, as_club, params.association_degree, s),
+                  (re_res, re_gid, params.religious_degree, 0.0)]
+        layers = networkx_layers(params, household, age, neighbourhood, background, groups, rng)
 
     # merge: canonical (min, max) per layer, drop duplicates inside a layer
     src_l, dst_l, lay_l = [], [], []
@@ -528,8 +552,9 @@ def build_town(params: Parameters, rng: np.random.Generator) -> Town:
     weights = np.array([params.weight_household, params.weight_neighbour, params.weight_school_work,
                         params.weight_association, params.weight_religious, params.weight_online])
     w = weights[lay]
-    half = sp.coo_matrix((w, (src, dst)), shape=(n, n))
-    adjacency = (half + half.T).tocsr()
+    # symmetric CSR in one conversion (both directions of every tie; duplicates summed)
+    adjacency = sp.csr_matrix((np.concatenate([w, w]), (np.concatenate([src, dst]), np.concatenate([dst, src]))),
+                              shape=(n, n))
     adjacency.sum_duplicates()
     adjacency.indices = adjacency.indices.astype(np.int32)
     adjacency.indptr = adjacency.indptr.astype(np.int64 if adjacency.nnz > 2**31 - 1 else np.int32)

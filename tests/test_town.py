@@ -99,3 +99,33 @@ def test_add_ties_updates_edges_and_adjacency():
     diff = (t.adjacency - before).toarray()
     assert diff[0, 5] == diff[5, 0] == 0.5 and diff[2, 7] == 0.5
     assert t.add_ties(np.array([0]), np.array([5]), "contact", 0.5) == 0
+
+
+def test_vectorised_and_networkx_generators_draw_from_the_same_model():
+    """Degree distributions per layer, layer sizes and cross-background tie shares agree."""
+    from scipy import stats
+
+    p = Parameters(n_residents=2500, segregation=0.6)
+    degrees = {g: {layer: [] for layer in LAYERS[:6]} for g in ("vectorised", "networkx")}
+    cross = {g: [] for g in degrees}
+    for g in degrees:
+        for seed in range(4):
+            t = build_town(p, np.random.default_rng(seed), generator=g)
+            cross[g].append(t.cross_background_share())
+            for code, layer in enumerate(LAYERS[:6]):
+                m = t.edge_layer == code
+                ends = np.concatenate([t.edge_source[m], t.edge_target[m]])
+                degrees[g][layer].append(np.bincount(ends, minlength=t.n_residents))
+    for layer in LAYERS[:6]:
+        a = np.concatenate(degrees["vectorised"][layer])
+        b = np.concatenate(degrees["networkx"][layer])
+        assert stats.ks_2samp(a, b).statistic < 0.04, layer
+        # online degrees are Pareto with infinite variance: their mean is noisy over 4 towns
+        assert a.mean() == pytest.approx(b.mean(), rel=0.15 if layer == "online" else 0.06), layer
+        assert abs(np.percentile(a, 90) - np.percentile(b, 90)) <= 1, layer
+    assert np.mean(cross["vectorised"]) == pytest.approx(np.mean(cross["networkx"]), abs=0.01)
+
+
+def test_unknown_generator_is_an_error():
+    with pytest.raises(ValueError, match="generator"):
+        build_town(Parameters(n_residents=100), np.random.default_rng(1), generator="igraph")
