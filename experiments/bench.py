@@ -44,6 +44,11 @@ class BenchConfig:
     warmup_steps: int = 3
 
     @classmethod
+    def stretch(cls) -> "BenchConfig":
+        """The Netherlands at 1:1: 17.9 million residents, build plus 10 steps, once."""
+        return cls(reference_sizes=(), scaling_sizes=(17_900_000,), scaling_steps=10, repetitions=1, warmup_steps=1)
+
+    @classmethod
     def quick(cls) -> "BenchConfig":
         return cls(reference_sizes=(300,), reference_steps=5, scaling_sizes=(2_000, 20_000), scaling_steps=10,
                    repetitions=2, warmup_steps=1)
@@ -193,7 +198,7 @@ def scaling(cfg: BenchConfig, progress=None) -> list[dict]:
         rows.append(row)
         if progress:
             progress(n)
-    bandwidth = copy_bandwidth(256 if max(cfg.scaling_sizes) <= 100_000 else 512)   # after the runs: small parent
+    bandwidth = copy_bandwidth(256 if max(cfg.scaling_sizes, default=0) <= 100_000 else 512)   # after the runs
     for row in rows:
         n = row["residents"]
         row["copy_bandwidth_gb_s"] = bandwidth

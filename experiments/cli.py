@@ -144,15 +144,18 @@ def print_comparison(result, replications: int) -> None:
 
 @app.command()
 @click.option("--quick", is_flag=True, help="small sizes, a few seconds (used by the tests)")
+@click.option("--stretch", is_flag=True, help="only 17.9 million residents, build plus 10 steps (needs about 20 GB)")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("results/bench"), show_default=True,
               help="output folder for bench.csv and bench.md")
-def bench(quick: bool, out: Path) -> None:
+def bench(quick: bool, stretch: bool, out: Path) -> None:
     """Benchmark: array engine against the per-agent reference, scaling, memory-bandwidth bound."""
     from .bench import BenchConfig, run_bench
 
     if out.exists() and not out.is_dir():
         fail(f"--out: {out} exists and is not a folder")
-    cfg = BenchConfig.quick() if quick else BenchConfig()
+    if quick and stretch:
+        fail("--quick and --stretch: choose one")
+    cfg = BenchConfig.quick() if quick else BenchConfig.stretch() if stretch else BenchConfig()
     with err_console.status("benchmarking (engine against reference, then scaling)") as status:
         result = run_bench(cfg, out, progress=lambda what: status.update(f"benchmarking: done {what}"))
     from .bench import markdown

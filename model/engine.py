@@ -128,9 +128,7 @@ class ArrayEngine:
         cs, ct = self.town.edge_source[contact], self.town.edge_target[contact]
         cw = self.town.edge_weight[contact] * (bg[cs] != bg[ct]) * ~self.removed[cs] * ~self.removed[ct]
         programme = np.bincount(cs, weights=cw, minlength=n) + np.bincount(ct, weights=cw, minlength=n)
-        rows = np.repeat(np.arange(n), np.diff(a.indptr))
-        cross = bg[rows] != bg[a.indices]
-        del rows
+        cross = np.repeat(bg, np.diff(a.indptr)) != bg[a.indices]     # int8 per tie, not an int64 row index
         row_sum = lambda data: np.add.reduceat(np.append(data, 0.0), a.indptr[:-1]) * (np.diff(a.indptr) > 0)  # noqa: E731
         self.tie_weight = row_sum(a.data)
         outgroup_weight = row_sum(a.data * cross)

@@ -548,7 +548,9 @@ def build_town(params: Parameters, rng: np.random.Generator, generator: str = "v
         src_l.append((key // n).astype(np.int32))
         dst_l.append((key % n).astype(np.int32))
         lay_l.append(np.full(key.size, code, dtype=np.int8))
+    del layers
     src, dst, lay = np.concatenate(src_l), np.concatenate(dst_l), np.concatenate(lay_l)
+    del src_l, dst_l, lay_l
     weights = np.array([params.weight_household, params.weight_neighbour, params.weight_school_work,
                         params.weight_association, params.weight_religious, params.weight_online])
     w = weights[lay]
