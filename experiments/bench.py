@@ -113,6 +113,17 @@ def bytes_per_step(n: int, nnz: int, state_bytes: int) -> int:
     return csr + state + packed + draws
 
 
+def _proc_status_mb(key: str) -> float | None:
+    """A memory line of ``/proc/self/status`` (``VmHWM``, ``VmRSS``) in MB, or None without ``/proc``."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return None
+
+
 def peak_rss_mb() -> float:
     """This process's peak resident memory in MB.
 
@@ -120,23 +131,13 @@ def peak_rss_mb() -> float:
     ``getrusage`` is not used because its ``ru_maxrss`` survives ``exec`` and would
     report the parent's peak. Falls back to ``getrusage`` where ``/proc`` is missing.
     """
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    peak = _proc_status_mb("VmHWM")
+    return peak if peak is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def current_rss_mb() -> float:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return 0.0
+    """This process's resident memory now, in MB (0 where ``/proc`` is missing)."""
+    return _proc_status_mb("VmRSS") or 0.0
 
 
 def _scaling_worker(args: tuple[int, int, int, int]) -> dict:
