@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 import click
 from rich.console import Console
@@ -140,6 +141,56 @@ def print_comparison(result, replications: int) -> None:
     for arm, cells in rows:
         out_console.print(f"[bold]{arm}[/]", highlight=False)
         out_console.print("  " + "; ".join(f"{label} {cell}" for label, cell in zip(labels, cells)), highlight=False)
+
+
+@app.command()
+@click.argument("sweep_file", metavar="SWEEP.toml", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="output folder (resumes if it exists)")
+@click.option("--workers", type=int, default=2, show_default=True, help="local Dask worker processes")
+@click.option("--scheduler", type=str, default=None, help="address of an existing Dask scheduler (tcp://host:port)")
+def sweep(sweep_file: Path, out: Path, workers: int, scheduler: str | None) -> None:
+    """Run a sweep on a local Dask cluster (or --scheduler); results in OUT/results.parquet, resumable."""
+    from .sweep import SweepError, load_sweep, read_results, run_sweep, runs_table
+
+    try:
+        spec = load_sweep(sweep_file)
+    except SweepError as err:
+        fail(str(err))
+    if workers < 1 or workers > 1024:
+        fail(f"--workers: {workers} is out of range; allowed range 1 to 1024")
+    if out.exists() and not out.is_dir():
+        fail(f"--out: {out} exists and is not a folder")
+    if scheduler:
+        _check_scheduler(scheduler)
+    total = len(runs_table(spec))
+    done_before = len(read_results(out)) if out.exists() else 0
+    out_console.print(f"[bold]{spec.name}[/]: {spec.design} design, {total} runs "
+                      f"({done_before} already done), {spec.steps} weeks each, "
+                      f"{'scheduler ' + scheduler if scheduler else f'{workers} local workers'}")
+    t0 = time.perf_counter()
+    with Progress(TextColumn("runs"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True) as bar:
+        task = bar.add_task("sweep", total=total)
+        results = run_sweep(spec, out, workers=workers, scheduler=scheduler,
+                            progress=lambda done, tot: bar.update(task, completed=done))
+    seconds = time.perf_counter() - t0
+    new = len(results) - done_before
+    out_console.print(f"{len(results)} runs in {out}/results.parquet ({new} new, "
+                      f"{new / seconds if seconds > 0 else 0:.2f} runs/s)")
+
+
+def _check_scheduler(address: str) -> None:
+    """Fail with one line if no Dask scheduler answers at ``address``."""
+    import socket
+    from urllib.parse import urlparse
+
+    parsed = urlparse(address if "://" in address else f"tcp://{address}")
+    if not parsed.hostname or not parsed.port:
+        fail(f"--scheduler: '{address}' is not an address like tcp://host:8786")
+    try:
+        socket.create_connection((parsed.hostname, parsed.port), timeout=5).close()
+    except OSError as err:
+        fail(f"--scheduler: cannot reach {address} ({err.strerror or err})")
 
 
 @app.command()

@@ -1,0 +1,308 @@
+"""Sweeps: many runs of the model over a design, on a local or remote Dask cluster.
+
+A sweep file names its parts in the vocabulary of the EMA workbench (Kwakkel 2017)::
+
+    [sweep]
+    name = "drivers"
+    design = "lhs"            # grid | lhs | sobol | morris
+    samples = 32              # lhs: points; sobol: base samples N; morris: trajectories
+    replications = 2
+    seed = 1                  # every run's seed is derived from it and the run id
+    steps = 260
+    outcomes = ["phase_1", "phase_2", "entered_phase_2", "mean_trust"]
+    batch_size = 4            # runs per Dask task
+
+    [uncertainties]           # factors outside the policymaker's control
+    societal_discrimination = { low = 0.1, high = 0.5 }
+
+    [levers]                  # factors a policymaker sets
+    memberships_mean = { values = [0.5, 1.0, 2.0] }
+
+    [constants]
+    n_residents = 2000
+
+Results go to ``DIR/results.parquet``, a Parquet dataset with one part file per
+finished batch. Each part is written to a temporary name and renamed, so a crash
+never leaves a broken part. Running the same sweep into the same DIR again
+resumes: finished run ids are skipped.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+import time
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+import model as model_pkg
+from model import RadicalisationModel
+from model.metrics import SUMMARY_COLUMNS
+from model.parameters import TOWN_FIELDS, ParameterError, Parameters
+
+__all__ = ["Factor", "SweepSpec", "SweepError", "load_sweep", "design", "run_sweep", "read_results", "run_seed"]
+
+EXTRA_OUTCOMES = ("entered_phase_2", "entered_phase_3", "cost")
+OUTCOMES = tuple(SUMMARY_COLUMNS) + EXTRA_OUTCOMES
+
+
+class SweepError(ValueError):
+    """A sweep file is missing or invalid (one-line message)."""
+
+
+class Factor(BaseModel):
+    """A parameter to vary: a continuous range (``low``, ``high``) or a list of ``values``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    low: float | None = None
+    high: float | None = None
+    values: list[float] | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> "Factor":
+        if self.values is not None:
+            if self.low is not None or self.high is not None:
+                raise ValueError("give either low and high, or values")
+            if not self.values:
+                raise ValueError("values: the list is empty")
+        else:
+            if self.low is None or self.high is None:
+                raise ValueError("give low and high, or values")
+            if self.low > self.high:
+                raise ValueError(f"low {self.low} is above high {self.high}")
+            if self.low == self.high:
+                raise ValueError(f"the range is empty (low = high = {self.low})")
+        return self
+
+    @property
+    def continuous(self) -> bool:
+        return self.values is None
+
+
+class SweepSpec(BaseModel):
+    """A validated sweep: design, factors, constants and outcomes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = "sweep"
+    design: Literal["grid", "lhs", "sobol", "morris"] = "grid"
+    samples: int = Field(16, ge=1, le=1_000_000)
+    grid_levels: int = Field(3, ge=2, le=100, description="levels per continuous factor in a grid")
+    replications: int = Field(1, ge=1, le=10_000)
+    seed: int = Field(1, ge=0, le=2**63 - 1)
+    steps: int = Field(260, ge=1, le=100_000)
+    outcomes: list[str] = Field(default_factory=lambda: ["phase_1", "phase_2", "phase_3", "entered_phase_2"])
+    batch_size: int = Field(4, ge=1, le=10_000)
+    uncertainties: dict[str, Factor] = Field(default_factory=dict)
+    levers: dict[str, Factor] = Field(default_factory=dict)
+    constants: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> "SweepSpec":
+        names = list(self.uncertainties) + list(self.levers)
+        if not names:
+            raise ValueError("uncertainties: give at least one uncertainty or lever to vary")
+        fields = Parameters.model_fields
+        for group, factors in (("uncertainties", self.uncertainties), ("levers", self.levers)):
+            for name, f in factors.items():
+                if name not in fields:
+                    raise ValueError(f"{group}.{name}: unknown parameter (see `radsim params`)")
+                for v in ([f.low, f.high] if f.continuous else f.values):
+                    try:
+                        Parameters.create(**{**self.constants, name: _cast(name, v)})
+                    except ParameterError as err:
+                        raise ValueError(f"{group}.{err}") from None
+        dup = set(self.uncertainties) & set(self.levers)
+        if dup:
+            raise ValueError(f"levers.{sorted(dup)[0]}: also listed as an uncertainty")
+        try:
+            Parameters.create(**self.constants)
+        except ParameterError as err:
+            raise ValueError(f"constants.{err}") from None
+        for o in self.outcomes:
+            if o not in OUTCOMES:
+                raise ValueError(f"outcomes: unknown outcome '{o}'; one of {', '.join(OUTCOMES)}")
+        if self.design in ("sobol", "morris") and not all(f.continuous for f in self.factors.values()):
+            raise ValueError(f"design: {self.design} needs ranges (low, high) for every factor, not values")
+        return self
+
+    @property
+    def factors(self) -> dict[str, Factor]:
+        return {**self.uncertainties, **self.levers}
+
+    def problem(self) -> dict:
+        """The SALib problem: a plain dict of names and bounds."""
+        f = self.factors
+        return {"num_vars": len(f), "names": list(f), "bounds": [[x.low, x.high] for x in f.values()]}
+
+
+def _cast(name: str, value: float) -> Any:
+    """Integer parameters get integers."""
+    ann = Parameters.model_fields[name].annotation
+    return int(round(value)) if ann is int else float(value)
+
+
+def _one_line(err: ValidationError) -> str:
+    e = err.errors()[0]
+    loc = ".".join(str(p) for p in e["loc"])
+    msg = e["msg"].removeprefix("Value error, ")
+    if e["type"] == "extra_forbidden":
+        return f"unknown key '{loc}'"
+    if not loc:
+        return msg
+    got = e.get("input")
+    shown = f" (got {got!r})" if not isinstance(got, dict) and got is not None else ""
+    return f"{loc}: {msg}{shown}"
+
+
+def load_sweep(path: str | Path) -> SweepSpec:
+    """Read and validate a sweep TOML file; raises :class:`SweepError` with a one-line message."""
+    path = Path(path)
+    if not path.is_file():
+        raise SweepError(f"sweep file not found: {path}")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise SweepError(f"{path}: malformed TOML: {err}") from None
+    unknown = set(raw) - {"sweep", "uncertainties", "levers", "constants"}
+    if unknown:
+        raise SweepError(f"{path}: unknown table '{sorted(unknown)[0]}'")
+    data = {**raw.get("sweep", {}), **{k: raw[k] for k in ("uncertainties", "levers", "constants") if k in raw}}
+    try:
+        return SweepSpec(**data)
+    except ValidationError as err:
+        raise SweepError(f"{path}: {_one_line(err)}") from None
+
+
+def design(spec: SweepSpec) -> pd.DataFrame:
+    """The design points, one row per point (before replications), in a fixed order.
+
+    grid: the full factorial of ``values`` and ``grid_levels`` evenly spaced levels
+    per range; lhs, sobol (Saltelli, first and total order) and morris through SALib,
+    seeded by the sweep seed.
+    """
+    f = spec.factors
+    if spec.design == "grid":
+        axes = [x.values if not x.continuous else list(np.linspace(x.low, x.high, spec.grid_levels)) for x in f.values()]
+        rows = list(itertools.product(*axes))
+        return pd.DataFrame(rows, columns=list(f))
+    from SALib.sample import latin, morris, sobol
+
+    problem = spec.problem()
+    if spec.design == "lhs":
+        x = latin.sample(problem, spec.samples, seed=spec.seed)
+    elif spec.design == "sobol":
+        x = sobol.sample(problem, spec.samples, calc_second_order=False, seed=spec.seed)
+    else:
+        x = morris.sample(problem, spec.samples, num_levels=4, seed=spec.seed)
+    return pd.DataFrame(x, columns=problem["names"])
+
+
+def run_seed(base_seed: int, run_id: int) -> int:
+    """The seed of one run, derived from the sweep seed and the run id only."""
+    return int(np.random.SeedSequence([base_seed, run_id]).generate_state(1, dtype=np.uint64)[0] % (2**63))
+
+
+def runs_table(spec: SweepSpec) -> pd.DataFrame:
+    """Every run: run id, design point, replication, seed and factor values."""
+    points = design(spec)
+    rows = []
+    for point, values in enumerate(points.to_dict("records")):
+        for rep in range(spec.replications):
+            run_id = point * spec.replications + rep
+            rows.append({"run_id": run_id, "point": point, "replication": rep,
+                         "seed": run_seed(spec.seed, run_id),
+                         **{k: _cast(k, v) for k, v in values.items()}})
+    return pd.DataFrame(rows)
+
+
+def _run_batch(spec_json: str, runs: list[dict]) -> pd.DataFrame:
+    """Run a batch of runs (in a Dask worker); one row per run."""
+    spec = SweepSpec.model_validate_json(spec_json)
+    out = []
+    for run in runs:
+        t0 = time.perf_counter()
+        factors = {k: run[k] for k in spec.factors}
+        m = RadicalisationModel(rng=run["seed"], collect=False, **{**spec.constants, **factors})
+        m.run_for(spec.steps)
+        values = {**m.summary, "entered_phase_2": int(m.entries[2]), "entered_phase_3": int(m.entries[3]),
+                  "cost": m.cost_total}
+        out.append({**run, **{o: values[o] for o in spec.outcomes},
+                    "wall_seconds": time.perf_counter() - t0, "model_version": model_pkg.__version__})
+    return pd.DataFrame(out)
+
+
+def read_results(out: str | Path) -> pd.DataFrame:
+    """All finished runs in ``out/results.parquet``, sorted by run id (empty if none)."""
+    path = Path(out) / "results.parquet"
+    parts = sorted(path.glob("part-*.parquet")) if path.is_dir() else []
+    if not parts:
+        return pd.DataFrame()
+    df = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+    return df.drop_duplicates("run_id").sort_values("run_id").reset_index(drop=True)
+
+
+def _write_part(df: pd.DataFrame, folder: Path) -> None:
+    first = int(df["run_id"].min())
+    final = folder / f"part-{first:09d}-{os.getpid()}-{time.time_ns()}.parquet"
+    tmp = folder / f".{final.name}.tmp"
+    df.to_parquet(tmp, index=False)
+    os.replace(tmp, final)
+
+
+def run_sweep(spec: SweepSpec, out: str | Path, workers: int = 2, scheduler: str | None = None,
+              progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    """Run every unfinished run of ``spec`` and return all results, sorted by run id.
+
+    By default a local Dask cluster with ``workers`` processes bound to 127.0.0.1;
+    ``scheduler`` connects to an existing Dask scheduler instead. Results do not
+    depend on the number of workers: each run's seed comes from the run id.
+    """
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    out = Path(out)
+    folder = out / "results.parquet"
+    folder.mkdir(parents=True, exist_ok=True)
+    (out / "sweep.json").write_text(spec.model_dump_json(indent=2), encoding="utf-8")
+    runs = runs_table(spec)
+    done = set(read_results(out).get("run_id", pd.Series(dtype=int)).tolist())
+    todo = runs[~runs.run_id.isin(done)].to_dict("records")
+    total = len(runs)
+    if progress:
+        progress(len(done), total)
+    if todo:
+        batches = [todo[i:i + spec.batch_size] for i in range(0, len(todo), spec.batch_size)]
+        spec_json = spec.model_dump_json()
+        if scheduler:
+            client = Client(scheduler, timeout="10s")
+            cluster = None
+        else:
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                   dashboard_address=None)
+            client = Client(cluster)
+        try:
+            futures = [client.submit(_run_batch, spec_json, b, pure=False) for b in batches]
+            finished = len(done)
+            for fut in as_completed(futures):
+                df = fut.result()
+                _write_part(df, folder)
+                finished += len(df)
+                if progress:
+                    progress(finished, total)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    return read_results(out)
+
+
+def runs_per_second(n_runs: int, seconds: float) -> float:
+    return n_runs / seconds if seconds > 0 else math.inf
