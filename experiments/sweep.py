@@ -224,9 +224,13 @@ def runs_table(spec: SweepSpec) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _run_batch(spec_json: str, runs: list[dict]) -> pd.DataFrame:
+def _run_batch(spec_json: str, runs: list[dict], threads: int | None = None) -> pd.DataFrame:
     """Run a batch of runs (in a Dask worker); one row per run."""
     spec = SweepSpec.model_validate_json(spec_json)
+    if threads is not None:
+        import numba
+
+        numba.set_num_threads(threads)   # parallelism comes from the worker processes, not from threads
     out = []
     for run in runs:
         t0 = time.perf_counter()
@@ -289,7 +293,7 @@ def run_sweep(spec: SweepSpec, out: str | Path, workers: int = 2, scheduler: str
                                    dashboard_address=None)
             client = Client(cluster)
         try:
-            futures = [client.submit(_run_batch, spec_json, b, pure=False) for b in batches]
+            futures = [client.submit(_run_batch, spec_json, b, 1, pure=False) for b in batches]
             finished = len(done)
             for fut in as_completed(futures):
                 df = fut.result()
