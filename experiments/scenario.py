@@ -137,6 +137,18 @@ def scenario_from_dict(data: dict[str, Any], source: str = "scenario") -> Scenar
         raise ScenarioError(f"{source}: {_message(err)}") from None
 
 
+def read_toml(path: Path, what: str, error: type[ValueError]) -> dict[str, Any]:
+    """Read a TOML file, raising ``error`` with a one-line message if it is missing or malformed."""
+    if not path.is_file():
+        raise error(f"{what} file not found: {path}")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise error(f"{path}: malformed TOML: {err}") from None
+    except UnicodeDecodeError:
+        raise error(f"{path}: not a UTF-8 text file") from None
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a TOML scenario file.
 
@@ -144,14 +156,7 @@ def load_scenario(path: str | Path) -> Scenario:
     ``[parameters]`` table; both are optional. Raises :class:`ScenarioError`.
     """
     path = Path(path)
-    if not path.is_file():
-        raise ScenarioError(f"scenario file not found: {path}")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{path}: malformed TOML: {err}") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: not a UTF-8 text file") from None
+    raw = read_toml(path, "scenario", ScenarioError)
     unknown = set(raw) - {"scenario", "parameters", "interventions"}
     if unknown:
         raise ScenarioError(f"{path}: unknown table '{sorted(unknown)[0]}' "

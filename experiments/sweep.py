@@ -33,7 +33,6 @@ import itertools
 import math
 import os
 import time
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
@@ -45,7 +44,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 import model as model_pkg
 from model import RadicalisationModel
 from model.metrics import SUMMARY_COLUMNS
-from model.parameters import TOWN_FIELDS, ParameterError, Parameters
+from model.parameters import ParameterError, Parameters
+
+from .scenario import read_toml
 
 __all__ = ["Factor", "SweepSpec", "SweepError", "load_sweep", "design", "run_sweep", "read_results", "run_seed"]
 
@@ -166,12 +167,7 @@ def _one_line(err: ValidationError) -> str:
 def load_sweep(path: str | Path) -> SweepSpec:
     """Read and validate a sweep TOML file; raises :class:`SweepError` with a one-line message."""
     path = Path(path)
-    if not path.is_file():
-        raise SweepError(f"sweep file not found: {path}")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise SweepError(f"{path}: malformed TOML: {err}") from None
+    raw = read_toml(path, "sweep", SweepError)
     unknown = set(raw) - {"sweep", "uncertainties", "levers", "constants"}
     if unknown:
         raise SweepError(f"{path}: unknown table '{sorted(unknown)[0]}'")

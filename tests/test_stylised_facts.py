@@ -1,7 +1,6 @@
 """Stylised facts: direction and size of effects, as means over several seeds."""
 
 import numpy as np
-import pytest
 
 from model import Phase, RadicalisationModel
 
