@@ -181,14 +181,10 @@ def plot_comparison(result: ComparisonResult, path: str | Path) -> Path:
 
 
 def write_comparison(result: ComparisonResult, out: str | Path) -> Path:
-    """Write ``comparison.csv``, ``comparison.md``, ``runs.csv`` and ``trajectories.png`` into ``out``."""
-    import shutil
-    import tempfile
+    """Write ``comparison.csv``, ``comparison.md``, ``runs.csv`` and ``trajectories.png`` into ``out`` (all or nothing)."""
+    from .runner import atomic_outputs
 
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with atomic_outputs(out) as tmp:
         result.table().to_csv(tmp / "comparison.csv", index=False)
         reps = int(result.outcomes.replication.nunique())
         header = (f"# {result.scenario.name}\n\n{result.scenario.description}\n\n"
@@ -198,9 +194,4 @@ def write_comparison(result: ComparisonResult, out: str | Path) -> Path:
         (tmp / "comparison.md").write_text(header + result.markdown() + "\n", encoding="utf-8")
         result.outcomes.to_csv(tmp / "runs.csv", index=False)
         plot_comparison(result, tmp / "trajectories.png")
-        out.mkdir(exist_ok=True)
-        for name in ("comparison.csv", "comparison.md", "runs.csv", "trajectories.png"):
-            (tmp / name).replace(out / name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return out
+    return Path(out)

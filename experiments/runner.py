@@ -7,7 +7,8 @@ import platform
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +22,7 @@ from model import RadicalisationModel
 from .plots import plot_run
 from .scenario import Scenario
 
-__all__ = ["RunResult", "run_scenario", "write_run", "OUTPUT_FILES"]
+__all__ = ["RunResult", "run_scenario", "write_run", "atomic_outputs", "OUTPUT_FILES"]
 
 OUTPUT_FILES = ("timeseries.parquet", "run.json", "phases.png")
 
@@ -83,24 +84,30 @@ def provenance(result: RunResult) -> dict:
     }
 
 
-def write_run(result: RunResult, out: str | Path) -> Path:
-    """Write ``timeseries.parquet``, ``run.json`` and ``phases.png`` into ``out``.
+@contextmanager
+def atomic_outputs(out: str | Path) -> Iterator[Path]:
+    """Yield a temporary folder next to ``out``; on success move its files into ``out``.
 
-    Files are first written to a temporary folder next to ``out`` and moved in
-    only when all three exist, so a failure leaves no partial output.
+    A failure inside the block leaves ``out`` untouched, so no partial output remains.
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
+        yield tmp
+        out.mkdir(exist_ok=True)
+        for path in sorted(tmp.iterdir()):
+            path.replace(out / path.name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_run(result: RunResult, out: str | Path) -> Path:
+    """Write ``timeseries.parquet``, ``run.json`` and ``phases.png`` into ``out`` (all or nothing)."""
+    with atomic_outputs(out) as tmp:
         result.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
         (tmp / "run.json").write_text(json.dumps(provenance(result), indent=2) + "\n", encoding="utf-8")
         sc = result.scenario
         plot_run(result.timeseries, tmp / "phases.png",
                  title=f"{sc.name}: {sc.parameters.n_residents:,} residents, seed {sc.seed}")
-        out.mkdir(exist_ok=True)
-        for name in OUTPUT_FILES:
-            (tmp / name).replace(out / name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return out
+    return Path(out)

@@ -100,7 +100,8 @@ def _location(loc: tuple) -> str:
     return out
 
 
-def _message(err: ValidationError, prefix: str = "") -> str:
+def validation_message(err: ValidationError, prefix: str = "") -> str:
+    """The first pydantic error as one line that names the field."""
     e = err.errors()[0]
     loc = _location(e["loc"])
     where = f"{prefix}{loc}" if loc else prefix.rstrip(".")
@@ -134,7 +135,7 @@ def scenario_from_dict(data: dict[str, Any], source: str = "scenario") -> Scenar
     try:
         return Scenario(**data, parameters=parameters)
     except ValidationError as err:
-        raise ScenarioError(f"{source}: {_message(err)}") from None
+        raise ScenarioError(f"{source}: {validation_message(err)}") from None
 
 
 def read_toml(path: Path, what: str, error: type[ValueError]) -> dict[str, Any]:

@@ -30,7 +30,6 @@ resumes: finished run ids are skipped.
 from __future__ import annotations
 
 import itertools
-import math
 import os
 import time
 from collections.abc import Callable
@@ -46,7 +45,7 @@ from model import RadicalisationModel
 from model.metrics import SUMMARY_COLUMNS
 from model.parameters import ParameterError, Parameters
 
-from .scenario import read_toml
+from .scenario import read_toml, validation_message
 
 __all__ = ["Factor", "SweepSpec", "SweepError", "load_sweep", "design", "run_sweep", "read_results", "run_seed"]
 
@@ -151,19 +150,6 @@ def _cast(name: str, value: float) -> Any:
     return int(round(value)) if ann is int else float(value)
 
 
-def _one_line(err: ValidationError) -> str:
-    e = err.errors()[0]
-    loc = ".".join(str(p) for p in e["loc"])
-    msg = e["msg"].removeprefix("Value error, ")
-    if e["type"] == "extra_forbidden":
-        return f"unknown key '{loc}'"
-    if not loc:
-        return msg
-    got = e.get("input")
-    shown = f" (got {got!r})" if not isinstance(got, dict) and got is not None else ""
-    return f"{loc}: {msg}{shown}"
-
-
 def load_sweep(path: str | Path) -> SweepSpec:
     """Read and validate a sweep TOML file; raises :class:`SweepError` with a one-line message."""
     path = Path(path)
@@ -175,7 +161,7 @@ def load_sweep(path: str | Path) -> SweepSpec:
     try:
         return SweepSpec(**data)
     except ValidationError as err:
-        raise SweepError(f"{path}: {_one_line(err)}") from None
+        raise SweepError(f"{path}: {validation_message(err)}") from None
 
 
 def design(spec: SweepSpec) -> pd.DataFrame:
@@ -303,6 +289,3 @@ def run_sweep(spec: SweepSpec, out: str | Path, workers: int = 2, scheduler: str
                 cluster.close()
     return read_results(out)
 
-
-def runs_per_second(n_runs: int, seconds: float) -> float:
-    return n_runs / seconds if seconds > 0 else math.inf

@@ -18,6 +18,7 @@ residents' random numbers (common random numbers).
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Annotated, Literal, Union
 
@@ -148,9 +149,9 @@ class Intervention(BaseModel):
         """Called once, in the first active week: choose whom the intervention reaches."""
         self._reached = self.target.select(model, model.intervention_rng)
 
+    @abstractmethod
     def act(self, model: "RadicalisationModel", levers: Levers, week: int) -> float:
-        """Called every active week; sets levers. Returns the week's cost."""
-        raise NotImplementedError
+        """Called every active week; sets levers. Returns the week's cost. Each intervention defines it."""
 
     def finish(self, model: "RadicalisationModel") -> None:
         """Called once, in the first week after the intervention ended."""

@@ -11,7 +11,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from .agents import Resident
 from .engine import N_DRAWS, ArrayEngine, MacroContext, macro_context, raw_threat
-from .interventions import Intervention, InterventionSpec
+from .interventions import INTERVENTION_TYPES, Intervention, InterventionSpec
 from .metrics import SUMMARY_COLUMNS, radical_clustering, summarise
 from .parameters import TOWN_FIELDS, ParameterError, Parameters
 from .state import Phase, initial_state
@@ -31,18 +31,10 @@ def validate_interventions(items: Iterable[Intervention | dict]) -> list[Interve
             out.append(_INTERVENTION.validate_python(item))
         except ValidationError as err:
             e = err.errors()[0]
-            loc = ".".join(str(x) for x in e["loc"] if x not in INTERVENTION_TYPE_NAMES)
+            loc = ".".join(str(x) for x in e["loc"] if x not in INTERVENTION_TYPES)
             raise ParameterError(f"interventions[{k}].{loc}: {e['msg']}") from None
     return out
 
-
-def _type_names() -> set[str]:
-    from .interventions import INTERVENTION_TYPES
-
-    return set(INTERVENTION_TYPES)
-
-
-INTERVENTION_TYPE_NAMES = _type_names()
 
 __all__ = ["RadicalisationModel"]
 

@@ -12,7 +12,7 @@ All randomness comes from the ``numpy.random.Generator`` passed in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -424,7 +424,6 @@ class Town:
     memberships: np.ndarray
     cross_memberships: np.ndarray
     radical_relative: np.ndarray
-    layer_weights: np.ndarray = field(repr=False)
 
     @property
     def n_residents(self) -> int:
@@ -592,5 +591,4 @@ def build_town(params: Parameters, rng: np.random.Generator, generator: str = "v
     return Town(age=age.astype(np.float64), background=background.astype(np.int8), household=household,
                 neighbourhood=neighbourhood.astype(np.int32), edge_source=src, edge_target=dst, edge_layer=lay,
                 edge_weight=w, adjacency=adjacency, group_resident=g_res, group_id=g_id, group_kind=g_kind,
-                memberships=memberships, cross_memberships=cross, radical_relative=radical_relative,
-                layer_weights=weights)
+                memberships=memberships, cross_memberships=cross, radical_relative=radical_relative)
