@@ -6,6 +6,7 @@ import sys
 import time
 from pathlib import Path
 import click
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
@@ -13,7 +14,7 @@ from rich.table import Table
 from model.parameters import ParameterError, parameter_table
 
 from .runner import run_scenario, write_run
-from .scenario import Scenario, ScenarioError, load_scenario
+from .scenario import Scenario, ScenarioError, load_scenario, validation_message
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -143,19 +144,27 @@ def print_comparison(result, replications: int) -> None:
         out_console.print("  " + "; ".join(f"{label} {cell}" for label, cell in zip(labels, cells)), highlight=False)
 
 
-@app.command()
-@click.argument("sweep_file", metavar="SWEEP.toml", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="output folder (resumes if it exists)")
-@click.option("--workers", type=int, default=2, show_default=True, help="local Dask worker processes")
-@click.option("--scheduler", type=str, default=None, help="address of an existing Dask scheduler (tcp://host:port)")
-def sweep(sweep_file: Path, out: Path, workers: int, scheduler: str | None) -> None:
-    """Run a sweep on a local Dask cluster (or --scheduler); results in OUT/results.parquet, resumable."""
-    from .sweep import SweepError, load_sweep, read_results, run_sweep, runs_table
+def _sweep_options(f):
+    f = click.option("--scheduler", type=str, default=None,
+                     help="address of an existing Dask scheduler (tcp://host:port)")(f)
+    f = click.option("--workers", type=int, default=2, show_default=True, help="local Dask worker processes")(f)
+    f = click.option("--out", type=click.Path(path_type=Path), required=True,
+                     help="output folder (resumes if it exists)")(f)
+    return click.argument("sweep_file", metavar="SWEEP.toml", type=click.Path(path_type=Path, dir_okay=False))(f)
+
+
+def _run_with_progress(spec_file: Path, out: Path, workers: int, scheduler: str | None, method: str | None = None):
+    """Validate the inputs, run (or resume) the sweep with a progress bar; returns (spec, results)."""
+    from .sweep import SweepError, SweepSpec, load_sweep, read_results, run_sweep, runs_table
 
     try:
-        spec = load_sweep(sweep_file)
+        spec = load_sweep(spec_file)
+        if method is not None:
+            spec = SweepSpec.model_validate({**spec.model_dump(), "design": method})
     except SweepError as err:
         fail(str(err))
+    except ValidationError as err:       # a design that does not fit the factors
+        fail(f"{spec_file}: {validation_message(err)}")
     if workers < 1 or workers > 1024:
         fail(f"--workers: {workers} is out of range; allowed range 1 to 1024")
     if out.exists() and not out.is_dir():
@@ -177,6 +186,62 @@ def sweep(sweep_file: Path, out: Path, workers: int, scheduler: str | None) -> N
     new = len(results) - done_before
     out_console.print(f"{len(results)} runs in {out}/results.parquet ({new} new, "
                       f"{new / seconds if seconds > 0 else 0:.2f} runs/s)")
+    return spec, results
+
+
+@app.command()
+@_sweep_options
+def sweep(sweep_file: Path, out: Path, workers: int, scheduler: str | None) -> None:
+    """Run a sweep on a local Dask cluster (or --scheduler); results in OUT/results.parquet, resumable."""
+    _run_with_progress(sweep_file, out, workers, scheduler)
+
+
+@app.command()
+@_sweep_options
+@click.option("--method", type=click.Choice(["sobol", "morris"]), default=None,
+              help="Sobol (first and total order) or Morris indices; default: the design of the sweep file")
+def sensitivity(sweep_file: Path, out: Path, workers: int, scheduler: str | None, method: str | None) -> None:
+    """Sobol or Morris sensitivity indices (SALib) of a sweep: OUT/indices.csv, indices.md, indices.png."""
+    from .sensitivity import analyze, indices_markdown, write_indices
+    from .sweep import SweepError
+
+    if method is None:
+        from .sweep import load_sweep
+
+        try:
+            design = load_sweep(sweep_file).design
+        except SweepError as err:
+            fail(str(err))
+        if design not in ("sobol", "morris"):
+            fail(f"--method: the sweep file has design '{design}'; give --method sobol or --method morris")
+    spec, results = _run_with_progress(sweep_file, out, workers, scheduler, method)
+    try:
+        table = analyze(spec, results)
+    except SweepError as err:
+        fail(str(err))
+    write_indices(table, out, title=f"{spec.name}: {spec.design} indices")
+    out_console.print(indices_markdown(table), highlight=False)
+    out_console.print(f"wrote {out}/indices.csv, indices.md and indices.png")
+
+
+@app.command()
+@click.argument("folder", metavar="DIR", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--outcome", "outcomes", multiple=True, help="outcome to plot (repeatable; default: all recorded)")
+@click.option("--x", default=None, help="factor on the heat map's x axis (default: the first factor)")
+@click.option("--y", default=None, help="factor on the heat map's y axis (default: the second factor)")
+def plot(folder: Path, outcomes: tuple[str, ...], x: str | None, y: str | None) -> None:
+    """Plots of a finished sweep: each outcome against each factor (95% bands) and two-factor heat maps."""
+    from .sweep import SweepError
+    from .sweep_plots import plot_sweep
+
+    if not (folder / "sweep.json").is_file():
+        fail(f"DIR: {folder} holds no sweep (no sweep.json); run `radsim sweep` into it first")
+    try:
+        paths = plot_sweep(folder, list(outcomes) or None, x, y)
+    except SweepError as err:
+        fail(str(err))
+    for p in paths:
+        out_console.print(f"wrote {p}")
 
 
 def _check_scheduler(address: str) -> None:

@@ -11,6 +11,7 @@ A sweep file names its parts in the vocabulary of the EMA workbench (Kwakkel 201
     steps = 260
     outcomes = ["phase_1", "phase_2", "entered_phase_2", "mean_trust"]
     batch_size = 4            # runs per Dask task
+    timeseries = ["phase_1"]  # optional: also record these per week (DIR/timeseries.parquet)
 
     [uncertainties]           # factors outside the policymaker's control
     societal_discrimination = { low = 0.1, high = 0.5 }
@@ -24,7 +25,10 @@ A sweep file names its parts in the vocabulary of the EMA workbench (Kwakkel 201
 Results go to ``DIR/results.parquet``, a Parquet dataset with one part file per
 finished batch. Each part is written to a temporary name and renamed, so a crash
 never leaves a broken part. Running the same sweep into the same DIR again
-resumes: finished run ids are skipped.
+resumes: finished run ids are skipped. Optional per-week time series go to
+``DIR/timeseries.parquet`` the same way (one row per run and week), written
+before the batch's results, so a resumed run can only repeat identical rows,
+which :func:`read_timeseries` drops.
 """
 
 from __future__ import annotations
@@ -47,7 +51,8 @@ from model.parameters import ParameterError, Parameters
 
 from .scenario import read_toml, validation_message
 
-__all__ = ["Factor", "SweepSpec", "SweepError", "load_sweep", "design", "run_sweep", "read_results", "run_seed"]
+__all__ = ["Factor", "SweepSpec", "SweepError", "load_sweep", "design", "run_sweep", "read_results",
+           "read_timeseries", "run_seed", "runs_table"]
 
 EXTRA_OUTCOMES = ("entered_phase_2", "entered_phase_3", "cost")
 OUTCOMES = tuple(SUMMARY_COLUMNS) + EXTRA_OUTCOMES
@@ -101,6 +106,7 @@ class SweepSpec(BaseModel):
     steps: int = Field(260, ge=1, le=100_000)
     outcomes: list[str] = Field(default_factory=lambda: ["phase_1", "phase_2", "phase_3", "entered_phase_2"])
     batch_size: int = Field(4, ge=1, le=10_000)
+    timeseries: list[str] = Field(default_factory=list, description="outcomes also recorded every week")
     uncertainties: dict[str, Factor] = Field(default_factory=dict)
     levers: dict[str, Factor] = Field(default_factory=dict)
     constants: dict[str, Any] = Field(default_factory=dict)
@@ -130,6 +136,9 @@ class SweepSpec(BaseModel):
         for o in self.outcomes:
             if o not in OUTCOMES:
                 raise ValueError(f"outcomes: unknown outcome '{o}'; one of {', '.join(OUTCOMES)}")
+        for o in self.timeseries:
+            if o not in SUMMARY_COLUMNS:
+                raise ValueError(f"timeseries: unknown outcome '{o}'; one of {', '.join(SUMMARY_COLUMNS)}")
         if self.design in ("sobol", "morris") and not all(f.continuous for f in self.factors.values()):
             raise ValueError(f"design: {self.design} needs ranges (low, high) for every factor, not values")
         return self
@@ -206,34 +215,49 @@ def runs_table(spec: SweepSpec) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _run_batch(spec_json: str, runs: list[dict], threads: int | None = None) -> pd.DataFrame:
-    """Run a batch of runs (in a Dask worker); one row per run."""
+def _run_batch(spec_json: str, runs: list[dict], threads: int | None = None
+               ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Run a batch of runs (in a Dask worker): one row per run, and the per-week series if asked for."""
     spec = SweepSpec.model_validate_json(spec_json)
     if threads is not None:
         import numba
 
         numba.set_num_threads(threads)   # parallelism comes from the worker processes, not from threads
-    out = []
+    out, series = [], []
     for run in runs:
         t0 = time.perf_counter()
         factors = {k: run[k] for k in spec.factors}
-        m = RadicalisationModel(rng=run["seed"], collect=False, **{**spec.constants, **factors})
+        m = RadicalisationModel(rng=run["seed"], collect=bool(spec.timeseries), **{**spec.constants, **factors})
         m.run_for(spec.steps)
+        if spec.timeseries:
+            ts = m.timeseries()[["step", *spec.timeseries]].rename(columns={"step": "week"})
+            series.append(ts.assign(run_id=run["run_id"])[["run_id", "week", *spec.timeseries]])
         values = {**m.summary, "entered_phase_2": int(m.entries[2]), "entered_phase_3": int(m.entries[3]),
                   "cost": m.cost_total}
         out.append({**run, **{o: values[o] for o in spec.outcomes},
                     "wall_seconds": time.perf_counter() - t0, "model_version": model_pkg.__version__})
-    return pd.DataFrame(out)
+    return pd.DataFrame(out), (pd.concat(series, ignore_index=True) if series else None)
 
 
-def read_results(out: str | Path) -> pd.DataFrame:
-    """All finished runs in ``out/results.parquet``, sorted by run id (empty if none)."""
-    path = Path(out) / "results.parquet"
+def _read_parts(path: Path, key: list[str]) -> pd.DataFrame:
     parts = sorted(path.glob("part-*.parquet")) if path.is_dir() else []
     if not parts:
         return pd.DataFrame()
     df = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
-    return df.drop_duplicates("run_id").sort_values("run_id").reset_index(drop=True)
+    return df.drop_duplicates(key).sort_values(key).reset_index(drop=True)
+
+
+def read_results(out: str | Path) -> pd.DataFrame:
+    """All finished runs in ``out/results.parquet``, sorted by run id (empty if none)."""
+    return _read_parts(Path(out) / "results.parquet", ["run_id"])
+
+
+def read_timeseries(out: str | Path) -> pd.DataFrame:
+    """The per-week series of finished runs (``out/timeseries.parquet``): run_id, week, outcomes."""
+    df = _read_parts(Path(out) / "timeseries.parquet", ["run_id", "week"])
+    if df.empty:
+        return df
+    return df[df.run_id.isin(read_results(out).run_id)].reset_index(drop=True)
 
 
 def _write_part(df: pd.DataFrame, folder: Path) -> None:
@@ -278,7 +302,10 @@ def run_sweep(spec: SweepSpec, out: str | Path, workers: int = 2, scheduler: str
             futures = [client.submit(_run_batch, spec_json, b, 1, pure=False) for b in batches]
             finished = len(done)
             for fut in as_completed(futures):
-                df = fut.result()
+                df, series = fut.result()
+                if series is not None:
+                    (out / "timeseries.parquet").mkdir(exist_ok=True)
+                    _write_part(series, out / "timeseries.parquet")
                 _write_part(df, folder)
                 finished += len(df)
                 if progress:

@@ -62,13 +62,15 @@ def test_run_seeds_depend_only_on_sweep_seed_and_run_id(tmp_path):
     assert run_seed(3, 5) == runs.loc[5, "seed"] and run_seed(4, 5) != run_seed(3, 5)
 
 
-def test_same_results_with_one_or_two_workers_and_after_a_resume(tmp_path):
+def test_same_results_with_one_two_or_four_workers_and_after_a_resume(tmp_path):
     spec = load_sweep(sweep_file(tmp_path))
     a = run_sweep(spec, tmp_path / "a", workers=1)
     b = run_sweep(spec, tmp_path / "b", workers=2)
+    d = run_sweep(spec, tmp_path / "d", workers=4)
     cols = [c for c in a.columns if c != "wall_seconds"]
     assert len(a) == 8 and a.run_id.is_unique
     pd.testing.assert_frame_equal(a[cols], b[cols])
+    pd.testing.assert_frame_equal(a[cols], d[cols])
     parts = sorted((tmp_path / "b" / "results.parquet").glob("part-*.parquet"))
     for p in parts[: len(parts) // 2]:
         p.unlink()                                        # as if the sweep had stopped half-way
@@ -109,6 +111,7 @@ BAD = [
     ("[sweep]\noutcomes = ['happiness']\n[levers]\nmemberships_mean = { values = [1, 2] }\n", "unknown outcome 'happiness'"),
     ("[sweep]\nspeed = 3\n[levers]\nmemberships_mean = { values = [1, 2] }\n", "unknown key 'speed'"),
     ("[sweep]\n", "give at least one uncertainty or lever"),
+    ("[sweep]\ntimeseries = ['mood']\n[levers]\nmemberships_mean = { values = [1, 2] }\n", "timeseries: unknown outcome"),
 ]
 
 

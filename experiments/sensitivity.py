@@ -1,0 +1,175 @@
+"""Global sensitivity analysis of sweep outcomes with SALib: Sobol and Morris indices.
+
+The API follows SALib's: the problem is a plain dict, the design comes from
+``SALib.sample`` (through :func:`experiments.sweep.design`), the model is
+evaluated by :func:`experiments.sweep.run_sweep`, and the indices come from
+``SALib.analyze``::
+
+    spec = load_sweep("experiments/sweeps/drivers_sobol.toml")
+    indices = run_sensitivity(spec, "results/drivers", method="sobol", workers=2)
+    plot_indices(indices, "results/drivers/indices.png")
+
+Sobol indices (Sobol' 2001; Saltelli et al. 2010, Comput. Phys. Commun.
+181:259) decompose the variance of an outcome: S1 is the share explained by a
+factor alone, ST the share it explains including all its interactions. Morris
+elementary effects (Morris 1991, Technometrics 33:161; Campolongo et al. 2007)
+screen factors cheaply: mu* is the mean absolute effect of a factor, sigma shows
+non-linearity or interaction. Both come with bootstrap 95% confidence intervals.
+
+Replications of a design point are averaged before the analysis, so the indices
+describe the expected outcome; the noise of single runs otherwise inflates the
+indices of every factor equally.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from .sweep import SweepError, SweepSpec, design, run_sweep
+
+__all__ = ["indices", "analyze", "run_sensitivity", "plot_indices", "write_indices", "SOBOL_COLUMNS",
+           "MORRIS_COLUMNS"]
+
+Method = Literal["sobol", "morris"]
+SOBOL_COLUMNS = ["outcome", "factor", "S1", "S1_conf", "ST", "ST_conf"]
+MORRIS_COLUMNS = ["outcome", "factor", "mu_star", "mu_star_conf", "sigma", "mu"]
+
+
+def indices(problem: dict, X: np.ndarray, outputs: Mapping[str, np.ndarray], method: Method,
+            seed: int | None = None, num_levels: int = 4) -> pd.DataFrame:
+    """Sensitivity indices of each output, one row per (outcome, factor).
+
+    Args:
+        problem: the SALib problem (``num_vars``, ``names``, ``bounds``).
+        X: the design from ``SALib.sample.sobol.sample(..., calc_second_order=False)``
+            or ``SALib.sample.morris.sample(..., num_levels)``, one row per point.
+        outputs: outcome name -> one value per design point, in the order of ``X``.
+        method: ``"sobol"`` (S1, ST with 95% CIs) or ``"morris"`` (mu*, its 95% CI, sigma).
+        seed: seeds SALib's bootstrap, so the confidence intervals are reproducible.
+    """
+    from SALib.analyze import morris, sobol
+
+    rows = []
+    for name, y in outputs.items():
+        y = np.asarray(y, dtype=float)
+        if y.shape[0] != X.shape[0]:
+            raise ValueError(f"{name}: {y.shape[0]} values for {X.shape[0]} design points")
+        if method == "sobol":
+            if np.var(y) == 0:      # SALib divides by the variance; a constant outcome has no sensitivity
+                res = {k: np.zeros(problem["num_vars"]) for k in ("S1", "S1_conf", "ST", "ST_conf")}
+            else:
+                res = sobol.analyze(problem, y, calc_second_order=False, conf_level=0.95, seed=seed)
+            cols = SOBOL_COLUMNS[2:]
+        elif method == "morris":
+            res = morris.analyze(problem, X, y, conf_level=0.95, num_levels=num_levels, seed=seed)
+            cols = MORRIS_COLUMNS[2:]
+        else:
+            raise ValueError(f"method: '{method}' is not one of sobol, morris")
+        for i, factor in enumerate(problem["names"]):
+            rows.append({"outcome": name, "factor": factor, **{c: float(res[c][i]) for c in cols}})
+    return pd.DataFrame(rows, columns=SOBOL_COLUMNS if method == "sobol" else MORRIS_COLUMNS)
+
+
+def analyze(spec: SweepSpec, results: pd.DataFrame) -> pd.DataFrame:
+    """The indices of every outcome of a finished Sobol or Morris sweep.
+
+    ``results`` is the sweep's results table (:func:`experiments.sweep.read_results`);
+    replications of a point are averaged first.
+    """
+    if spec.design not in ("sobol", "morris"):
+        raise SweepError(f"design: sensitivity needs a sobol or morris design, not {spec.design}")
+    X = design(spec).to_numpy()
+    if results.empty or results["point"].nunique() < len(X):
+        have = 0 if results.empty else results["point"].nunique()
+        raise SweepError(f"results: {have} of {len(X)} design points are finished; run the sweep to the end first")
+    means = results.groupby("point")[spec.outcomes].mean().sort_index()
+    outputs = {o: means[o].to_numpy() for o in spec.outcomes}
+    return indices(spec.problem(), X, outputs, spec.design, seed=spec.seed)
+
+
+def run_sensitivity(spec: SweepSpec, out: str | Path, method: Method | None = None, workers: int = 2,
+                    scheduler: str | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    """Run (or resume) the sweep with a Sobol or Morris design and analyse it.
+
+    ``method`` overrides the design of the sweep file. Writes ``indices.csv``,
+    ``indices.md`` and ``indices.png`` next to ``results.parquet`` in ``out`` and
+    returns the indices.
+    """
+    if method is not None:
+        spec = spec.model_copy(update={"design": method})
+        spec = SweepSpec.model_validate(spec.model_dump())      # re-check: Sobol and Morris need ranges
+    results = run_sweep(spec, out, workers=workers, scheduler=scheduler, progress=progress)
+    table = analyze(spec, results)
+    write_indices(table, out, title=f"{spec.name}: {spec.design} indices")
+    return table
+
+
+def write_indices(table: pd.DataFrame, out: str | Path, title: str = "sensitivity indices") -> None:
+    """``indices.csv``, ``indices.md`` (with 95% CIs) and the bar chart ``indices.png`` in ``out``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out / "indices.csv", index=False)
+    (out / "indices.md").write_text(f"# {title}\n\n{indices_markdown(table)}\n", encoding="utf-8")
+    fig = plot_indices(table, title=title)
+    fig.savefig(out / "indices.png", dpi=120)
+    plt.close(fig)
+
+
+def indices_markdown(table: pd.DataFrame) -> str:
+    """A Markdown table of the indices with their 95% confidence intervals."""
+    sobol = "S1" in table.columns
+    head = ("| outcome | factor | S1 (95% CI) | ST (95% CI) |" if sobol
+            else "| outcome | factor | mu* (95% CI) | sigma |")
+    lines = [head, "|---|---|---|---|"]
+    for r in table.itertuples():
+        if sobol:
+            cells = [f"{r.S1:.3f} ± {r.S1_conf:.3f}", f"{r.ST:.3f} ± {r.ST_conf:.3f}"]
+        else:
+            cells = [f"{r.mu_star:.4g} ± {r.mu_star_conf:.3g}", f"{r.sigma:.4g}"]
+        lines.append(f"| {r.outcome} | {r.factor} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def plot_indices(table: pd.DataFrame, path: str | Path | None = None, title: str = "sensitivity indices"):
+    """Bar chart: one panel per outcome, bars per factor with 95% CI whiskers; returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    outcomes = list(dict.fromkeys(table["outcome"]))
+    sobol = "S1" in table.columns
+    cols = min(3, len(outcomes))
+    rows = -(-len(outcomes) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.2 * rows), squeeze=False)
+    for ax, outcome in zip(axes.flat, outcomes):
+        t = table[table.outcome == outcome]
+        y = np.arange(len(t))
+        if sobol:
+            ax.barh(y - 0.2, t.S1, 0.4, xerr=t.S1_conf, label="first order S1", color="#4c72b0", capsize=2)
+            ax.barh(y + 0.2, t.ST, 0.4, xerr=t.ST_conf, label="total ST", color="#dd8452", capsize=2)
+            ax.set_xlabel("share of variance")
+            ax.axvline(0, color="grey", lw=0.5)
+        else:
+            ax.barh(y, t.mu_star, 0.6, xerr=t.mu_star_conf, label="mu* (mean |effect|)", color="#4c72b0", capsize=2)
+            ax.plot(t.sigma, y, "o", color="#c44e52", label="sigma (interaction)")
+            ax.set_xlabel(f"elementary effect on {outcome}")
+        ax.set_yticks(y, t.factor)
+        ax.invert_yaxis()
+        ax.set_title(outcome, fontsize=10)
+    for ax in list(axes.flat)[len(outcomes):]:
+        ax.set_visible(False)
+    axes.flat[0].legend(fontsize=8, loc="lower right")
+    fig.suptitle(title)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=120)
+    return fig
