@@ -146,10 +146,11 @@ def compare_arms(scenario: Scenario, replications: int = 10, workers: int | None
 
 def plot_comparison(result: ComparisonResult, path: str | Path) -> Path:
     """Trajectories of every arm: mean over replications with a 95% band."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    from .plots import use_agg
+
+    use_agg()
 
     panels = [("phase_1", "residents in phase 1"), ("phase_2", "residents in phase 2"),
               ("phase_3", "residents in phase 3"), ("mean_prejudice_majority", "mean prejudice (majority)"),

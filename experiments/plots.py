@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import matplotlib
 
-matplotlib.use("Agg")
+
+def use_agg() -> None:
+    """Draw off-screen (Agg) for files, except inside Jupyter, whose inline backend shows notebook plots."""
+    if "ipykernel" not in sys.modules:
+        matplotlib.use("Agg")
+
+
+use_agg()
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-__all__ = ["plot_run", "PHASE_LABELS", "PHASE_COLOURS"]
+__all__ = ["plot_run", "use_agg", "PHASE_LABELS", "PHASE_COLOURS"]
 
 PHASE_LABELS = ("0 none", "1 sensitivity", "2 group membership", "3 action")
 PHASE_COLOURS = ("#c7d4e0", "#f2b134", "#e0662d", "#a4161a")

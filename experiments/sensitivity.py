@@ -112,10 +112,11 @@ def run_sensitivity(spec: SweepSpec, out: str | Path, method: Method | None = No
 
 def write_indices(table: pd.DataFrame, out: str | Path, title: str = "sensitivity indices") -> None:
     """``indices.csv``, ``indices.md`` (with 95% CIs) and the bar chart ``indices.png`` in ``out``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    from .plots import use_agg
+
+    use_agg()
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

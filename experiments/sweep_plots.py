@@ -50,10 +50,11 @@ def plot_sweep(out: str | Path, outcomes: list[str] | None = None, x: str | None
     sweep has two or more factors, one heat map per outcome over ``x`` and ``y``
     (by default the first two factors).
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    from .plots import use_agg
+
+    use_agg()
 
     out = Path(out)
     results = read_results(out)
