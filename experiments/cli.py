@@ -259,6 +259,37 @@ def _check_scheduler(address: str) -> None:
 
 
 @app.command()
+@click.option("--quick", is_flag=True, help="smaller towns and 4 replications: about 2 minutes (used by the tests)")
+@click.option("--replications", type=click.IntRange(2, 1000), default=None,
+              help="replications per check (default 4 with --quick, else 10)")
+@click.option("--workers", type=click.IntRange(1, 1024), default=None, help="processes for the comparison check")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("results/validation"), show_default=True,
+              help="output folder for validation.md, checks.csv and the figures")
+def validate(quick: bool, replications: int | None, workers: int | None, out: Path) -> None:
+    """Hold the model against published findings; writes a Markdown report with plots."""
+    import dataclasses
+
+    from .validation import FULL, QUICK, run_validation, write_report
+
+    if out.exists() and not out.is_dir():
+        fail(f"--out: {out} exists and is not a folder")
+    settings = QUICK if quick else FULL
+    settings = dataclasses.replace(settings, workers=workers,
+                                   replications=replications or settings.replications)
+    out_console.print(f"validation: {settings.residents:,} residents, {settings.weeks} weeks, "
+                      f"{settings.replications} replications per check")
+    with Progress(TextColumn("checks"), BarColumn(), TextColumn("{task.completed}/{task.total} runs"),
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True) as bar:
+        task = bar.add_task("validate", total=None)
+        checks, data = run_validation(settings, progress=lambda d, t: bar.update(task, completed=d, total=t))
+    path = write_report(checks, data, settings, out)
+    for c in checks:
+        verdict = "[green]pass[/]" if c.passed else "[bold red]FAIL[/]"
+        out_console.print(f"{verdict}  {c.number}. {c.name}: {c.value:.3g}", highlight=False)
+    out_console.print(f"{sum(c.passed for c in checks)} of {len(checks)} checks pass; report in {path}")
+
+
+@app.command()
 @click.option("--quick", is_flag=True, help="small sizes, a few seconds (used by the tests)")
 @click.option("--stretch", is_flag=True, help="only 17.9 million residents, build plus 10 steps (needs about 20 GB)")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("results/bench"), show_default=True,
@@ -311,6 +342,22 @@ def parameter_markdown() -> str:
         rng = "" if row["min"] is None else f"{row['min']} to {row['max']}"
         lines.append(f"| `{row['name']}` | {row['default']} | {rng} | {row['unit']} | {row['description']} |")
     return "\n".join(lines)
+
+
+@app.command(name="dashboard")
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on (this machine only by default)")
+@click.option("--port", type=int, default=8765, show_default=True, help="port (0: any free port)")
+@click.option("--open/--no-open", "open_browser", default=False, help="open the dashboard in a browser")
+def dashboard_command(host: str, port: int, open_browser: bool) -> None:
+    """Start the trainers' dashboard (Solara) at http://HOST:PORT; Ctrl-C stops it."""
+    from dashboard.serve import is_loopback, serve
+
+    if not 0 <= port <= 65535:
+        fail(f"--port: {port} is out of range; allowed range 0 to 65535")
+    if not is_loopback(host):
+        err_console.print(f"note: listening on {host}: other machines on the network can open the dashboard")
+    out_console.print(f"radsim dashboard at http://{host}:{port} (Ctrl-C stops it)")
+    raise SystemExit(serve(host, port, open_browser=open_browser))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,6 +10,7 @@ intervals are narrow.
 from __future__ import annotations
 
 import math
+import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -131,7 +132,8 @@ def compare_arms(scenario: Scenario, replications: int = 10, workers: int | None
             if progress:
                 progress(k + 1, len(tasks))
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # spawn, not fork: a forked child of a process that already ran numba's threaded kernels can abort
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             for k, res in enumerate(pool.map(_run_one, tasks)):
                 results.append(res)
                 if progress:

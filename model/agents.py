@@ -64,6 +64,7 @@ class Resident(mesa.Agent):
     resilience_shield = _State()
     uncertainty_propensity = _State()
     trust_propensity = _State()
+    prejudice_propensity = _State()
 
     def __init__(self, model: "RadicalisationModel", index: int):
         super().__init__(model)
@@ -157,7 +158,7 @@ class Resident(mesa.Agent):
         contact_share = outgroup_weight / tie_weight if tie_weight > 0 else 0.0
         base = p.prejudice_minority if minority else p.prejudice_majority
         programme_share = self.model.engine.programme_contact_share[i]   # programme ties to other backgrounds
-        target_p = _clip(base + p.attack_prejudice_gain * macro.threat * (1.0 - minority)
+        target_p = _clip(base + self.prejudice_propensity + p.attack_prejudice_gain * macro.threat * (1.0 - minority)
                          - p.contact_prejudice_reduction * (contact_share + lv.contact_quality[i] * programme_share))
         P_new = P + p.prejudice_rate * (target_p - P)
 
@@ -255,7 +256,7 @@ class Resident(mesa.Agent):
         # E17 demographic renewal: a newborn takes the place
         if self._next["age"] >= p.life_expectancy:
             base = p.prejudice_minority if minority else p.prejudice_majority
-            newborn = newborn_state(p, base, self.uncertainty_propensity, self.trust_propensity, Dg_new)
+            newborn = newborn_state(p, _clip(base + self.prejudice_propensity), self.uncertainty_propensity, self.trust_propensity, Dg_new)
             self._next.update(newborn)
 
     def advance(self) -> None:

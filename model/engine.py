@@ -184,7 +184,7 @@ class ArrayEngine:
         peer_violence = _safe_div(WV - iso * np.where(in_group > 0, WV - WrV, WrV), den - pull, V)
 
         # E3 prejudice
-        target_p = np.clip(self.base_prejudice + p.attack_prejudice_gain * macro.threat * (1.0 - self.minority)
+        target_p = np.clip(self.base_prejudice + s.prejudice_propensity + p.attack_prejudice_gain * macro.threat * (1.0 - self.minority)
                            - p.contact_prejudice_reduction * (self.contact_share
                                                               + lv.contact_quality * self.programme_contact_share),
                            0.0, 1.0)
@@ -283,7 +283,8 @@ class ArrayEngine:
         # E17 demographic renewal: at the life expectancy a newborn takes the resident's place
         renew = s.age >= p.life_expectancy
         if renew.any():
-            newborn = newborn_state(p, self.base_prejudice[renew], s.uncertainty_propensity[renew],
+            newborn = newborn_state(p, np.clip(self.base_prejudice[renew] + s.prejudice_propensity[renew], 0.0, 1.0),
+                                    s.uncertainty_propensity[renew],
                                     s.trust_propensity[renew], s.group_discrimination[renew])
             for name, value in newborn.items():
                 getattr(s, name)[renew] = value

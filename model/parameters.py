@@ -16,6 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from .survey import Survey, survey_message
+
 __all__ = ["Parameters", "ParameterError", "parameter_table", "TOWN_FIELDS"]
 
 
@@ -76,6 +78,7 @@ class Parameters(BaseModel):
     prejudice_majority: float = _f(0.3, 0.0, 1.0, "baseline prejudice of majority residents towards minorities")
     prejudice_minority: float = _f(0.15, 0.0, 1.0, "baseline prejudice of minority residents towards other backgrounds")
     contact_prejudice_reduction: float = _f(0.2, 0.0, 1.0, "fall in prejudice target per unit share of cross-background ties (contact alone)")
+    prejudice_propensity_sd: float = _f(0.1, 0.0, 0.5, "spread (sd) of residents' lasting individual offset to prejudice (dispositional prejudice)")
     prejudice_rate: float = _f(0.1, 0.0, 1.0, "weekly adaptation rate of prejudice", "1/week")
     incident_rate: float = _f(0.25, 0.0, 1.0, "weekly chance of a discrimination incident per unit of prejudiced out-group tie share", "1/week")
     discrimination_memory: float = _f(0.05, 0.001, 1.0, "weekly update rate of perceived (personal and group) discrimination", "1/week")
@@ -131,6 +134,31 @@ class Parameters(BaseModel):
     action_exit_hazard: float = _f(0.008, 0.0, 1.0, "weekly hazard of leaving action (phase 3 to 2): arrest, disillusion, ageing out", "1/week")
     life_expectancy: float = _f(85.0, 30.0, 120.0, "age at which a resident leaves town and a newborn takes the place (demographic renewal)", "years")
 
+    # --- survey figures (ODD §5.1) ---------------------------------------------
+    survey: Survey | None = Field(None, description="neighbourhood survey figures (model.survey.Survey) the town is built from; none = the synthetic town above. With a survey, n_residents defaults to the survey's total (another value scales the neighbourhoods), minority_shares follow from it and residents_per_neighbourhood is not used", json_schema_extra={"unit": "table"})
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_survey(cls, data: Any) -> Any:
+        """With a survey: n_residents defaults to its total, minority_shares are its town-wide shares."""
+        if not isinstance(data, dict) or data.get("survey") is None:
+            return data
+        try:
+            survey = Survey.model_validate(data["survey"])
+        except ValidationError:
+            return data                      # reported with its location by the field's own validation
+        data = {**data, "survey": survey}
+        data.setdefault("n_residents", survey.residents)
+        derived = survey.minority_shares
+        given = data.get("minority_shares")
+        if given is None:
+            data["minority_shares"] = derived
+        elif not isinstance(given, list) or len(given) != len(derived) or any(
+                not isinstance(a, (int, float)) or abs(a - b) > 1e-9 for a, b in zip(given, derived)):
+            raise ValueError("minority_shares: set by the survey (town-wide shares "
+                             f"{', '.join(f'{x:.4g}' for x in derived)}); remove it or change the survey")
+        return data
+
     @model_validator(mode="after")
     def _check_shares(self) -> "Parameters":
         if any(not 0.0 <= s <= 1.0 for s in self.minority_shares):
@@ -171,7 +199,7 @@ TOWN_FIELDS: frozenset[str] = frozenset({
     "neighbour_rewiring", "school_work_degree", "memberships_mean", "association_degree",
     "religious_participation_majority", "religious_participation_minority", "religious_degree",
     "online_degree_mean", "radical_family_share", "weight_household", "weight_neighbour", "weight_school_work",
-    "weight_association", "weight_religious", "weight_online",
+    "weight_association", "weight_religious", "weight_online", "survey",
 })
 """Parameters that shape the town; they take effect only when a town is built."""
 
@@ -193,8 +221,10 @@ def _one_line(err: ValidationError) -> str:
     e = err.errors()[0]
     loc = ".".join(str(p) for p in e["loc"]) or ""
     field = str(e["loc"][0]) if e["loc"] else ""
-    if e["type"] == "extra_forbidden":
+    if e["type"] == "extra_forbidden" and len(e["loc"]) == 1:
         return f"unknown parameter '{loc}' (see `radsim params` for the list)"
+    if field == "survey":
+        return survey_message(err)
     if not loc:  # model-level validator: message already names the field
         return e["msg"].removeprefix("Value error, ")
     got = e.get("input")

@@ -70,6 +70,7 @@ class ResidentState:
     resilience_shield: np.ndarray         # strength; direction flips in phase 3
     uncertainty_propensity: np.ndarray    # lasting individual offset to the uncertainty target
     trust_propensity: np.ndarray          # lasting individual offset to the trust target
+    prejudice_propensity: np.ndarray      # lasting individual offset to the prejudice target
 
     @property
     def shield_direction(self) -> np.ndarray:
@@ -113,7 +114,9 @@ def initial_state(town: Town, params: Parameters, rng: np.random.Generator) -> R
     perceived = 0.5 * (personal + group)
     significance = noisy(0.1 + 0.3 * perceived, 0.05)
     trust = noisy(params.institutional_fairness * (1.0 - params.trust_discrimination * perceived) + trust_propensity, 0.05)
-    prejudice = noisy(np.where(minority, params.prejudice_minority, params.prejudice_majority), 0.1)
+    prejudice_propensity = rng.normal(0.0, params.prejudice_propensity_sd, n)
+    prejudice = np.clip(np.where(minority, params.prejudice_minority, params.prejudice_majority)
+                        + prejudice_propensity, 0.0, 1.0)
     belief = rng.beta(1.2, 14.0, n)
     violence = belief * rng.beta(1.0, 8.0, n)
     shield = noisy(params.shield_base + params.shield_trust * trust + 0.5 * params.shield_complexity
@@ -127,7 +130,7 @@ def initial_state(town: Town, params: Parameters, rng: np.random.Generator) -> R
         belief[rel] = 0.8
         violence[rel] = rng.uniform(0.2, 0.6, k)
         time_in_phase[rel] = rng.integers(0, 104, k)
-    return ResidentState(
+    state = ResidentState(
         phase=phase,
         time_in_phase=time_in_phase,
         identity_strategy=np.zeros(n, dtype=np.int8),
@@ -144,4 +147,10 @@ def initial_state(town: Town, params: Parameters, rng: np.random.Generator) -> R
         resilience_shield=shield,
         uncertainty_propensity=uncertainty_propensity,
         trust_propensity=trust_propensity,
+        prejudice_propensity=prejudice_propensity,
     )
+    if params.survey is not None:       # young people's means from survey figures (ODD §5.1); no random numbers
+        from .survey import match_young_figures
+
+        match_young_figures(state, town, params)
+    return state
