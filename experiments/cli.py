@@ -259,6 +259,38 @@ def _check_scheduler(address: str) -> None:
 
 
 @app.command()
+@_sweep_options
+def calibrate(sweep_file: Path, out: Path, workers: int, scheduler: str | None) -> None:
+    """Fit free parameters to target prevalences by ABC; OUT/calibration.md, fitted.csv, posterior.csv."""
+    from .abc import calibrate as run_calibration
+    from .abc import load_calibration, write_calibration
+    from .sweep import SweepError
+
+    try:
+        spec = load_calibration(sweep_file)
+    except SweepError as err:
+        fail(str(err))
+    if workers < 1 or workers > 1024:
+        fail(f"--workers: {workers} is out of range; allowed range 1 to 1024")
+    if out.exists() and not out.is_dir():
+        fail(f"--out: {out} exists and is not a folder")
+    if scheduler:
+        _check_scheduler(scheduler)
+    out_console.print(f"[bold]{spec.name}[/]: {spec.samples} prior draws x {spec.replications} replications, "
+                      f"keeping the closest {spec.accept:.0%}")
+    with Progress(TextColumn("prior draws"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True) as bar:
+        task = bar.add_task("abc", total=spec.samples * spec.replications)
+        summary, posterior = run_calibration(spec, out, workers=workers, scheduler=scheduler,
+                                             progress=lambda done, tot: bar.update(task, completed=done))
+    path = write_calibration(spec, summary, posterior, out)
+    for r in summary.itertuples():
+        out_console.print(f"{r.parameter}: {r.mean:.3f} (sd {r.sd:.3f}; 95% interval {r.ci_low:.3f} to "
+                          f"{r.ci_high:.3f})", highlight=False)
+    out_console.print(f"report in {path}")
+
+
+@app.command()
 @click.option("--quick", is_flag=True, help="smaller towns and 4 replications: about 2 minutes (used by the tests)")
 @click.option("--replications", type=click.IntRange(2, 1000), default=None,
               help="replications per check (default 4 with --quick, else 10)")

@@ -285,10 +285,11 @@ def run_validation(settings: Settings = QUICK,
 
 
 def _figures(data: dict, folder: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    from .plots import use_agg
+
+    use_agg()
 
     contact, prejudice, bg = data["contact"]["sample"]
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
