@@ -1,0 +1,355 @@
+"""The views of the dashboard, as Solara components.
+
+Each view takes the :class:`~dashboard.session.Session` (as Mesa's visualisation
+components take the model) and subscribes only to the reactive values it shows:
+the town views redraw every week (``session.tick``), the what-if panel only when
+the interventions change (``session.panel``). Expensive work (the network
+pictures) is cached with ``use_memo``, keyed on the town build and the week, so a
+language switch or a click elsewhere does not redraw them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import solara
+
+from model.town import LAYERS
+
+from . import charts
+from .i18n import EXPLAINED, explain, t
+from .picture import PICTURE_SIZE, NetworkPicture, encode_jpeg, phase_hex
+from .session import Session
+from .twin import CONTROLS, InterventionChoice, TwinTowns
+
+PHASE_HEX = [phase_hex(k) for k in range(4)]
+SIDE_KEYS = ("as_is", "what_if")
+STORY_COLOURS = {"perceived_discrimination": "#b01234", "identity_uncertainty": "#7b3fa0",
+                 "institutional_trust": "#1565c0", "resilience_shield": "#2e7d32", "radical_belief": "#e86b1e"}
+STORY_LABELS = {"perceived_discrimination": "q_discrimination", "identity_uncertainty": "q_uncertainty",
+                "institutional_trust": "q_trust", "resilience_shield": "q_shield", "radical_belief": "q_belief"}
+MAX_POINTS = 600
+INFO_STYLE = ("cursor:help;color:#1565c0;border:1.5px solid #1565c0;border-radius:50%;width:16px;height:16px;"
+              "display:inline-flex;align-items:center;justify-content:center;font:bold 11px serif;margin-left:4px;"
+              "flex:none")
+
+
+def phase_label(lang: str, k: int) -> str:
+    return f"{k} {t(lang, f'phase_{k}')}"
+
+
+def background_label(lang: str, b: int) -> str:
+    return t(lang, f"background_{b}") if b <= 2 else t(lang, "background_n", k=b)
+
+
+def _thin(x: list, *ys: list) -> tuple:
+    """Every k-th point so that a chart has at most MAX_POINTS points (the last point is kept)."""
+    n = len(x)
+    if n <= MAX_POINTS:
+        return (x, *ys)
+    idx = np.unique(np.concatenate([np.linspace(0, n - 1, MAX_POINTS).astype(int), [n - 1]]))
+    return tuple([seq[i] for i in idx] for seq in (x, *ys))
+
+
+def InfoTip(lang: str, key: str) -> None:
+    """A small (i) that explains ``key`` in plain words on hover (the browser's own tooltip: one element)."""
+    solara.HTML(tag="span", unsafe_innerHTML="i", classes=["radsim-info"],
+                attributes={"title": explain(lang, key), "data-explain": key}, style=INFO_STYLE)
+
+
+# --- the town network ------------------------------------------------------------------
+
+@solara.component
+def TownPicture(towns: TwinTowns, side: int, week: int, selected: int | None):
+    """The network of one town, coloured by phase; the selected resident ringed with their ties."""
+    model = towns.models[side]
+    n_ties = int(model.town.edge_source.size)
+
+    def make_picture() -> NetworkPicture:
+        return NetworkPicture(towns.positions, model.town.edge_source, model.town.edge_target, model.town.background,
+                              *PICTURE_SIZE)
+
+    picture = solara.use_memo(make_picture, [towns.build, side, n_ties])
+
+    def make_png() -> bytes:
+        sel = selected if selected is not None and 0 <= selected < model.town.n_residents else None
+        tied = towns.resident_profile(side, sel)["tied"] if sel is not None else None
+        return encode_jpeg(picture.draw(model.state.phase, sel, tied))
+
+    png = solara.use_memo(make_png, [picture, week, selected, towns.build])
+    solara.Image(png, format="jpeg", width="100%", classes=["radsim-network", f"radsim-network-{side}"])
+
+
+@solara.component
+def TownView(session: Session, side: int):
+    """One town: its name, the network, and the pyramid with the counts per phase."""
+    session.tick.value                    # redraw every week
+    towns, lang, selected = session.towns.value, session.lang.value, session.selected.value
+    counts = towns.phase_counts(side)
+    title = t(lang, SIDE_KEYS[side])
+    if side == 1:
+        names = [t(lang, f"iv_{k}") for k in towns.intervention_names()]
+        sub = t(lang, "with_list", names=", ".join(names)) if names else t(lang, "no_interventions")
+    else:
+        sub = t(lang, "counts", week=towns.week)
+    with solara.Card(title, subtitle=sub, classes=[f"radsim-town-{side}"], margin=1):
+        TownPicture(towns, side, towns.week, selected)
+        with solara.Row(style="align-items:center"):
+            solara.HTML(unsafe_innerHTML=charts.pyramid(
+                counts, [t(lang, f"phase_{k}") for k in range(4)], PHASE_HEX,
+                tips=[explain(lang, f"phase_{k}") for k in range(4)], css_class=f"radsim-pyramid-{side}"),
+                classes=[f"radsim-counts-{side}"])
+            InfoTip(lang, "pyramid")
+        if side == 1:
+            cost = towns.records[1].series["cost"][-1]
+            solara.Text(t(lang, "cost", cost=f"{cost:,.0f}"), classes=["radsim-cost"])
+
+
+@solara.component
+def DifferencePlot(session: Session):
+    """Residents per phase, with interventions minus as is, week by week."""
+    session.tick.value
+    towns, lang = session.towns.value, session.lang.value
+    a, b = towns.records[0].series, towns.records[1].series
+    series = []
+    for k in (1, 2, 3):
+        diff = [y - x for x, y in zip(a[f"phase_{k}"], b[f"phase_{k}"])]
+        x, d = _thin(a["week"], diff)
+        series.append(charts.Series(phase_label(lang, k), x, d, PHASE_HEX[k], width=2.5))
+    last = {k: b[f"phase_{k}"][-1] - a[f"phase_{k}"][-1] for k in (1, 2, 3)}
+    with solara.Card(margin=1, classes=["radsim-difference"]):
+        with solara.Row(style="align-items:center"):
+            solara.Text(t(lang, "difference"), style="font-weight:bold")
+            InfoTip(lang, "difference")
+        solara.HTML(unsafe_innerHTML=charts.legend([(f"{s.label}: {last[k]:+,.0f}", s.colour, False)
+                                                    for k, s in zip((1, 2, 3), series)]),
+                    classes=["radsim-difference-now"], attributes={"data-diff": ",".join(f"{last[k]:.0f}" for k in (1, 2, 3))})
+        solara.HTML(unsafe_innerHTML=charts.line_chart(
+            series, y_label=t(lang, "difference_y"), x_label=t(lang, "weeks"), zero_line=True,
+            marks=towns.attacks, mark_label=t(lang, "attack"), width=760, height=170))
+
+
+@solara.component
+def InterventionPanel(session: Session):
+    """The what-if panel: a switch, an intensity and a variant for each intervention (right-hand town)."""
+    session.panel.value                   # redraw when the choices change, not every week
+    towns, lang, on_choice = session.towns.value, session.lang.value, session.set_choice
+    with solara.Card(t(lang, "interventions"), margin=1, classes=["radsim-interventions"]):
+        for type_, control in CONTROLS.items():
+            choice = towns.choices[type_]
+            with solara.Column(gap="0px", classes=[f"radsim-iv-{type_}"], style="margin-bottom:6px"):
+                with solara.Row(style="align-items:center", gap="2px"):
+                    solara.Switch(label=t(lang, f"iv_{type_}"), value=choice.on,
+                                  on_value=lambda on, k=type_: on_choice(k, _with(towns.choices[k], on=on)))
+                    InfoTip(lang, type_)
+                if choice.on and type_ in towns.started:
+                    solara.Text(t(lang, "since", week=towns.started[type_]), style="font-size:11px;color:#555")
+                if control.intensity_sets_share:     # chosen before switching on: it decides whom the clubs reach
+                    solara.SliderFloat(t(lang, "share_of_young"), value=choice.intensity, min=0.0, max=1.0, step=0.05,
+                                       disabled=choice.on,
+                                       on_value=lambda x, k=type_: on_choice(k, _with(towns.choices[k], intensity=x)))
+                elif choice.on:
+                    solara.SliderFloat(t(lang, "intensity"), value=choice.intensity, min=0.0, max=1.0, step=0.05,
+                                       on_value=lambda x, k=type_: on_choice(k, _with(towns.choices[k], intensity=x)))
+                if control.variant and choice.on:
+                    solara.Checkbox(label=t(lang, f"variant_{type_}"), value=choice.variant,
+                                    on_value=lambda x, k=type_: on_choice(k, _with(towns.choices[k], variant=x)))
+
+
+def _with(choice: InterventionChoice, **changes) -> InterventionChoice:
+    from dataclasses import replace
+
+    return replace(choice, **changes)
+
+
+@solara.component
+def SideBySide(session: Session):
+    """What if, side by side: the two towns, the difference underneath, the interventions on the right."""
+    lang = session.lang.value
+    with solara.Columns([4, 4, 3], gutters_dense=True):
+        TownView(session, 0)
+        TownView(session, 1)
+        InterventionPanel(session)
+    with solara.Columns([8, 3], gutters_dense=True):
+        DifferencePlot(session)
+        with solara.Column():
+            solara.Info(t(lang, "same_seed"), dense=True)
+            solara.Text(t(lang, "legend_shapes"), style="font-size:12px")
+            solara.HTML(unsafe_innerHTML=charts.legend([(phase_label(lang, k), PHASE_HEX[k], False) for k in range(4)]))
+
+
+# --- trends and neighbourhoods ---------------------------------------------------------------
+
+@solara.component
+def Trends(session: Session):
+    """Time series of the phases, of prejudice, trust and polarisation, and of discrimination and threat."""
+    session.tick.value
+    towns, lang = session.towns.value, session.lang.value
+    a, b = towns.records[0].series, towns.records[1].series
+    marks = dict(marks=towns.attacks, mark_label=t(lang, "attack"), x_label=t(lang, "weeks"))
+
+    def lines(keys: list[tuple[str, str, str]]) -> list[charts.Series]:
+        out = []
+        for side, rec in enumerate((a, b)):
+            for key, label, colour in keys:
+                x, y = _thin(rec["week"], rec[key])
+                out.append(charts.Series(f"{label} ({t(lang, SIDE_KEYS[side])})", x, y, colour, dashed=side == 1))
+        return out
+
+    phases = lines([(f"phase_{k}", phase_label(lang, k), PHASE_HEX[k]) for k in (1, 2, 3)])
+    climate = lines([("mean_prejudice", t(lang, "q_prejudice"), "#8d6e63"), ("mean_trust", t(lang, "q_trust"), "#1565c0"),
+                     ("polarisation", t(lang, "q_polarisation"), "#6a1b9a")])
+    grievance = lines([("mean_discrimination_minority", t(lang, "q_discrimination"), "#b01234"),
+                       ("threat", t(lang, "threat"), "#37474f")])
+    solara.Text(t(lang, "solid_dashed"), style="font-size:12px")
+    with solara.Columns([1, 1], gutters_dense=True):
+        with solara.Card(margin=1):
+            _title(lang, "phases_chart", "pyramid")
+            solara.HTML(unsafe_innerHTML=charts.legend([(phase_label(lang, k), PHASE_HEX[k], False) for k in (1, 2, 3)]))
+            solara.HTML(unsafe_innerHTML=charts.line_chart(phases, **marks, css_class="radsim-trend-phases"))
+        with solara.Card(margin=1):
+            _title(lang, "climate_chart", "polarisation")
+            solara.HTML(unsafe_innerHTML=charts.legend([(t(lang, "q_prejudice"), "#8d6e63", False),
+                                                        (t(lang, "q_trust"), "#1565c0", False),
+                                                        (t(lang, "q_polarisation"), "#6a1b9a", False)]))
+            solara.HTML(unsafe_innerHTML=charts.line_chart(climate, y_range=(0.0, 1.0), **marks,
+                                                           css_class="radsim-trend-climate"))
+    with solara.Columns([1, 1], gutters_dense=True):
+        with solara.Card(margin=1):
+            _title(lang, "discrimination_chart", "discrimination")
+            solara.HTML(unsafe_innerHTML=charts.legend([(t(lang, "q_discrimination"), "#b01234", False),
+                                                        (t(lang, "threat"), "#37474f", False)]))
+            solara.HTML(unsafe_innerHTML=charts.line_chart(grievance, y_range=(0.0, 1.0), **marks))
+        with solara.Column():
+            for key in ("prejudice", "trust", "polarisation", "threat"):
+                solara.Text(explain(lang, key), style="font-size:12px")
+
+
+def _title(lang: str, key: str, explain_key: str) -> None:
+    with solara.Row(style="align-items:center"):
+        solara.Text(t(lang, key), style="font-weight:bold")
+        InfoTip(lang, explain_key)
+
+
+@solara.component
+def Neighbourhoods(session: Session):
+    """A heat map of each neighbourhood's phase shares, for both towns."""
+    session.tick.value
+    towns, lang = session.towns.value, session.lang.value
+    cols = [t(lang, "residents_col"), t(lang, "minority_col"), phase_label(lang, 1), phase_label(lang, 2),
+            phase_label(lang, 3)]
+    tips = ["", explain(lang, "minority_share"), explain(lang, "phase_1"), explain(lang, "phase_2"),
+            explain(lang, "phase_3")]
+    solara.Text(t(lang, "hood_note"), style="font-size:12px")
+    tables = [towns.neighbourhood_table(side) for side in (0, 1)]
+    col_max = np.maximum(tables[0].max(axis=0), tables[1].max(axis=0)).tolist()   # one scale for both towns
+    with solara.Columns([1, 1], gutters_dense=True):
+        for side in (0, 1):
+            table = tables[side]
+            with solara.Card(t(lang, SIDE_KEYS[side]), margin=1):
+                solara.HTML(unsafe_innerHTML=charts.heat_table(
+                    [str(k) for k in range(table.shape[0])], cols, table.tolist(),
+                    colours=["#90a4ae", "#5c6bc0", PHASE_HEX[1], PHASE_HEX[2], PHASE_HEX[3]], col_tips=tips,
+                    percent=[False, True, True, True, True], col_max=col_max, corner=t(lang, "hood_col"),
+                    css_class=f"radsim-hoods-{side}"))
+
+
+# --- meet a resident -----------------------------------------------------------------------------
+
+@solara.component
+def MeetResident(session: Session):
+    """Pick a resident and see their story: phase history, drivers over time, memberships and ties."""
+    session.tick.value
+    towns, lang, selected, on_select = session.towns.value, session.lang.value, session.selected.value, session.select
+    story_side, set_story_side = solara.use_state(0)
+    n = towns.as_is.town.n_residents
+    i = selected if selected is not None and 0 <= selected < n else 0
+    note, set_note = solara.use_state("")
+
+    def pick(phase: int | None = None, young: bool = False) -> None:
+        j = towns.pick(phase=phase, young=young, after=i)
+        if j is None:
+            set_note(t(lang, "pick_none", phase=phase))
+        else:
+            set_note("")
+            on_select(j)
+
+    with solara.Row(style="align-items:center;flex-wrap:wrap"):
+        solara.InputInt(t(lang, "resident"), value=i, on_value=lambda v: on_select(min(max(int(v or 0), 0), n - 1)),
+                        style="max-width:160px", classes=["radsim-resident-input"])
+        for k in (1, 2, 3):
+            solara.Button(t(lang, "pick_phase", phase=k), on_click=lambda k=k: pick(phase=k), outlined=True,
+                          style=f"border-color:{PHASE_HEX[k]}")
+        solara.Button(t(lang, "pick_young"), on_click=lambda: pick(young=True), outlined=True)
+        if note:
+            solara.Text(note, style="color:#b01234")
+    profiles = [towns.resident_profile(s, i) for s in (0, 1)]
+    p = profiles[0]
+    solara.Markdown("**" + t(lang, "who", i=i, age=int(p["age"]), background=background_label(lang, p["background"]),
+                            hood=p["neighbourhood"], size=p["household_size"]) + "**")
+    solara.Text(t(lang, "now_phase", phase_as_is=phase_label(lang, profiles[0]["phase"]),
+                  phase_what_if=phase_label(lang, profiles[1]["phase"])), classes=["radsim-resident-now"])
+    stories = [towns.records[s].story(i) for s in (0, 1)]
+    with solara.Columns([1, 1], gutters_dense=True):
+        with solara.Card(margin=1):
+            _title(lang, "phase_history", "pyramid")
+            series = [charts.Series(t(lang, SIDE_KEYS[s]), *_thin(stories[s]["week"].tolist(),
+                                                                   stories[s]["phase"].tolist()),
+                                    "#37474f" if s == 0 else "#e86b1e", dashed=s == 1, step=True) for s in (0, 1)]
+            solara.HTML(unsafe_innerHTML=charts.legend([(t(lang, SIDE_KEYS[s]), series[s].colour, s == 1) for s in (0, 1)]))
+            solara.HTML(unsafe_innerHTML=charts.line_chart(series, y_range=(-0.2, 3.2), x_label=t(lang, "weeks"),
+                                                           marks=towns.attacks, mark_label=t(lang, "attack"),
+                                                           css_class="radsim-phase-history"))
+        with solara.Card(margin=1):
+            with solara.Row(style="align-items:center"):
+                solara.Text(t(lang, "story", town=t(lang, SIDE_KEYS[story_side])), style="font-weight:bold")
+                solara.ToggleButtonsSingle(value=story_side, on_value=set_story_side, dense=True,
+                                           children=[solara.Button(t(lang, "as_is"), value=0, text=True),
+                                                     solara.Button(t(lang, "what_if"), value=1, text=True)])
+            st = stories[story_side]
+            lines = [charts.Series(t(lang, STORY_LABELS[k]), *_thin(st["week"].tolist(), st[k].tolist()),
+                                   STORY_COLOURS[k], dashed=k == "radical_belief") for k in STORY_COLOURS]
+            solara.HTML(unsafe_innerHTML=charts.legend([(s.label, s.colour, s.dashed) for s in lines]))
+            solara.HTML(unsafe_innerHTML=charts.line_chart(lines, y_range=(0.0, 1.0), x_label=t(lang, "weeks"),
+                                                           marks=towns.attacks, mark_label=t(lang, "attack"),
+                                                           css_class="radsim-story"))
+            with solara.Row(style="flex-wrap:wrap"):
+                for key in ("discrimination", "uncertainty", "trust", "shield"):
+                    with solara.Row(gap="0px", style="align-items:center;margin-right:10px;font-size:12px"):
+                        solara.Text(t(lang, f"q_{key}"))
+                        InfoTip(lang, key)
+    with solara.Columns([1, 1], gutters_dense=True):
+        with solara.Card(t(lang, "memberships"), margin=1):
+            with solara.Row(style="align-items:center"):
+                kinds = [f"{c} × {t(lang, f'kind_{k}')}" for k, c in p["memberships"].items() if c]
+                solara.Text(", ".join(kinds) if kinds else t(lang, "no_memberships"), classes=["radsim-memberships"])
+                InfoTip(lang, "memberships")
+        with solara.Card(t(lang, "ties"), margin=1), solara.Column(gap="2px"):
+            pw = profiles[story_side]
+            by_layer = [f"{c} {t(lang, f'layer_{LAYERS[k]}')}" for k, c in enumerate(pw["ties_by_layer"]) if c]
+            solara.Text(t(lang, "ties_by_layer", count=sum(pw["ties_by_layer"]), layers=", ".join(by_layer)),
+                        classes=["radsim-ties"])
+            if pw["removed"]:
+                solara.Warning(t(lang, "in_prison"), dense=True)
+            solara.Text(t(lang, "strongest_ties"), style="font-size:12px;color:#555")
+            for tie in pw["strongest"]:
+                with solara.Row(style="align-items:center", gap="4px"):
+                    solara.HTML(tag="span", unsafe_innerHTML="&#9679;", style=f"color:{PHASE_HEX[tie['phase']]}")
+                    solara.Text(t(lang, "tie_row", j=tie["resident"], layer=t(lang, f"layer_{LAYERS[tie['layer']]}"),
+                                  phase=phase_label(lang, tie["phase"])), style="font-size:13px")
+                    solara.Button(t(lang, "meet"), on_click=lambda j=tie["resident"]: on_select(j), text=True,
+                                  small=True)
+    solara.Text(t(lang, "history_note"), style="font-size:12px;color:#555")
+
+
+@solara.component
+def Explanations(session: Session):
+    """Every quantity, view and intervention in plain words."""
+    lang = session.lang.value
+    solara.Markdown(t(lang, "explain_intro"))
+    with solara.Column(classes=["radsim-explanations"]):
+        for key in EXPLAINED:
+            solara.Markdown(f"- {explain(lang, key)}")
+
+
+__all__ = ["TownPicture", "TownView", "DifferencePlot", "InterventionPanel", "SideBySide", "Trends",
+           "Neighbourhoods", "MeetResident", "Explanations", "InfoTip"]

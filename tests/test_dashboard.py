@@ -1,0 +1,338 @@
+"""The trainers' dashboard, tested in Python: the twin towns, the picture, the texts, and the
+rendered Solara page (buttons pressed, sliders moved, switches toggled through the widget tree).
+
+The browser test is tests/test_dashboard_browser.py.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import time
+
+import ipyvuetify as v
+import numpy as np
+import pytest
+import solara
+
+from dashboard.app import Dashboard, Page
+from dashboard.i18n import EXPLAIN, EXPLAINED, TEXTS, t
+from dashboard.layout import town_layout
+from dashboard.picture import PHASE_COLOURS, NetworkPicture
+from dashboard.session import SLIDERS, Session
+from dashboard.twin import CONTROLS, InterventionChoice, TownSettings, TwinTowns
+from model import RadicalisationModel
+from model.interventions import INTERVENTION_TYPES
+
+SMALL = TownSettings(n_residents=300, seed=7)
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+@pytest.fixture
+def page():
+    """A rendered dashboard on a small town: (session, render context)."""
+    session = Session(SMALL)
+    _, rc = solara.render(solara.AppLayout(children=[Dashboard(session)]), handle_error=False)
+    yield session, rc
+    session.playing.value = False
+    rc.close()
+
+
+def click(rc, label: str) -> None:
+    rc.find(v.Btn, children=[label]).widget.click()
+
+
+def shown_counts(rc, side: int) -> list[int]:
+    """The counts per phase the pyramid of town ``side`` shows."""
+    html = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets
+            if w.unsafe_innerHTML and f"radsim-pyramid-{side}" in w.unsafe_innerHTML]
+    assert len(html) == 1
+    return [int(x) for x in re.search(r'data-counts="([\d,]+)"', html[0]).group(1).split(",")]
+
+
+def shown_week(rc) -> str:
+    return rc.find(v.Html, class_="radsim-week").widget.children[0]
+
+
+def message(rc) -> str:
+    found = [w for w in rc.find(v.Alert).widgets]
+    return " ".join(str(c) for w in found for c in w.children)
+
+
+def wait_until(condition, timeout: float = 30.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+# --- texts --------------------------------------------------------------------------------
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_english_and_dutch_have_the_same_texts_and_placeholders():
+    assert TEXTS["en"].keys() == TEXTS["nl"].keys()
+    for key, text in TEXTS["en"].items():
+        assert _placeholders(text) == _placeholders(TEXTS["nl"][key]), key
+        assert TEXTS["nl"][key] != "" and text != ""
+    assert EXPLAIN["en"].keys() == EXPLAIN["nl"].keys() == set(EXPLAINED)
+
+
+def test_every_quantity_slider_and_intervention_is_labelled_and_explained():
+    for lang in ("en", "nl"):
+        for type_ in INTERVENTION_TYPES:
+            assert type_ in CONTROLS
+            assert t(lang, f"iv_{type_}") and EXPLAIN[lang][type_]
+        for name, spec in SLIDERS.items():
+            assert t(lang, name) and EXPLAIN[lang][spec["explain"]]
+        for k in range(4):
+            assert EXPLAIN[lang][f"phase_{k}"]
+        for key in ("discrimination", "uncertainty", "trust", "shield", "prejudice", "polarisation"):
+            assert EXPLAIN[lang][key]
+    assert t("nl", "step") == "Stap" and t("en", "week", week=3) == "Week 3"
+
+
+# --- layout and picture ---------------------------------------------------------------------
+
+def test_layout_is_fast_deterministic_and_groups_neighbourhoods():
+    m = RadicalisationModel(n_residents=5000, residents_per_neighbourhood=200, rng=3, collect=False)
+    start = time.perf_counter()
+    pos = town_layout(m.town, aspect=1.2)
+    assert time.perf_counter() - start < 1.0          # a spring layout takes seconds at this size
+    assert pos.shape == (5000, 2) and np.all((pos >= 0) & (pos <= 1))
+    assert np.array_equal(pos, town_layout(m.town, aspect=1.2))
+    hood = m.town.neighbourhood
+    centres = np.array([pos[hood == k].mean(axis=0) for k in range(hood.max() + 1)])
+    spread = np.mean([pos[hood == k].std(axis=0).mean() for k in range(hood.max() + 1)])
+    gaps = np.linalg.norm(centres[:, None] - centres[None], axis=2)[np.triu_indices(len(centres), 1)]
+    assert gaps.min() > 2 * spread                      # neighbourhoods are visibly apart
+
+
+def test_picture_colours_each_resident_by_phase_and_marks_the_selected():
+    m = RadicalisationModel(n_residents=400, residents_per_neighbourhood=200, rng=1, collect=False)
+    pic = NetworkPicture(town_layout(m.town), m.town.edge_source, m.town.edge_target, m.town.background, 200, 160)
+    phase = np.zeros(400, dtype=np.int8)
+    quiet = pic.draw(phase)
+    assert quiet.shape == (160, 200, 3) and quiet.dtype == np.uint8
+    i = int(np.argmax(m.town.background == 0))
+    x, y = int(round(float(pic.x[i]))), int(round(float(pic.y[i])))
+    for k in (1, 3):
+        phase[i] = k
+        img = pic.draw(phase)
+        assert np.abs(img[y, x].astype(int) - PHASE_COLOURS[k]).max() <= 2
+    ringed = pic.draw(phase, selected=i, selected_ties=[])
+    assert (ringed != img).any()
+
+
+# --- the twin towns ---------------------------------------------------------------------------
+
+def test_twin_towns_share_the_seed_and_differ_only_by_interventions():
+    towns = TwinTowns(SMALL)
+    towns.step(15)
+    assert towns.phase_counts(0) == towns.phase_counts(1)
+    assert np.array_equal(towns.as_is.state.radical_belief, towns.what_if.state.radical_belief)
+    towns.set_intervention("inclusion_policy", InterventionChoice(on=True, intensity=1.0))
+    assert towns.as_is.interventions == [] and towns.what_if.interventions[0].start == 15
+    towns.trigger_attack()
+    towns.step(20)
+    assert towns.attacks == [15]
+    assert towns.records[0].series["threat"][-1] > 0 and towns.records[1].series["threat"][-1] > 0
+    assert towns.records[1].series["mean_trust"][-1] > towns.records[0].series["mean_trust"][-1]
+    assert towns.records[1].series["cost"][-1] > 0 == towns.records[0].series["cost"][-1]
+    towns.set_intervention("inclusion_policy", InterventionChoice(on=False, intensity=1.0))
+    assert "inclusion_policy" not in towns.active
+    assert towns.what_if.interventions[0].end_week() == towns.week
+
+
+def test_switching_on_and_off_before_a_week_passes_leaves_no_trace():
+    towns = TwinTowns(SMALL)
+    towns.set_intervention("key_figures", InterventionChoice(on=True))
+    towns.set_intervention("key_figures", InterventionChoice(on=False))
+    assert towns.what_if.interventions == [] and towns.active == {}
+    with pytest.raises(KeyError):
+        towns.set_intervention("curfew", InterventionChoice(on=True))
+
+
+def test_every_intervention_runs_in_the_dashboard_with_its_variant():
+    towns = TwinTowns(SMALL)
+    for type_, control in CONTROLS.items():
+        towns.set_intervention(type_, InterventionChoice(on=True, intensity=0.6, variant=control.variant is not None))
+    towns.trigger_attack()
+    towns.step(5)
+    assert set(towns.active) == set(CONTROLS)
+    assert towns.active["key_figures"].government_visibility == 0.9
+    assert towns.active["multiple_memberships"].target.share == 0.6
+    towns.set_intervention("key_figures", InterventionChoice(on=True, intensity=0.3, variant=True))
+    assert towns.active["key_figures"].intensity == 0.3          # applied at once, no restart
+    towns.set_intervention("early_signalling", InterventionChoice(on=True, intensity=0.6, variant=False))
+    assert towns.active["early_signalling"].false_positive_rate == 0.01 and towns.started["early_signalling"] == 5
+    towns.step(2)
+
+
+def test_a_residents_story_is_recorded_every_week():
+    towns = TwinTowns(SMALL)
+    towns.step(12)
+    i = 5
+    story = towns.records[0].story(i)
+    assert story["week"].tolist() == list(range(13))
+    assert story["phase"][-1] == towns.as_is.state.phase[i]
+    assert abs(story["institutional_trust"][-1] - towns.as_is.state.institutional_trust[i]) <= 1 / 255
+    profile = towns.resident_profile(0, i)
+    assert sum(profile["ties_by_layer"]) > 0 and profile["household_size"] >= 1
+
+
+# --- the rendered page ---------------------------------------------------------------------------
+
+def test_the_page_entry_point_renders_a_town_of_1000():
+    _, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
+    try:
+        assert sum(shown_counts(rc, 0)) == 1000 and shown_week(rc) == "Week 0"
+    finally:
+        rc.close()
+
+
+def test_step_advances_both_towns_and_the_shown_numbers(page):
+    session, rc = page
+    click(rc, "Step")
+    click(rc, "Step")
+    towns = session.towns.value
+    assert towns.week == 2 and shown_week(rc) == "Week 2"
+    assert len(towns.records[0].series["week"]) == 3
+    assert shown_counts(rc, 0) == towns.phase_counts(0) and shown_counts(rc, 1) == towns.phase_counts(1)
+    before = shown_counts(rc, 0)
+    for _ in range(8):
+        click(rc, "Step")
+    assert shown_week(rc) == "Week 10" and shown_counts(rc, 0) == towns.phase_counts(0) != before
+
+
+def test_play_runs_weeks_until_pause(page):
+    session, rc = page
+    click(rc, "Play")
+    assert wait_until(lambda: session.towns.value.week >= 3)
+    click(rc, "Pause")
+    assert wait_until(lambda: not session.playing.value)
+    time.sleep(0.5)
+    week = session.towns.value.week
+    time.sleep(0.6)
+    assert session.towns.value.week == week and week >= 3
+    assert shown_week(rc) == f"Week {week}" and shown_counts(rc, 0) == session.towns.value.phase_counts(0)
+    assert rc.find(v.Btn, children=["Play"]).widget.disabled is False
+
+
+def test_the_discrimination_slider_changes_both_towns_at_once(page):
+    session, rc = page
+    rc.find(v.Slider, label="Societal discrimination").widget.v_model = 0.9
+    towns = session.towns.value
+    assert towns.as_is.params.societal_discrimination == 0.9 == towns.what_if.params.societal_discrimination
+    for _ in range(30):
+        click(rc, "Step")
+    reference = TwinTowns(SMALL)                      # same seed, default discrimination 0.3
+    reference.step(30)
+    assert towns.records[0].series["mean_discrimination_minority"][-1] > \
+        reference.records[0].series["mean_discrimination_minority"][-1]
+    assert shown_counts(rc, 0)[1] > reference.phase_counts(0)[1]
+
+
+def test_town_sliders_build_a_new_town_on_reset(page):
+    session, rc = page
+    click(rc, "Step")
+    rc.find(v.Slider, label="Residents").widget.v_model = 600
+    assert session.towns.value.as_is.town.n_residents == 300          # waits for Reset
+    assert rc.find(v.Alert, children=[t("en", "pending")]).widgets
+    click(rc, "Reset")
+    towns = session.towns.value
+    assert towns.as_is.town.n_residents == 600 and towns.week == 0
+    assert sum(shown_counts(rc, 0)) == 600 and shown_week(rc) == "Week 0"
+    assert not rc.find(v.Alert, children=[t("en", "pending")]).widgets
+
+
+def test_bad_slider_combinations_show_a_message_and_never_crash(page):
+    session, rc = page
+    old = session.towns.value
+    rc.find(v.Slider, label="Minority share").widget.v_model = 1.0       # no majority left
+    assert "minority_shares" in message(rc) and "do not work together" in message(rc)
+    click(rc, "Reset")
+    assert session.towns.value is old and "minority_shares" in message(rc)
+    click(rc, "Step")
+    assert shown_week(rc) == "Week 1"
+    # zero residents in both minority backgrounds: a valid town, with a note
+    rc.find(v.Slider, label="Minority share").widget.v_model = 0.0
+    assert "do not work together" not in message(rc)
+    click(rc, "Reset")
+    towns = session.towns.value
+    assert towns is not old and not (towns.as_is.town.background > 0).any()
+    assert t("en", "no_minority") in message(rc)
+    for _ in range(3):
+        click(rc, "Step")
+    assert shown_week(rc) == "Week 3" and sum(shown_counts(rc, 1)) == 300
+    rc.find(v.Tabs).widget.v_model = 2                                   # neighbourhoods: minority 0%
+    click(rc, "Step")
+
+
+def test_the_attack_button_triggers_an_attack_now(page):
+    session, rc = page
+    for _ in range(3):
+        click(rc, "Step")
+    click(rc, "An attack happens now")
+    towns = session.towns.value
+    assert towns.attacks == [3] and "week 3" in message(rc)
+    click(rc, "Step")
+    assert towns.records[0].series["threat"][-1] > 0.5 and towns.records[1].series["threat"][-1] > 0.5
+    assert towns.records[0].series["threat"][-2] == 0
+
+
+def test_switching_on_an_intervention_changes_the_right_hand_town_only(page):
+    session, rc = page
+    click(rc, "Step")
+    rc.find(v.Switch, label="Inclusion policy").widget.v_model = True
+    towns = session.towns.value
+    assert "inclusion_policy" in towns.active and towns.as_is.interventions == []
+    rc.find(v.Slider, label="intensity").widget.v_model = 1.0            # shown once switched on
+    assert towns.active["inclusion_policy"].intensity == 1.0
+    for _ in range(25):
+        click(rc, "Step")
+    assert towns.records[1].series["mean_trust"][-1] > towns.records[0].series["mean_trust"][-1]
+    assert rc.find(v.CardSubtitle, children=["with: Inclusion policy"]).widgets
+    assert rc.find(v.Html, class_="radsim-cost").widget.children[0] != "Cost so far: 0 units"
+    rc.find(v.Switch, label="Inclusion policy").widget.v_model = False
+    assert "inclusion_policy" not in towns.active
+
+
+def test_language_switch_translates_controls_and_explanations(page):
+    session, rc = page
+    toggle = rc.find(v.BtnToggle).widget                 # English | Nederlands
+    assert [b.children for b in toggle.children] == [["English"], ["Nederlands"]]
+    toggle.v_model = 1                                   # what the browser does on a click
+    assert session.lang.value == "nl"
+    click(rc, "Stap")
+    assert shown_week(rc) == "Week 1"
+    rc.find(v.Tabs).widget.v_model = 4
+    text = " ".join(str(w.children) for w in rc.find(v.Html).widgets)
+    assert "Weerbaarheidsschild" in text and "Sleutelpersonen" in text
+
+
+def test_meet_a_resident_shows_their_story(page):
+    session, rc = page
+    for _ in range(5):
+        click(rc, "Step")
+    rc.find(v.Tabs).widget.v_model = 3
+    click(rc, "someone in phase 1")
+    i = session.selected.value
+    towns = session.towns.value
+    assert i is not None and towns.as_is.state.phase[i] == 1
+    now = rc.find(v.Html, class_="radsim-resident-now").widget.children[0]
+    assert "1 sensitivity" in now
+    charts = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets
+              if w.unsafe_innerHTML and "radsim-story" in w.unsafe_innerHTML]
+    assert charts and charts[0].count("<polyline") == 5
+    click(rc, "Step")                                        # the story grows with the weeks
+    charts = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets
+              if w.unsafe_innerHTML and "radsim-phase-history" in w.unsafe_innerHTML]
+    assert len(re.findall(r'points="([^"]*)"', charts[0])[0].split()) >= 7
+    rc.find(v.TextField, label="Resident number").widget.v_model = "12"
+    assert session.selected.value == 12
