@@ -392,22 +392,6 @@ def dashboard_command(host: str, port: int, open_browser: bool) -> None:
     raise SystemExit(serve(host, port, open_browser=open_browser))
 
 
-@app.command(name="dashboard")
-@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on (this machine only)")
-@click.option("--port", type=int, default=8765, show_default=True, help="port (0: any free port)")
-@click.option("--open/--no-open", "open_browser", default=False, help="open the dashboard in a browser")
-def dashboard_command(host: str, port: int, open_browser: bool) -> None:
-    """Start the trainers' dashboard (Solara) at http://HOST:PORT; Ctrl-C stops it."""
-    from dashboard.serve import is_loopback, serve
-
-    if not 0 <= port <= 65535:
-        fail(f"--port: {port} is out of range; allowed range 0 to 65535")
-    if not is_loopback(host):
-        err_console.print(f"note: listening on {host}: other machines on the network can open the dashboard")
-    out_console.print(f"radsim dashboard at http://{host}:{port} (Ctrl-C stops it)")
-    raise SystemExit(serve(host, port, open_browser=open_browser))
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning usage errors into one-line messages with exit code 2."""
     try:
