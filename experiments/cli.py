@@ -165,12 +165,7 @@ def _run_with_progress(spec_file: Path, out: Path, workers: int, scheduler: str 
         fail(str(err))
     except ValidationError as err:       # a design that does not fit the factors
         fail(f"{spec_file}: {validation_message(err)}")
-    if workers < 1 or workers > 1024:
-        fail(f"--workers: {workers} is out of range; allowed range 1 to 1024")
-    if out.exists() and not out.is_dir():
-        fail(f"--out: {out} exists and is not a folder")
-    if scheduler:
-        _check_scheduler(scheduler)
+    _check_cluster_options(out, workers, scheduler)
     total = len(runs_table(spec))
     done_before = len(read_results(out)) if out.exists() else 0
     out_console.print(f"[bold]{spec.name}[/]: {spec.design} design, {total} runs "
@@ -244,6 +239,16 @@ def plot(folder: Path, outcomes: tuple[str, ...], x: str | None, y: str | None) 
         out_console.print(f"wrote {p}")
 
 
+def _check_cluster_options(out: Path, workers: int, scheduler: str | None) -> None:
+    """One-line errors for the output folder, the worker count and the scheduler address."""
+    if workers < 1 or workers > 1024:
+        fail(f"--workers: {workers} is out of range; allowed range 1 to 1024")
+    if out.exists() and not out.is_dir():
+        fail(f"--out: {out} exists and is not a folder")
+    if scheduler:
+        _check_scheduler(scheduler)
+
+
 def _check_scheduler(address: str) -> None:
     """Fail with one line if no Dask scheduler answers at ``address``."""
     import socket
@@ -270,12 +275,7 @@ def calibrate(sweep_file: Path, out: Path, workers: int, scheduler: str | None) 
         spec = load_calibration(sweep_file)
     except SweepError as err:
         fail(str(err))
-    if workers < 1 or workers > 1024:
-        fail(f"--workers: {workers} is out of range; allowed range 1 to 1024")
-    if out.exists() and not out.is_dir():
-        fail(f"--out: {out} exists and is not a folder")
-    if scheduler:
-        _check_scheduler(scheduler)
+    _check_cluster_options(out, workers, scheduler)
     out_console.print(f"[bold]{spec.name}[/]: {spec.samples} prior draws x {spec.replications} replications, "
                       f"keeping the closest {spec.accept:.0%}")
     with Progress(TextColumn("prior draws"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
@@ -389,7 +389,7 @@ def dashboard_command(host: str, port: int, open_browser: bool) -> None:
     if not is_loopback(host):
         err_console.print(f"note: listening on {host}: other machines on the network can open the dashboard")
     out_console.print(f"radsim dashboard at http://{host}:{port} (Ctrl-C stops it)")
-    raise SystemExit(serve(host, port, open_browser=open_browser))
+    serve(host, port, open_browser=open_browser)
 
 
 def main(argv: list[str] | None = None) -> int:
