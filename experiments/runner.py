@@ -35,6 +35,20 @@ class RunResult:
     model: RadicalisationModel
     timeseries: pd.DataFrame
     wall_seconds: float
+    survey_fit_start: pd.DataFrame | None = None
+    """With survey figures: each figure against the town at week 0 (see ``RadicalisationModel.survey_fit``)."""
+
+    def survey_fit(self) -> pd.DataFrame | None:
+        """With survey figures: each figure with the town's value at week 0 (``week_0``) and at the end (``final``)."""
+        if self.survey_fit_start is None:
+            return None
+        start = self.survey_fit_start
+        end = self.model.survey_fit()
+        out = start[["neighbourhood", "name", "figure", "target"]].copy()
+        out["week_0"] = start["model"].to_numpy()
+        out["final"] = end["model"].to_numpy()
+        out["se_week_0"] = start["se"].to_numpy()
+        return out
 
     def summary(self) -> dict:
         """Final phase counts and shares, young sympathisers and action delays."""
@@ -58,11 +72,12 @@ def run_scenario(scenario: Scenario, progress: Callable[[int], None] | None = No
     t0 = time.perf_counter()
     m = RadicalisationModel.from_parameters(scenario.parameters, rng=scenario.seed,
                                             interventions=scenario.interventions)
+    fit = m.survey_fit() if scenario.parameters.survey is not None else None
     for week in range(scenario.steps):
         m.step()
         if progress is not None:
             progress(week + 1)
-    return RunResult(scenario, m, m.timeseries(), time.perf_counter() - t0)
+    return RunResult(scenario, m, m.timeseries(), time.perf_counter() - t0, fit)
 
 
 def provenance(result: RunResult) -> dict:
@@ -77,11 +92,18 @@ def provenance(result: RunResult) -> dict:
         "interventions": [iv.model_dump() for iv in sc.interventions],
         "engine": result.model.engine_name,
         "summary": result.summary(),
+        **({"survey_fit": _records(result.survey_fit())} if result.survey_fit_start is not None else {}),
         "wall_seconds": round(result.wall_seconds, 3),
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "environment": {"python": platform.python_version(), "numpy": np.__version__,
                         "mesa": mesa.__version__, "pandas": pd.__version__, "platform": platform.platform()},
     }
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    """Rows as dicts for JSON, with None for missing values (JSON has no NaN)."""
+    return [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}
+            for row in df.to_dict(orient="records")]
 
 
 @contextmanager

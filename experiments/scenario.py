@@ -20,6 +20,10 @@ A scenario file looks like::
     common_goal = true
     target = { min_age = 12, max_age = 27, share = 0.3 }
 
+    [survey]             # optional: start from neighbourhood survey figures (model.survey)
+    csv = "figures.csv"  # relative to the scenario file; or [[survey.neighbourhoods]] tables
+    key_figure_visibility = 0.2
+
 Validation errors are one line that names the key, e.g.
 ``parameters.segregation: 1.5 is out of range; allowed range 0.0 to 1.0``.
 """
@@ -34,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from model.interventions import INTERVENTION_TYPES, InterventionSpec
 from model.parameters import ParameterError, Parameters
+from model.survey import Survey, SurveyError, read_survey_csv, survey_message
 
 __all__ = ["Scenario", "ScenarioError", "load_scenario"]
 
@@ -121,12 +126,53 @@ def validation_message(err: ValidationError, prefix: str = "") -> str:
     return f"{where}: {msg}{shown}" if where else msg
 
 
-def scenario_from_dict(data: dict[str, Any], source: str = "scenario") -> Scenario:
-    """Validate a scenario given as a dictionary (as read from TOML)."""
+SURVEY_KEYS = ("csv", "neighbourhoods", "source", "key_figure_intensity", "key_figure_visibility")
+
+
+def survey_from_table(table: Any, source: str = "scenario", base: Path | None = None) -> Survey:
+    """Validate a scenario's ``[survey]`` table: a ``csv`` file (relative to ``base``) or inline
+    ``[[survey.neighbourhoods]]``, plus the key-figure options. Raises :class:`ScenarioError`."""
+    if isinstance(table, Survey):
+        return table
+    if not isinstance(table, dict):
+        raise ScenarioError(f"{source}: [survey] must be a table")
+    for key in table:
+        if key not in SURVEY_KEYS:
+            raise ScenarioError(f"{source}: unknown key 'survey.{key}' (expected {', '.join(SURVEY_KEYS)})")
+    options = {k: v for k, v in table.items() if k not in ("csv", "neighbourhoods")}
+    if ("csv" in table) == ("neighbourhoods" in table):
+        raise ScenarioError(f"{source}: survey: give either csv = \"FILE.csv\" or [[survey.neighbourhoods]] tables")
+    try:
+        if "csv" in table:
+            if not isinstance(table["csv"], str):
+                raise ScenarioError(f"{source}: survey.csv: must be a file name (got {table['csv']!r})")
+            try:
+                Survey.model_validate({**options, "neighbourhoods": [{"residents": 1}]})   # check the options first
+            except ValidationError as err:
+                raise ScenarioError(f"{source}: {survey_message(err, 'survey.')}") from None
+            path = Path(table["csv"])
+            return read_survey_csv(path if path.is_absolute() or base is None else base / path, **options)
+        return Survey.model_validate({**options, "neighbourhoods": table["neighbourhoods"]})
+    except SurveyError as err:
+        raise ScenarioError(str(err)) from None
+    except ValidationError as err:
+        raise ScenarioError(f"{source}: {survey_message(err, 'survey.')}") from None
+
+
+def scenario_from_dict(data: dict[str, Any], source: str = "scenario", base: Path | None = None) -> Scenario:
+    """Validate a scenario given as a dictionary (as read from TOML).
+
+    A ``survey`` entry (the ``[survey]`` table) becomes ``parameters.survey``;
+    a CSV named in it is read relative to ``base``.
+    """
     data = dict(data)
     params = data.pop("parameters", {}) or {}
     if not isinstance(params, dict):
         raise ScenarioError(f"{source}: [parameters] must be a table")
+    if "survey" in data:
+        if "survey" in params:
+            raise ScenarioError(f"{source}: survey: give it once, as [survey] (not also parameters.survey)")
+        params = {**params, "survey": survey_from_table(data.pop("survey"), source, base)}
     try:
         parameters = Parameters.create(**params)
     except ParameterError as err:
@@ -153,17 +199,20 @@ def read_toml(path: Path, what: str, error: type[ValueError]) -> dict[str, Any]:
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a TOML scenario file.
 
-    The file has a ``[scenario]`` table (name, description, steps, seed) and a
-    ``[parameters]`` table; both are optional. Raises :class:`ScenarioError`.
+    The file has a ``[scenario]`` table (name, description, steps, seed), a
+    ``[parameters]`` table, ``[[interventions]]`` and a ``[survey]`` table; all are
+    optional. Raises :class:`ScenarioError`.
     """
     path = Path(path)
     raw = read_toml(path, "scenario", ScenarioError)
-    unknown = set(raw) - {"scenario", "parameters", "interventions"}
+    unknown = set(raw) - {"scenario", "parameters", "interventions", "survey"}
     if unknown:
         raise ScenarioError(f"{path}: unknown table '{sorted(unknown)[0]}' "
-                            "(expected [scenario], [parameters] and [[interventions]])")
+                            "(expected [scenario], [parameters], [survey] and [[interventions]])")
     data = dict(raw.get("scenario", {}))
     data["parameters"] = raw.get("parameters", {})
     if "interventions" in raw:
         data["interventions"] = raw["interventions"]
-    return scenario_from_dict(data, source=str(path))
+    if "survey" in raw:
+        data["survey"] = raw["survey"]
+    return scenario_from_dict(data, source=str(path), base=path.parent)

@@ -15,6 +15,7 @@ from .interventions import INTERVENTION_TYPES, Intervention, InterventionSpec
 from .metrics import SUMMARY_COLUMNS, radical_clustering, summarise
 from .parameters import TOWN_FIELDS, ParameterError, Parameters
 from .state import Phase, initial_state
+from .survey import survey_fit, survey_interventions
 from .town import _ties_within_groups, build_town
 
 _INTERVENTION = TypeAdapter(InterventionSpec)
@@ -75,6 +76,8 @@ class RadicalisationModel(mesa.Model):
         self.town = build_town(self.params, self.rng)
         self.state = initial_state(self.town, self.params, self.rng)
         self.engine = ArrayEngine(self.town, self.params)
+        self.survey_interventions: list[Intervention] = survey_interventions(self.params, self.town)
+        """Permanent interventions implied by survey figures (its key figures); kept apart from ``interventions``."""
         self.levers = self.engine.levers
         self.attack_weeks: list[int] = list(self.params.attack_weeks)
         self.cost_total = 0.0
@@ -186,7 +189,7 @@ class RadicalisationModel(mesa.Model):
         """One week: macro context, random draws, the rules, and data collection."""
         week = self.steps - 1                       # mesa increments steps before calling step
         self.levers.reset()
-        for intervention in self.interventions:
+        for intervention in (*self.survey_interventions, *self.interventions):
             self.cost_total += intervention.weekly(self, self.levers, week)
         self.macro = macro_context(self.params, self.attack_weeks, week, self.levers.threat_damping)
         self.draws = self.rng.random((N_DRAWS, self.town.n_residents))
@@ -213,6 +216,15 @@ class RadicalisationModel(mesa.Model):
         """The collected summary as a pandas DataFrame with a ``step`` column (week)."""
         df = self.datacollector.get_model_vars_dataframe().reset_index(names="step")
         return df
+
+    def survey_fit(self):
+        """Each survey figure against the model's current value, per neighbourhood (a DataFrame).
+
+        See :func:`model.survey.survey_fit`. Raises ``ValueError`` if the model has no survey.
+        """
+        if self.params.survey is None:
+            raise ValueError("survey_fit: this model was not started from survey figures (Parameters.survey)")
+        return survey_fit(self.town, self.state, self.params.survey)
 
     def phase_counts(self) -> dict[Phase, int]:
         counts = np.bincount(self.state.phase, minlength=4)

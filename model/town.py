@@ -402,6 +402,8 @@ class Town:
         cross_memberships: memberships in groups where at least 20% of the
             members have another background (cross-cutting groups).
         radical_relative: residents seeded as members of a radical group.
+        key_figure: key figures ("sleutelfiguren") given by survey figures (all False
+            without a survey); they act through :class:`model.survey.SurveyKeyFigures`.
     Network:
         edge_source, edge_target, edge_layer, edge_weight: the multiplex edge list
             (each tie once per layer) with the tie strength of each edge.
@@ -424,6 +426,11 @@ class Town:
     memberships: np.ndarray
     cross_memberships: np.ndarray
     radical_relative: np.ndarray
+    key_figure: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.key_figure is None:
+            self.key_figure = np.zeros(self.age.size, dtype=bool)
 
     @property
     def n_residents(self) -> int:
@@ -511,10 +518,15 @@ def build_town(params: Parameters, rng: np.random.Generator, generator: str = "v
     if generator not in ("vectorised", "networkx"):
         raise ValueError("generator: must be 'vectorised' or 'networkx'")
     n = params.n_residents
-    household, age = households(n, rng)
-    neighbourhood, background = neighbourhood_backgrounds(
-        household, params.background_shares, params.residents_per_neighbourhood, params.segregation, rng
-    )
+    if params.survey is None:
+        household, age = households(n, rng)
+        neighbourhood, background = neighbourhood_backgrounds(
+            household, params.background_shares, params.residents_per_neighbourhood, params.segregation, rng
+        )
+    else:       # neighbourhood sizes and compositions from survey figures (ODD §5.1)
+        from .survey import survey_residents
+
+        household, age, neighbourhood, background = survey_residents(params.survey, n, rng)
     s = params.segregation
     layers: list[Edges] = [household_ties(household)]
     layers.append(neighbour_ties(neighbourhood, household, background, params.neighbour_degree,
@@ -588,7 +600,15 @@ def build_town(params: Parameters, rng: np.random.Generator, generator: str = "v
             first = np.unique(household[idx], return_index=True)[1]
             radical_relative[idx[first]] = True
 
+    key_figure = np.zeros(n, dtype=bool)
+    if params.survey is not None:      # the survey's key figures: best-connected adults per neighbourhood
+        from .survey import choose_key_figures
+
+        key_figure = choose_key_figures(params.survey, neighbourhood, age, radical_relative,
+                                        np.diff(adjacency.indptr), rng)
+
     return Town(age=age.astype(np.float64), background=background.astype(np.int8), household=household,
                 neighbourhood=neighbourhood.astype(np.int32), edge_source=src, edge_target=dst, edge_layer=lay,
                 edge_weight=w, adjacency=adjacency, group_resident=g_res, group_id=g_id, group_kind=g_kind,
-                memberships=memberships, cross_memberships=cross, radical_relative=radical_relative)
+                memberships=memberships, cross_memberships=cross, radical_relative=radical_relative,
+                key_figure=key_figure)
