@@ -21,6 +21,7 @@ demo: $(STAMP)
 	$(BIN)/radsim run scenarios/demo.toml --out results/demo
 
 test: $(STAMP)
+	bash tests/browser/setup.sh $(VENV)    # chromium and Solara's front-end assets for the dashboard's browser test
 	$(BIN)/python -m pytest -n 2 tests
 
 clean:

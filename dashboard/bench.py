@@ -15,6 +15,8 @@ model step itself. The target is a median under 200 ms at 1,000 residents.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import statistics
 import time
 
@@ -32,7 +34,8 @@ def _session_page(n: int):
     from .twin import TownSettings
 
     session = Session(TownSettings(n_residents=n))
-    _, rc = solara.render(solara.AppLayout(children=[Dashboard(session)]), handle_error=False)
+    with contextlib.redirect_stdout(io.StringIO()):    # outside a server, the app bar prints its children
+        _, rc = solara.render(solara.AppLayout(children=[Dashboard(session)]), handle_error=False)
     step = rc.find(v.Btn, children=["Step"]).widget
     tabs = rc.find(v.Tabs).widget
     return session, rc, step, tabs
@@ -47,14 +50,15 @@ def bench(sizes=(500, 1000, 5000), weeks: int = 20, warmup: int = 3) -> list[dic
             tabs.v_model = k
             if view == "meet a resident":
                 session.select(session.towns.value.pick(phase=1) or 0)
-            for _ in range(warmup):
-                step.click()
             total, model = [], []
-            for _ in range(weeks):
-                t0 = time.perf_counter()
-                step.click()
-                total.append(time.perf_counter() - t0)
-                model.append(session.last_step_seconds_model)
+            with contextlib.redirect_stdout(io.StringIO()):
+                for _ in range(warmup):
+                    step.click()
+                for _ in range(weeks):
+                    t0 = time.perf_counter()
+                    step.click()
+                    total.append(time.perf_counter() - t0)
+                    model.append(session.last_step_seconds_model)
             total.sort()
             rows.append({"residents": n, "view": view, "median_ms": 1000 * statistics.median(total),
                          "p90_ms": 1000 * total[int(0.9 * (len(total) - 1))],

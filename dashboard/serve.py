@@ -1,10 +1,9 @@
-"""Start the dashboard server: ``radsim dashboard`` runs ``solara run dashboard.app`` in a subprocess."""
+"""Start the dashboard server: ``radsim dashboard`` becomes ``solara run dashboard.app`` (production mode)."""
 
 from __future__ import annotations
 
 import ipaddress
 import os
-import subprocess
 import sys
 
 __all__ = ["solara_command", "serve", "is_loopback"]
@@ -28,18 +27,17 @@ def solara_command(host: str, port: int, open_browser: bool = False) -> list[str
             "--open" if open_browser else "--no-open", "--log-level", "warning"]
 
 
-def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False) -> int:
-    """Run the dashboard until interrupted; returns the server's exit code.
+def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False) -> None:
+    """Replace this process by the Solara server; it runs until Ctrl-C or a signal stops it.
 
+    ``exec`` rather than a child process: a signal to ``radsim dashboard`` (Ctrl-C, a
+    test tearing it down) reaches the server itself, and no orphaned server is left.
     Solara's usage statistics are switched off unless the environment sets
     ``SOLARA_TELEMETRY_MIXPANEL_ENABLE`` itself: a training room needs no calls home.
     """
     env = dict(os.environ)
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
-    proc = subprocess.Popen(solara_command(host, port, open_browser), env=env)
-    try:
-        return proc.wait()
-    except KeyboardInterrupt:
-        proc.terminate()
-        proc.wait(timeout=10)
-        return 0
+    command = solara_command(host, port, open_browser)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(command[0], command, env)

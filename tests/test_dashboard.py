@@ -16,11 +16,14 @@ import pytest
 import solara
 
 from dashboard.app import Dashboard, Page
+from dashboard.bench import bench
 from dashboard.i18n import EXPLAIN, EXPLAINED, TEXTS, t
 from dashboard.layout import town_layout
 from dashboard.picture import PHASE_COLOURS, NetworkPicture
+from dashboard.serve import is_loopback, solara_command
 from dashboard.session import SLIDERS, Session
 from dashboard.twin import CONTROLS, InterventionChoice, TownSettings, TwinTowns
+from experiments.cli import main as radsim
 from model import RadicalisationModel
 from model.interventions import INTERVENTION_TYPES
 
@@ -336,3 +339,22 @@ def test_meet_a_resident_shows_their_story(page):
     assert len(re.findall(r'points="([^"]*)"', charts[0])[0].split()) >= 7
     rc.find(v.TextField, label="Resident number").widget.v_model = "12"
     assert session.selected.value == 12
+
+
+# --- the command and the benchmark -------------------------------------------------------------
+
+def test_radsim_dashboard_checks_its_options_and_binds_to_localhost(capsys):
+    assert radsim(["dashboard", "--port", "70000"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "--port" in err and "0 to 65535" in err
+    cmd = solara_command("127.0.0.1", 8765)
+    assert cmd[1:5] == ["-m", "solara", "run", "dashboard.app"] and "--production" in cmd
+    assert cmd[cmd.index("--host") + 1] == "127.0.0.1" and cmd[cmd.index("--port") + 1] == "8765"
+    assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.10")
+
+
+def test_the_benchmark_measures_every_view():
+    rows = bench(sizes=(200,), weeks=2, warmup=1)
+    assert [r["view"] for r in rows] == ["side by side", "trends", "neighbourhoods", "meet a resident"]
+    assert all(r["median_ms"] > r["step_ms"] > 0 for r in rows)

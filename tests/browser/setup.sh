@@ -7,7 +7,8 @@
 #    (tests/browser/cdn_packages.py), fetched with `npm pack` from the npm registry.
 #
 # A user's machine with internet needs none of this: Solara fetches the assets itself.
-# Usage: tests/browser/setup.sh [VENV]   (default .venv)
+# Usage: tests/browser/setup.sh [VENV]   (default .venv). It never fails the test run: without chromium
+# or the assets the browser test skips, or fails under CI.
 set -euo pipefail
 
 VENV="${1:-.venv}"
@@ -41,7 +42,10 @@ TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 for pkg in "${missing[@]}"; do
     echo "browser set-up: $pkg into $CDN"
-    (cd "$TMP" && npm pack --silent "$pkg" >/dev/null)
+    if ! (cd "$TMP" && npm pack --silent "$pkg" >/dev/null); then
+        echo "browser set-up: npm pack $pkg failed; the browser test will be skipped (fail under CI)" >&2
+        continue
+    fi
     tarball="$(ls -t "$TMP"/*.tgz | head -n 1)"
     rm -rf "$CDN/$pkg" && mkdir -p "$CDN/$pkg"
     tar -xzf "$tarball" -C "$CDN/$pkg" --strip-components=1
