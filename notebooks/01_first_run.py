@@ -58,8 +58,6 @@
 # `Phase` names the phases (0 none, 1 sensitivity, 2 group membership, 3 action).
 
 # %%
-from collections import Counter
-
 import matplotlib.pyplot as plt
 import networkx as nx
 import numpy as np
@@ -139,7 +137,8 @@ plt.show()
 background_of = nx.get_node_attributes(town, "background")
 ties = pd.DataFrame([(d["layer"], background_of[u] != background_of[v]) for u, v, d in town.edges(data=True)],
                     columns=["layer", "cross_background"])
-layers = ties.groupby("layer").agg(ties=("cross_background", "size"), cross_background_share=("cross_background", "mean"))
+layers = ties.groupby("layer").agg(ties=("cross_background", "size"),
+                                   cross_background_share=("cross_background", "mean"))
 print(f"{len(ties):,} ties; {ties.cross_background.mean():.1%} join residents of different backgrounds")
 layers.sort_values("ties", ascending=False).round(3)
 

@@ -220,7 +220,8 @@ for k in range(REPLICATIONS):
                 break
             m.run_for(SNAPSHOT_EVERY)
         last = m.timeseries().iloc[-1]
-        finals.append({"arm": arm, "replication": k, "sympathisers (phase 1+)": last.phase_1 + last.phase_2 + last.phase_3,
+        finals.append({"arm": arm, "replication": k,
+                       "sympathisers (phase 1+)": last.phase_1 + last.phase_2 + last.phase_3,
                        "entries into group membership": last.entered_phase_2,
                        "young sympathiser share": last.young_sympathiser_share,
                        "mean institutional trust": last.mean_trust, "polarisation index": last.polarisation,

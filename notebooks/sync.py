@@ -74,7 +74,8 @@ def check(folder: Path = HERE) -> list[str]:
     names = {p.stem for p in sources}
     for ipynb in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
         if ipynb.stem not in names:
-            problems.append(f"{ipynb.name}: no {ipynb.stem}.py source; run python notebooks/sync.py --from-ipynb {ipynb}")
+            problems.append(f"{ipynb.name}: no {ipynb.stem}.py source; "
+                            f"run python notebooks/sync.py --from-ipynb {ipynb}")
     return problems
 
 
