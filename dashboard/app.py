@@ -13,7 +13,7 @@ import solara.lab
 
 from .components import Explanations, InfoTip, MeetResident, Neighbourhoods, SideBySide, Trends
 from .i18n import LANGUAGES, t
-from .session import SLIDERS, SPEED, TOWN_SHAPING, Session
+from .session import SLIDER_EXPLAIN, SLIDERS, SPEED, TOWN_SHAPING, Session
 
 __all__ = ["Page", "Dashboard", "Controls", "TownSettingsCard", "Player"]
 
@@ -56,14 +56,13 @@ def TownSettingsCard(session: Session):
     with solara.Card(t(lang, "town"), margin=1, classes=["radsim-town-settings"]):
         for name, spec in SLIDERS.items():
             with solara.Row(style="align-items:center", gap="0px"):
-                if spec.get("int"):
-                    solara.SliderInt(t(lang, name), value=int(getattr(p, name)), min=spec["min"], max=spec["max"],
-                                     step=spec["step"], on_value=lambda v, k=name: session.set_setting(k, int(v)))
+                if spec.is_float_slider:
+                    solara.SliderFloat(t(lang, spec.label), value=float(getattr(p, name)), min=spec.min, max=spec.max,
+                                       step=spec.step, on_value=lambda v, k=name: session.set_setting(k, float(v)))
                 else:
-                    solara.SliderFloat(t(lang, name), value=float(getattr(p, name)), min=spec["min"],
-                                       max=spec["max"], step=spec["step"],
-                                       on_value=lambda v, k=name: session.set_setting(k, float(v)))
-                InfoTip(lang, spec["explain"])
+                    solara.SliderInt(t(lang, spec.label), value=int(getattr(p, name)), min=spec.min, max=spec.max,
+                                     step=spec.step, on_value=lambda v, k=name: session.set_setting(k, int(v)))
+                InfoTip(lang, SLIDER_EXPLAIN[name])
         solara.InputInt(t(lang, "seed"), value=p.seed, on_value=lambda v: session.set_setting("seed", int(v or 0)))
         solara.Text(t(lang, "live_note"), style="font-size:12px;color:#555")
         if any(getattr(p, k) != getattr(built, k) for k in TOWN_SHAPING):

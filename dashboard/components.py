@@ -144,7 +144,8 @@ def InterventionPanel(session: Session):
                 if choice.on and type_ in towns.started:
                     solara.Text(t(lang, "since", week=towns.started[type_]), style="font-size:11px;color:#555")
                 if control.intensity_sets_share:     # chosen before switching on: it decides whom the clubs reach
-                    solara.SliderFloat(t(lang, "share_of_young"), value=choice.intensity, min=0.0, max=1.0, step=0.05,
+                    solara.Text(t(lang, "share_of_young"), style="font-size:12px;color:#555")
+                    solara.SliderFloat(t(lang, "share"), value=choice.intensity, min=0.0, max=1.0, step=0.05,
                                        disabled=choice.on,
                                        on_value=lambda x, k=type_: on_choice(k, _with(towns.choices[k], intensity=x)))
                 elif choice.on:
@@ -165,16 +166,18 @@ def _with(choice: InterventionChoice, **changes) -> InterventionChoice:
 def SideBySide(session: Session):
     """What if, side by side: the two towns, the difference underneath, the interventions on the right."""
     lang = session.lang.value
-    with solara.Columns([4, 4, 3], gutters_dense=True):
-        TownView(session, 0)
-        TownView(session, 1)
-        InterventionPanel(session)
     with solara.Columns([8, 3], gutters_dense=True):
-        DifferencePlot(session)
-        with solara.Column():
+        with solara.Column(gap="0px"):
+            with solara.Columns([1, 1], gutters_dense=True):
+                TownView(session, 0)
+                TownView(session, 1)
+            with solara.Row(style="align-items:center;flex-wrap:wrap;margin:0 8px", gap="12px"):
+                solara.HTML(unsafe_innerHTML=charts.legend([(phase_label(lang, k), PHASE_HEX[k], False)
+                                                            for k in range(4)]))
+                solara.Text(t(lang, "legend_shapes"), style="font-size:12px")
+            DifferencePlot(session)
             solara.Info(t(lang, "same_seed"), dense=True)
-            solara.Text(t(lang, "legend_shapes"), style="font-size:12px")
-            solara.HTML(unsafe_innerHTML=charts.legend([(phase_label(lang, k), PHASE_HEX[k], False) for k in range(4)]))
+        InterventionPanel(session)
 
 
 # --- trends and neighbourhoods ---------------------------------------------------------------

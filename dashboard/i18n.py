@@ -134,7 +134,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "variant_key_figures": "seen as informants",
         "variant_early_signalling": "imprecise (many false alarms)",
         "variant_care_and_repression": "repression (arrests)",
-        "share_of_young": "young people reached (set before switching on)",
+        "share_of_young": "Share of young people (12-27) who join a club; set it before switching on.",
+        "share": "share",
         "explain_intro": "What the colours, lines and numbers mean. Hover over a chart or a label to see the same texts.",
     },
     "nl": {
@@ -248,7 +249,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "variant_key_figures": "gezien als informanten",
         "variant_early_signalling": "onnauwkeurig (veel loos alarm)",
         "variant_care_and_repression": "repressie (arrestaties)",
-        "share_of_young": "bereikte jongeren (kies vóór het aanzetten)",
+        "share_of_young": "Aandeel jongeren (12-27) dat lid wordt van een vereniging; kies dit vóór het aanzetten.",
+        "share": "aandeel",
         "explain_intro": "Wat de kleuren, lijnen en getallen betekenen. Beweeg over een grafiek of label om dezelfde teksten te zien.",
     },
 }

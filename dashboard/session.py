@@ -23,23 +23,30 @@ from dataclasses import replace
 from typing import Any
 
 import solara
+from mesa.visualization import Slider
 
 from model.parameters import ParameterError, Parameters
 
 from .twin import InterventionChoice, TownSettings, TwinTowns
 
-__all__ = ["Session", "SLIDERS", "TOWN_SHAPING", "check_settings"]
+__all__ = ["Session", "SLIDERS", "SLIDER_EXPLAIN", "TOWN_SHAPING", "check_settings"]
 
 log = logging.getLogger(__name__)
 
-SLIDERS: dict[str, dict[str, Any]] = {
-    "societal_discrimination": {"min": 0.0, "max": 1.0, "step": 0.05, "explain": "societal_discrimination"},
-    "segregation": {"min": 0.0, "max": 1.0, "step": 0.05, "explain": "segregation"},
-    "minority_share": {"min": 0.0, "max": 1.0, "step": 0.02, "explain": "minority_share"},
-    "memberships_mean": {"min": 0.0, "max": 5.0, "step": 0.1, "explain": "memberships"},
-    "n_residents": {"min": 100, "max": 5000, "step": 100, "explain": "network", "int": True},
+_DEFAULT = TownSettings()
+SLIDERS: dict[str, Slider] = {
+    "societal_discrimination": Slider("societal_discrimination", _DEFAULT.societal_discrimination, 0.0, 1.0, 0.05),
+    "segregation": Slider("segregation", _DEFAULT.segregation, 0.0, 1.0, 0.05),
+    "minority_share": Slider("minority_share", _DEFAULT.minority_share, 0.0, 1.0, 0.02),
+    "memberships_mean": Slider("memberships_mean", _DEFAULT.memberships_mean, 0.0, 5.0, 0.1),
+    "n_residents": Slider("n_residents", _DEFAULT.n_residents, 100, 5000, 100),
 }
-"""The town sliders, declared as data (labels in :mod:`dashboard.i18n` under the same names)."""
+"""The town sliders, declared as data in Mesa's way (``mesa.visualization.Slider``); the label is the
+key of the text in :mod:`dashboard.i18n`, so that the language switch can translate it."""
+
+SLIDER_EXPLAIN = {"societal_discrimination": "societal_discrimination", "segregation": "segregation",
+                  "minority_share": "minority_share", "memberships_mean": "memberships", "n_residents": "network"}
+"""Which plain-language explanation goes with each slider."""
 
 TOWN_SHAPING = ("segregation", "minority_share", "memberships_mean", "n_residents", "seed")
 """Settings that build a new town (on Reset); societal discrimination applies at once."""

@@ -21,7 +21,7 @@ from dashboard.i18n import EXPLAIN, EXPLAINED, TEXTS, t
 from dashboard.layout import town_layout
 from dashboard.picture import PHASE_COLOURS, NetworkPicture
 from dashboard.serve import is_loopback, solara_command
-from dashboard.session import SLIDERS, Session
+from dashboard.session import SLIDER_EXPLAIN, SLIDERS, Session
 from dashboard.twin import CONTROLS, InterventionChoice, TownSettings, TwinTowns
 from experiments.cli import main as radsim
 from model import RadicalisationModel
@@ -92,7 +92,7 @@ def test_every_quantity_slider_and_intervention_is_labelled_and_explained():
             assert type_ in CONTROLS
             assert t(lang, f"iv_{type_}") and EXPLAIN[lang][type_]
         for name, spec in SLIDERS.items():
-            assert t(lang, name) and EXPLAIN[lang][spec["explain"]]
+            assert t(lang, spec.label) and EXPLAIN[lang][SLIDER_EXPLAIN[name]]
         for k in range(4):
             assert EXPLAIN[lang][f"phase_{k}"]
         for key in ("discrimination", "uncertainty", "trust", "shield", "prejudice", "polarisation"):

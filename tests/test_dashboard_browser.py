@@ -130,7 +130,7 @@ def test_dashboard_in_a_browser(server):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1000})
+            page = browser.new_page(viewport={"width": 1440, "height": 1280})
             page.on("request", lambda r: requests.append(r.url))
             page.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))
             page.on("response", lambda r: failed.append(f"{r.url} ({r.status})") if r.status >= 400 else None)
