@@ -27,7 +27,8 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 SOURCES = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
-BUDGET_SECONDS = 120          # issue 6: each notebook runs in under 2 minutes on 2 cores
+# issue 6: each notebook runs in under 2 minutes on 2 cores (raise RADSIM_NOTEBOOK_BUDGET on a busy machine)
+BUDGET_SECONDS = float(os.environ.get("RADSIM_NOTEBOOK_BUDGET", "120"))
 RADSIM_PACKAGES = ("model", "experiments")
 
 
@@ -104,7 +105,7 @@ def test_notebook_runs_top_to_bottom(source, tmp_path):
     env["RADSIM_NOTEBOOK_OUT"] = str(tmp_path / "out")      # notebooks write their files here, not into the repo
     env["NUMBA_NUM_THREADS"] = "1"                          # two notebooks share 2 cores under pytest -n 2
     env.pop("MPLBACKEND", None)
-    client = NotebookClient(nb, kernel_name="python3", timeout=BUDGET_SECONDS, allow_errors=False,
+    client = NotebookClient(nb, kernel_name="python3", timeout=max(BUDGET_SECONDS, 600), allow_errors=False,
                             resources={"metadata": {"path": str(NOTEBOOKS)}})
     t0 = time.perf_counter()
     try:
