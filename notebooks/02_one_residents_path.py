@@ -223,6 +223,7 @@ assert (life.phase.to_numpy() == phases[:, who]).all(), "the replay must follow 
 changes = life[life.phase.diff() != 0].iloc[1:]
 print("phase changes (week: new phase):", {int(w): PHASE_NAMES[int(p)] for w, p in changes.phase.items()})
 
+
 # %%
 def shade_phases(ax):
     """Colour the background of a time axis by the resident's phase."""

@@ -126,6 +126,7 @@ ARMS = {
 }
 ARM_COLOURS = {"no programme": "grey", "contact alone": "#1982c4", "common goal": "#2a9d8f", "competition": "#e76f51"}
 
+
 # %% [markdown]
 # ## 2. A fair comparison: replications and common random numbers
 #
@@ -185,6 +186,7 @@ for k in range(REPLICATIONS):
 results = pd.DataFrame(results)
 trajectories = pd.DataFrame(trajectories)
 results.groupby("arm", sort=False).mean(numeric_only=True).drop(columns="replication").round(3)
+
 
 # %% [markdown]
 # ## 3. Prejudice among the people the programme reached

@@ -163,6 +163,7 @@ ax.set_title(f"Positive predictive value at prevalence {prevalence:.0%} and sens
 ax.legend(frameon=False)
 plt.show()
 
+
 # %% [markdown]
 # ## 3. Run the arms, and look at the roles every quarter
 #
@@ -233,6 +234,7 @@ for k in range(REPLICATIONS):
                           "radical belief": attribute(m, "radical_belief")}
 snapshots, finals = pd.DataFrame(snapshots), pd.DataFrame(finals)
 finals.groupby("arm", sort=False).mean().drop(columns="replication").round(3)
+
 
 # %% [markdown]
 # ## 4. The outcomes, as paired differences

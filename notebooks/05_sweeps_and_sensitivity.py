@@ -83,6 +83,7 @@ def folder_for(spec, name):
     digest = hashlib.sha1(spec.model_dump_json().encode()).hexdigest()[:10]
     return OUT / f"{name}-{digest}"
 
+
 # %% [markdown]
 # ## Scale: small by default
 #

@@ -4,7 +4,7 @@ Each notebook is a pair. The percent-format script ``NN_name.py`` is the source
 that is reviewed and diffed. The ``NN_name.ipynb`` that students open is generated
 from it, with no outputs and stable cell ids. Commands (from the repository root)::
 
-    .venv/bin/python notebooks/sync.py             # write every .ipynb from its .py
+    .venv/bin/python notebooks/sync.py             # write every .ipynb from its .py (and normalise the .py)
     .venv/bin/python notebooks/sync.py --check     # exit 1 if an .ipynb has outputs or differs from its .py
     .venv/bin/python notebooks/sync.py --from-ipynb notebooks/03_contact_hypothesis.ipynb
                                                    # after editing in Jupyter: update the .py, strip the .ipynb
@@ -28,7 +28,7 @@ PY_FORMAT = {"extension": ".py", "format_name": "percent",
              "notebook_metadata_filter": "kernelspec,jupytext.formats,-all", "cell_metadata_filter": "-all"}
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
-__all__ = ["scripts", "notebook_from_script", "ipynb_text", "check", "main"]
+__all__ = ["scripts", "notebook_from_script", "ipynb_text", "script_text", "check", "main"]
 
 
 def scripts(folder: Path = HERE) -> list[Path]:
@@ -55,12 +55,23 @@ def ipynb_text(py: Path) -> str:
     return nbformat.writes(notebook_from_script(py)) + "\n"
 
 
+def script_text(nb: nbformat.NotebookNode) -> str:
+    """The percent-format text of a notebook, in the normal form that a round trip through .ipynb keeps."""
+    nb = nbformat.from_dict(nb)
+    nb.metadata = {"jupytext": {"formats": "ipynb,py:percent"}, "kernelspec": dict(KERNELSPEC)}
+    for cell in nb.cells:
+        cell["metadata"] = {}
+    return jupytext.writes(nb, fmt=PY_FORMAT)
+
+
 def check(folder: Path = HERE) -> list[str]:
     """Problems with the committed pairs: a missing, stale or executed .ipynb, or an .ipynb without a .py."""
     problems = []
     sources = scripts(folder)
     for py in sources:
         ipynb = py.with_suffix(".ipynb")
+        if py.read_text(encoding="utf-8") != script_text(notebook_from_script(py)):
+            problems.append(f"{py.name}: not in normal form (blank lines between cells); run python notebooks/sync.py")
         if not ipynb.is_file():
             problems.append(f"{ipynb.name}: missing; run python notebooks/sync.py")
             continue
@@ -81,12 +92,8 @@ def check(folder: Path = HERE) -> list[str]:
 
 def script_from_ipynb(ipynb: Path) -> Path:
     """Write the .py source from an edited .ipynb (outputs dropped); returns the .py path."""
-    nb = nbformat.read(ipynb, as_version=4)
-    nb.metadata = {"jupytext": {"formats": "ipynb,py:percent"}, "kernelspec": dict(KERNELSPEC)}
-    for cell in nb.cells:
-        cell["metadata"] = {}
     py = ipynb.with_suffix(".py")
-    py.write_text(jupytext.writes(nb, fmt=PY_FORMAT), encoding="utf-8")
+    py.write_text(script_text(nbformat.read(ipynb, as_version=4)), encoding="utf-8")
     return py
 
 
@@ -104,6 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     for ipynb in args.from_ipynb or []:
         print(f"{ipynb.name} -> {script_from_ipynb(ipynb.resolve()).name}")
     for py in scripts():
+        normal = script_text(notebook_from_script(py))
+        if py.read_text(encoding="utf-8") != normal:
+            py.write_text(normal, encoding="utf-8")
+            print(f"{py.name}: normalised")
         ipynb = py.with_suffix(".ipynb")
         text = ipynb_text(py)
         if not ipynb.is_file() or ipynb.read_text(encoding="utf-8") != text:
