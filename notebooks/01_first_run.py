@@ -293,9 +293,10 @@ plt.show()
 pd.DataFrame({level: s.iloc[-1][["phase_1", "phase_2", "phase_3", "mean_trust"]] for level, s in runs.items()}).T
 
 # %% [markdown]
-# The response is steep: a step from 0.3 to 0.45 changes the town far more than
-# half as much again. This steepness is a property of the model's assumptions (ODD
-# §9), and notebook 5 maps it systematically.
+# The response is steep. Discrimination rose by half (from 0.3 to 0.45), but the
+# numbers in phases 1 to 3 rise by far more than half. This steepness is a
+# property of the model's assumptions (ODD §9), and notebook 5 maps it
+# systematically.
 
 # %% [markdown]
 # ## 4. A trigger event
