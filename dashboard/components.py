@@ -73,7 +73,7 @@ def TownPicture(towns: TwinTowns, side: int, week: int, selected: int | None):
     def make_png() -> bytes:
         sel = selected if selected is not None and 0 <= selected < model.town.n_residents else None
         tied = towns.resident_profile(side, sel)["tied"] if sel is not None else None
-        return encode_jpeg(picture.draw(model.state.phase, sel, tied))
+        return encode_jpeg(picture.draw(towns.phases(side), sel, tied))
 
     png = solara.use_memo(make_png, [picture, week, selected, towns.build])
     solara.Image(png, format="jpeg", width="100%", classes=["radsim-network", f"radsim-network-{side}"])
@@ -100,7 +100,7 @@ def TownView(session: Session, side: int):
                 classes=[f"radsim-counts-{side}"])
             InfoTip(lang, "pyramid")
         if side == 1:
-            cost = towns.records[1].series["cost"][-1]
+            cost = towns.latest(1, "cost")
             solara.Text(t(lang, "cost", cost=f"{cost:,.0f}"), classes=["radsim-cost"])
 
 
@@ -109,7 +109,7 @@ def DifferencePlot(session: Session):
     """Residents per phase, with interventions minus as is, week by week."""
     session.tick.value
     towns, lang = session.towns.value, session.lang.value
-    a, b = towns.records[0].series, towns.records[1].series
+    a, b = towns.series(0), towns.series(1)
     series = []
     for k in (1, 2, 3):
         diff = [y - x for x, y in zip(a[f"phase_{k}"], b[f"phase_{k}"])]
@@ -187,7 +187,7 @@ def Trends(session: Session):
     """Time series of the phases, of prejudice, trust and polarisation, and of discrimination and threat."""
     session.tick.value
     towns, lang = session.towns.value, session.lang.value
-    a, b = towns.records[0].series, towns.records[1].series
+    a, b = towns.series(0), towns.series(1)
     marks = dict(marks=towns.attacks, mark_label=t(lang, "attack"), x_label=t(lang, "weeks"))
 
     def lines(keys: list[tuple[str, str, str]]) -> list[charts.Series]:
@@ -291,7 +291,7 @@ def MeetResident(session: Session):
                             hood=p["neighbourhood"], size=p["household_size"]) + "**")
     solara.Text(t(lang, "now_phase", phase_as_is=phase_label(lang, profiles[0]["phase"]),
                   phase_what_if=phase_label(lang, profiles[1]["phase"])), classes=["radsim-resident-now"])
-    stories = [towns.records[s].story(i) for s in (0, 1)]
+    stories = [towns.story(s, i) for s in (0, 1)]
     with solara.Columns([1, 1], gutters_dense=True):
         with solara.Card(margin=1):
             _title(lang, "phase_history", "pyramid")

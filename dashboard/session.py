@@ -57,6 +57,8 @@ SPEED = (1.0, 20.0)
 
 def check_settings(settings: TownSettings) -> None:
     """Validate the settings without building a town (raises ParameterError)."""
+    if settings.seed < 0:
+        raise ParameterError(f"seed: {settings.seed} is out of range; must be 0 or more")
     Parameters.create(**settings.model_parameters())
 
 
@@ -136,6 +138,7 @@ class Session:
             return self.guarded(self._build)
 
     def _build(self) -> None:
+        check_settings(self.pending.value)
         new = TwinTowns(self.pending.value, choices=self.towns.value.choices)
         self.towns.value = new
         if self.selected.value is not None and self.selected.value >= new.as_is.town.n_residents:

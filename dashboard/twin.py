@@ -230,15 +230,37 @@ class TwinTowns:
     def models(self) -> tuple[RadicalisationModel, RadicalisationModel]:
         return self.as_is, self.what_if
 
+    # Readers take the lock too: the play loop steps in another thread than the one that may draw.
     def phase_counts(self, side: int) -> list[int]:
-        return np.bincount(self.models[side].state.phase, minlength=4).tolist()
+        with self.lock:
+            return np.bincount(self.models[side].state.phase, minlength=4).tolist()
+
+    def phases(self, side: int) -> np.ndarray:
+        """A copy of every resident's phase in town ``side``."""
+        with self.lock:
+            return self.models[side].state.phase.copy()
+
+    def series(self, side: int) -> dict[str, list[float]]:
+        """A copy of town ``side``'s weekly series (``week``, phase counts, means, threat, cost...)."""
+        with self.lock:
+            return {k: list(v) for k, v in self.records[side].series.items()}
+
+    def latest(self, side: int, key: str) -> float:
+        """The last value of one weekly series of town ``side``."""
+        with self.lock:
+            return self.records[side].series[key][-1]
+
+    def story(self, side: int, i: int) -> dict[str, np.ndarray]:
+        """Resident ``i``'s story in town ``side`` (see :meth:`Record.story`)."""
+        with self.lock:
+            return self.records[side].story(i)
 
     def neighbourhood_table(self, side: int) -> np.ndarray:
         """Rows per neighbourhood: residents, minority share, and shares in phases 1, 2 and 3."""
         m = self.models[side]
         hood = m.town.neighbourhood.astype(np.int64)
         k = int(hood.max()) + 1
-        counts = np.bincount(hood * 4 + m.state.phase, minlength=4 * k).reshape(k, 4)
+        counts = np.bincount(hood * 4 + self.phases(side), minlength=4 * k).reshape(k, 4)
         size = counts.sum(axis=1)
         minority = np.bincount(hood, weights=(m.town.background > 0), minlength=k)
         safe = np.maximum(size, 1)
@@ -246,6 +268,10 @@ class TwinTowns:
 
     def resident_profile(self, side: int, i: int) -> dict[str, Any]:
         """Who resident ``i`` is in town ``side`` (0 as is, 1 with interventions): static facts, memberships, ties."""
+        with self.lock:
+            return self._profile(side, i)
+
+    def _profile(self, side: int, i: int) -> dict[str, Any]:
         m = self.models[side]
         town = m.town
         household_size = int(np.count_nonzero(town.household == town.household[i]))
@@ -273,11 +299,8 @@ class TwinTowns:
 
     def pick(self, phase: int | None = None, young: bool = False, after: int = -1) -> int | None:
         """The next resident (after index ``after``, wrapping) in ``phase`` in the as-is town, or a young one."""
-        m = self.as_is
-        if young:
-            mask = m.state.young
-        else:
-            mask = m.state.phase == phase
+        with self.lock:
+            mask = self.as_is.state.young if young else self.as_is.state.phase == phase
         idx = np.nonzero(mask)[0]
         if idx.size == 0:
             return None

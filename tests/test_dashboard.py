@@ -46,6 +46,13 @@ def click(rc, label: str) -> None:
     rc.find(v.Btn, children=[label]).widget.click()
 
 
+def type_into(rc, label: str, text: str) -> None:
+    """Type into a text field and press Enter, as a trainer does."""
+    field = rc.find(v.TextField, label=label).widget
+    field.v_model = text
+    field.fire_event("keyup.enter", None)
+
+
 def shown_counts(rc, side: int) -> list[int]:
     """The counts per phase the pyramid of town ``side`` shows."""
     html = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets
@@ -275,6 +282,10 @@ def test_bad_slider_combinations_show_a_message_and_never_crash(page):
     assert shown_week(rc) == "Week 3" and sum(shown_counts(rc, 1)) == 300
     rc.find(v.Tabs).widget.v_model = 2                                   # neighbourhoods: minority 0%
     click(rc, "Step")
+    type_into(rc, "Seed (same seed, same town)", "-1")
+    assert "seed: -1 is out of range" in message(rc)
+    click(rc, "Reset")
+    assert session.towns.value is towns and "seed" in message(rc)
 
 
 def test_the_attack_button_triggers_an_attack_now(page):
@@ -337,8 +348,9 @@ def test_meet_a_resident_shows_their_story(page):
     charts = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets
               if w.unsafe_innerHTML and "radsim-phase-history" in w.unsafe_innerHTML]
     assert len(re.findall(r'points="([^"]*)"', charts[0])[0].split()) >= 7
-    rc.find(v.TextField, label="Resident number").widget.v_model = "12"
+    type_into(rc, "Resident number", "12")
     assert session.selected.value == 12
+    assert "Resident 12:" in str([w.children for w in rc.find(v.Html).widgets])
 
 
 # --- the command and the benchmark -------------------------------------------------------------
