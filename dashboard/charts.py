@@ -87,7 +87,8 @@ def line_chart(series: Sequence[Series], *, title: str = "", y_label: str = "", 
         return top + (1.0 - (y - lo) / (hi - lo)) * ph
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="radsim-chart {css_class}" width="{width}" '
-           f'height="{height}" viewBox="0 0 {width} {height}" style="{FONT};font-size:11px;max-width:100%;height:auto">']
+           f'height="{height}" viewBox="0 0 {width} {height}" '
+           f'style="{FONT};font-size:11px;max-width:100%;height:auto">']
     if title:
         out.append(f'<text x="{left}" y="14" font-size="12" font-weight="bold">{_esc(title)}</text>')
     for t in _nice_ticks(lo, hi):
@@ -195,7 +196,8 @@ def heat_table(row_labels: Sequence[str], col_labels: Sequence[str], values: Seq
         rows.append(f'<tr><th style="text-align:left;padding:2px 6px;font-weight:normal">{_esc(label)}</th>'
                     f'{"".join(cells)}</tr>')
     return (f'<table class="radsim-heat {css_class}" style="{FONT};font-size:12px;border-collapse:collapse">'
-            f'<thead><tr><th style="text-align:left;padding:2px 6px">{_esc(corner)}</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+            f'<thead><tr><th style="text-align:left;padding:2px 6px">{_esc(corner)}</th>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
 
 
 def _tint(hex_colour: str, a: float) -> str:

@@ -70,13 +70,13 @@ def TownPicture(towns: TwinTowns, side: int, week: int, selected: int | None):
 
     picture = solara.use_memo(make_picture, [towns.build, side, n_ties])
 
-    def make_png() -> bytes:
+    def make_jpeg() -> bytes:
         sel = selected if selected is not None and 0 <= selected < model.town.n_residents else None
         tied = towns.resident_profile(side, sel)["tied"] if sel is not None else None
         return encode_jpeg(picture.draw(towns.phases(side), sel, tied))
 
-    png = solara.use_memo(make_png, [picture, week, selected, towns.build])
-    solara.Image(png, format="jpeg", width="100%", classes=["radsim-network", f"radsim-network-{side}"])
+    jpeg = solara.use_memo(make_jpeg, [picture, week, selected, towns.build])
+    solara.Image(jpeg, format="jpeg", width="100%", classes=["radsim-network", f"radsim-network-{side}"])
 
 
 @solara.component
@@ -122,7 +122,8 @@ def DifferencePlot(session: Session):
             InfoTip(lang, "difference")
         solara.HTML(unsafe_innerHTML=charts.legend([(f"{s.label}: {last[k]:+,.0f}", s.colour, False)
                                                     for k, s in zip((1, 2, 3), series)]),
-                    classes=["radsim-difference-now"], attributes={"data-diff": ",".join(f"{last[k]:.0f}" for k in (1, 2, 3))})
+                    classes=["radsim-difference-now"],
+                    attributes={"data-diff": ",".join(f"{last[k]:.0f}" for k in (1, 2, 3))})
         solara.HTML(unsafe_innerHTML=charts.line_chart(
             series, y_label=t(lang, "difference_y"), x_label=t(lang, "weeks"), zero_line=True,
             marks=towns.attacks, mark_label=t(lang, "attack"), width=760, height=170))
@@ -199,7 +200,8 @@ def Trends(session: Session):
         return out
 
     phases = lines([(f"phase_{k}", phase_label(lang, k), PHASE_HEX[k]) for k in (1, 2, 3)])
-    climate = lines([("mean_prejudice", t(lang, "q_prejudice"), "#8d6e63"), ("mean_trust", t(lang, "q_trust"), "#1565c0"),
+    climate = lines([("mean_prejudice", t(lang, "q_prejudice"), "#8d6e63"),
+                     ("mean_trust", t(lang, "q_trust"), "#1565c0"),
                      ("polarisation", t(lang, "q_polarisation"), "#6a1b9a")])
     grievance = lines([("mean_discrimination_minority", t(lang, "q_discrimination"), "#b01234"),
                        ("threat", t(lang, "threat"), "#37474f")])
@@ -207,7 +209,8 @@ def Trends(session: Session):
     with solara.Columns([1, 1], gutters_dense=True):
         with solara.Card(margin=1):
             _title(lang, "phases_chart", "pyramid")
-            solara.HTML(unsafe_innerHTML=charts.legend([(phase_label(lang, k), PHASE_HEX[k], False) for k in (1, 2, 3)]))
+            solara.HTML(unsafe_innerHTML=charts.legend([(phase_label(lang, k), PHASE_HEX[k], False)
+                                                        for k in (1, 2, 3)]))
             solara.HTML(unsafe_innerHTML=charts.line_chart(phases, **marks, css_class="radsim-trend-phases"))
         with solara.Card(margin=1):
             _title(lang, "climate_chart", "polarisation")
@@ -298,7 +301,8 @@ def MeetResident(session: Session):
             series = [charts.Series(t(lang, SIDE_KEYS[s]), *_thin(stories[s]["week"].tolist(),
                                                                    stories[s]["phase"].tolist()),
                                     "#37474f" if s == 0 else "#e86b1e", dashed=s == 1, step=True) for s in (0, 1)]
-            solara.HTML(unsafe_innerHTML=charts.legend([(t(lang, SIDE_KEYS[s]), series[s].colour, s == 1) for s in (0, 1)]))
+            solara.HTML(unsafe_innerHTML=charts.legend([(t(lang, SIDE_KEYS[s]), series[s].colour, s == 1)
+                                                        for s in (0, 1)]))
             solara.HTML(unsafe_innerHTML=charts.line_chart(series, y_range=(-0.2, 3.2), x_label=t(lang, "weeks"),
                                                            marks=towns.attacks, mark_label=t(lang, "attack"),
                                                            css_class="radsim-phase-history"))

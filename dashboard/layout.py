@@ -37,7 +37,8 @@ def neighbourhood_grid(n_neighbourhoods: int, aspect: float = 1.0) -> tuple[int,
     return cols, rows
 
 
-def town_layout(town: Town, *, aspect: float = 1.0, smoothing_rounds: int = 4, anchor_weight: float = 0.6) -> np.ndarray:
+def town_layout(town: Town, *, aspect: float = 1.0, smoothing_rounds: int = 4,
+                anchor_weight: float = 0.6) -> np.ndarray:
     """Positions ``(n, 2)`` in [0, 1] x [0, 1] (x right, y down) of every resident.
 
     Args:

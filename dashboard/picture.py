@@ -4,9 +4,9 @@ Matplotlib needs about 20 ms per 1,000 markers and seconds for 30,000 tie lines,
 too slow to redraw two towns every week. This renderer does the slow work once per
 town: it rasterises the ties into a shaded background (ties are sampled along
 their length and counted per pixel, so dense bundles look darker) and precomputes,
-for every resident, the pixels and antialiased coverage of their marker. A redraw
-is then one copy of the background and two vectorised blends, whatever the town
-size. Colour shows the phase, the marker shape the background (circle: majority,
+for every resident, the pixels and antialiased coverage of their marker, with what
+lies under it. A redraw is then one copy of the background and one vectorised
+write of the marker pixels (a few milliseconds at 5,000 residents). Colour shows the phase, the marker shape the background (circle: majority,
 square: first minority, triangle: second minority, diamond: others).
 """
 
@@ -56,7 +56,8 @@ def _inside(shape: str, x: np.ndarray, y: np.ndarray, r: float) -> np.ndarray:
     return np.abs(x) + np.abs(y) <= 1.2 * r   # diamond
 
 
-def _coverage(shape: str, r: float, outline: float, supersample: int = 4) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _coverage(shape: str, r: float, outline: float,
+              supersample: int = 4) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Pixel offsets (dx, dy) and antialiased fill and outline coverage of one marker."""
     half = int(np.ceil(1.3 * r + outline)) + 1
     d = np.arange(-half, half + 1)
@@ -155,7 +156,8 @@ class NetworkPicture:
         self._under = (under * (1.0 - self.stamp_fill) + 0.5).astype(np.float32)
 
     # --- every redraw ----------------------------------------------------------
-    def draw(self, phase: np.ndarray, selected: int | None = None, selected_ties: np.ndarray | None = None) -> np.ndarray:
+    def draw(self, phase: np.ndarray, selected: int | None = None,
+             selected_ties: np.ndarray | None = None) -> np.ndarray:
         """The picture as an ``(height, width, 3)`` uint8 array.
 
         Residents in phases 1-3 are drawn on top of those in phase 0, and members and
