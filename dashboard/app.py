@@ -95,7 +95,7 @@ def Dashboard(session: Session):
         TownSettingsCard(session)
     Message(session)
     solara.Text(t(lang, "synthetic"), style="font-size:12px;color:#555")
-    with solara.lab.Tabs(lazy=True):
+    with solara.lab.Tabs(value=session.tab, lazy=True):
         with solara.lab.Tab(t(lang, "tab_side")):
             SideBySide(session)
         with solara.lab.Tab(t(lang, "tab_trends")):

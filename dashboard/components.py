@@ -10,6 +10,9 @@ language switch or a click elsewhere does not redraw them.
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Callable
+
 import numpy as np
 import solara
 
@@ -20,6 +23,7 @@ from .i18n import EXPLAINED, explain, t
 from .picture import PICTURE_SIZE, NetworkPicture, encode_jpeg, phase_hex
 from .session import Session
 from .twin import CONTROLS, InterventionChoice, TwinTowns
+from .widgets import ClickableImage
 
 PHASE_HEX = [phase_hex(k) for k in range(4)]
 SIDE_KEYS = ("as_is", "what_if")
@@ -59,8 +63,12 @@ def InfoTip(lang: str, key: str) -> None:
 # --- the town network ------------------------------------------------------------------
 
 @solara.component
-def TownPicture(towns: TwinTowns, side: int, week: int, selected: int | None):
-    """The network of one town, coloured by phase; the selected resident ringed with their ties."""
+def TownPicture(towns: TwinTowns, side: int, week: int, selected: int | None, lang: str,
+                on_pick: Callable[[int], None]):
+    """The network of one town, coloured by phase; the selected resident ringed with their ties.
+
+    A click picks the resident drawn nearest to it (``on_pick``).
+    """
     model = towns.models[side]
     n_ties = int(model.town.edge_source.size)
 
@@ -70,13 +78,15 @@ def TownPicture(towns: TwinTowns, side: int, week: int, selected: int | None):
 
     picture = solara.use_memo(make_picture, [towns.build, side, n_ties])
 
-    def make_jpeg() -> bytes:
+    def make_jpeg() -> str:
         sel = selected if selected is not None and 0 <= selected < model.town.n_residents else None
         tied = towns.resident_profile(side, sel)["tied"] if sel is not None else None
-        return encode_jpeg(picture.draw(towns.phases(side), sel, tied))
+        jpeg = encode_jpeg(picture.draw(towns.phases(side), sel, tied))
+        return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")
 
-    jpeg = solara.use_memo(make_jpeg, [picture, week, selected, towns.build])
-    solara.Image(jpeg, format="jpeg", width="100%", classes=["radsim-network", f"radsim-network-{side}"])
+    src = solara.use_memo(make_jpeg, [picture, week, selected, towns.build])
+    ClickableImage.element(src=src, css_class=f"radsim-network radsim-network-{side}", tip=t(lang, "click_to_meet"),
+                           handler=lambda x, y: on_pick(picture.nearest(x, y)))
 
 
 @solara.component
@@ -92,7 +102,7 @@ def TownView(session: Session, side: int):
     else:
         sub = t(lang, "counts", week=towns.week)
     with solara.Card(title, subtitle=sub, classes=[f"radsim-town-{side}"], margin=1):
-        TownPicture(towns, side, towns.week, selected)
+        TownPicture(towns, side, towns.week, selected, lang, session.meet)
         with solara.Row(style="align-items:center"):
             solara.HTML(unsafe_innerHTML=charts.pyramid(
                 counts, [t(lang, f"phase_{k}") for k in range(4)], PHASE_HEX,

@@ -60,6 +60,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "cost": "Cost so far: {cost} units",
         "same_seed": "Both towns start from the same seed: the same residents, ties and chances. Only the interventions differ.",
         "legend_shapes": "Shapes: circle majority, square minority A, triangle minority B. Larger markers: phases 2 and 3.",
+        "click_to_meet": "Click a resident to meet them",
         # trends
         "phases_chart": "Residents in phases 1, 2 and 3",
         "climate_chart": "Prejudice, trust and polarisation (averages, 0 to 1)",
@@ -182,6 +183,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "cost": "Kosten tot nu toe: {cost} eenheden",
         "same_seed": "Beide steden beginnen met hetzelfde startgetal: dezelfde inwoners, banden en kansen. Alleen de interventies verschillen.",
         "legend_shapes": "Vormen: cirkel meerderheid, vierkant minderheid A, driehoek minderheid B. Grotere tekens: fase 2 en 3.",
+        "click_to_meet": "Klik op een inwoner om kennis te maken",
         "phases_chart": "Inwoners in fase 1, 2 en 3",
         "climate_chart": "Vooroordelen, vertrouwen en polarisatie (gemiddelden, 0 tot 1)",
         "discrimination_chart": "Ervaren discriminatie en maatschappelijke dreiging (0 tot 1)",

@@ -155,6 +155,11 @@ class NetworkPicture:
         under = self.paper.reshape(-1, 3)[self.stamp_pixel] * (1.0 - ring_cov) + OUTLINE * ring_cov
         self._under = (under * (1.0 - self.stamp_fill) + 0.5).astype(np.float32)
 
+    def nearest(self, fx: float, fy: float) -> int:
+        """The resident drawn nearest to the point at fractions ``(fx, fy)`` of the width and height."""
+        px, py = fx * self.width, fy * self.height
+        return int(np.argmin((self.x - px) ** 2 + (self.y - py) ** 2))
+
     # --- every redraw ----------------------------------------------------------
     def draw(self, phase: np.ndarray, selected: int | None = None,
              selected_ties: np.ndarray | None = None) -> np.ndarray:

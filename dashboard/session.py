@@ -51,6 +51,9 @@ SLIDER_EXPLAIN = {"societal_discrimination": "societal_discrimination", "segrega
 TOWN_SHAPING = ("segregation", "minority_share", "memberships_mean", "n_residents", "seed")
 """Settings that build a new town (on Reset); societal discrimination applies at once."""
 
+MEET_TAB = 3
+"""Index of the "Meet a resident" tab."""
+
 SPEED = (1.0, 20.0)
 """Range of the speed slider, weeks per second."""
 
@@ -78,6 +81,8 @@ class Session:
         self.pending = solara.reactive(towns.settings)
         self.message: solara.Reactive[tuple[str, str, dict] | None] = solara.reactive(None)
         self.selected: solara.Reactive[int | None] = solara.reactive(None)
+        self.tab = solara.reactive(0)
+        """The open view: 0 side by side, 1 trends, 2 neighbourhoods, 3 meet a resident, 4 explanations."""
         self.last_step_seconds = 0.0
         """Wall time of the last week, model step and redraw."""
         self.last_step_seconds_model = 0.0
@@ -185,6 +190,12 @@ class Session:
         with self.batch():
             self.selected.value = i
             self.changed()
+
+    def meet(self, i: int) -> None:
+        """Select resident ``i`` and open their story (a click on the network)."""
+        with self.batch():
+            self.select(i)
+            self.tab.value = MEET_TAB
 
     def play_loop(self, cancel: threading.Event) -> None:
         """Step and redraw until paused; waits so that the speed (weeks per second) holds."""

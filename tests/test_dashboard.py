@@ -19,10 +19,11 @@ from dashboard.app import Dashboard, Page
 from dashboard.bench import bench
 from dashboard.i18n import EXPLAIN, EXPLAINED, TEXTS, t
 from dashboard.layout import town_layout
-from dashboard.picture import PHASE_COLOURS, NetworkPicture
+from dashboard.picture import PHASE_COLOURS, PICTURE_SIZE, NetworkPicture
 from dashboard.serve import is_loopback, solara_command
 from dashboard.session import SLIDER_EXPLAIN, SLIDERS, Session
 from dashboard.twin import CONTROLS, InterventionChoice, TownSettings, TwinTowns
+from dashboard.widgets import ClickableImage
 from experiments.cli import main as radsim
 from model import RadicalisationModel
 from model.interventions import INTERVENTION_TYPES
@@ -348,6 +349,15 @@ def test_meet_a_resident_shows_their_story(page):
     charts = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets
               if w.unsafe_innerHTML and "radsim-phase-history" in w.unsafe_innerHTML]
     assert len(re.findall(r'points="([^"]*)"', charts[0])[0].split()) >= 7
+    # a click on the network picture meets the resident drawn there
+    towns = session.towns.value
+    pic = NetworkPicture(towns.positions, towns.as_is.town.edge_source, towns.as_is.town.edge_target,
+                         towns.as_is.town.background, *PICTURE_SIZE)
+    rc.find(v.Tabs).widget.v_model = 0
+    image = [w for w in rc.find(ClickableImage).widgets if "radsim-network-1" in w.css_class][0]
+    image.vue_click({"x": float(pic.x[42]) / pic.width, "y": float(pic.y[42]) / pic.height})
+    assert session.selected.value == 42 and session.tab.value == 3
+    assert "Resident 42:" in str([w.children for w in rc.find(v.Html).widgets])
     type_into(rc, "Resident number", "12")
     assert session.selected.value == 12
     assert "Resident 12:" in str([w.children for w in rc.find(v.Html).widgets])

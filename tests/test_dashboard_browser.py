@@ -171,8 +171,8 @@ def test_dashboard_in_a_browser(server):
             assert re.search(r"Cost so far: [\d,]+ units", cost) and cost != "Cost so far: 0 units"
             diff = page.locator(".radsim-difference-now").get_attribute("data-diff")
             assert [int(x) for x in diff.split(",")] == [what_if[k] - as_is[k] for k in (1, 2, 3)]
-            shown = page.locator(".radsim-network-0").count() + page.locator(".radsim-network-1").count()
-            assert shown == 2
+            for side in (0, 1):                           # both network pictures are drawn
+                assert page.locator(f"img.radsim-network-{side}").evaluate("img => img.naturalWidth") > 0
 
             SCREENSHOT.parent.mkdir(exist_ok=True)
             page.screenshot(path=str(SCREENSHOT))
@@ -181,6 +181,11 @@ def test_dashboard_in_a_browser(server):
             page.get_by_role("button", name="Nederlands").click()
             page.get_by_role("button", name="Stap").wait_for()
             page.locator(".radsim-town-0").get_by_text("Zoals het is").wait_for()
+
+            # a click on a town picture opens the story of the resident drawn there
+            page.locator("img.radsim-network-0").click()
+            page.get_by_role("tab", name="Maak kennis met een inwoner").wait_for()
+            page.get_by_text(re.compile(r"Inwoner \d+: \d+ jaar")).wait_for()
         finally:
             browser.close()
 
