@@ -195,16 +195,16 @@ plt.show()
 # bootstrap 95% confidence intervals, and returns them as a table.
 #
 # The small version keeps the three main drivers: societal discrimination,
-# institutional fairness and club memberships. It uses N = 32 in a smaller town
-# over three years, which is 160 runs. That is enough to see the method at work,
-# but too few for firm numbers. Scale up for all five factors with N = 128.
+# institutional fairness and club memberships. It uses N = 16 in a smaller town
+# over three years, which is 80 runs. That is enough to see the method at work,
+# but far too few for firm numbers. Scale up for all five factors with N = 128.
 
 # %%
 drivers = load_sweep(ROOT / "experiments" / "sweeps" / "drivers_sobol.toml")
 if SMALL:                                              # the three main drivers only, in a smaller town
     main = ("societal_discrimination", "institutional_fairness")
     drivers = drivers.model_copy(update={
-        "samples": 32, "steps": 156, "constants": {**drivers.constants, "n_residents": 1_000},
+        "samples": 16, "steps": 156, "constants": {**drivers.constants, "n_residents": 1_000},
         "uncertainties": {name: f for name, f in drivers.uncertainties.items() if name in main}})
 k = len(drivers.factors)
 print(f"{k} factors, N = {drivers.samples}: {drivers.samples * (k + 2)} runs of {drivers.constants['n_residents']:,} "
@@ -309,14 +309,15 @@ sorted(p.name for p in folder_for(drivers, "drivers").iterdir())
 # r·(k + 1) runs. σ large compared with μ* signals non-linearity or interaction.
 # </details>
 #
-# **2. Is N large enough?** Run the Sobol analysis again with N = 16 and N = 64. Which
+# **2. Is N large enough?** Run the Sobol analysis again with N = 32 and N = 64. Which
 # conclusions stay the same (the ranking of the top factors?), and which change (the
 # exact values, small indices)?
 #
 # <details><summary>Hint</summary>
 #
-# `drivers.model_copy(update={"samples": 64})`, then the same cell as above. Compare the `ST` columns of the two
-# tables, and the widths of their confidence intervals (`ST_conf`).
+# `drivers.model_copy(update={"samples": 64})`, then the same cell as above.
+# Compare the `ST` columns of the tables, and the widths of their confidence
+# intervals (`ST_conf`).
 # </details>
 #
 # **3. A sixth factor.** Add `recruitment_rate` (range 0.005 to 0.05) as an
