@@ -397,6 +397,6 @@ for influence, group in channel.groupby("out-group influence", sort=False):
 #
 # - Allport, G. W. (1954). *The Nature of Prejudice*. Addison-Wesley.
 # - Pettigrew, T. F., & Tropp, L. R. (2006). A meta-analytic test of intergroup contact theory. *Journal of Personality and Social Psychology*, 90(5), 751–783.
-# - Sherif, M., Harvey, O. J., White, B. J., Hood, W. R., & Sherif, C. W. (1961). *Intergroup Conflict and Cooperation: The Robbers Cave Experiment*. University of Oklahoma Book Exchange.
+# - Sherif, M., Harvey, O. J., White, B. J., Hood, W. R., & Sherif, C. W. (1961). *Intergroup Conflict and Cooperation: The Robbers Cave Experiment*. University Book Exchange.
 # - Smith, H. J., Pettigrew, T. F., Pippin, G. M., & Bialosiewicz, S. (2012). Relative deprivation: a theoretical and meta-analytic review. *Personality and Social Psychology Review*, 16(3), 203–232.
-# - Law, A. M. (2015). *Simulation Modeling and Analysis* (5th ed.). McGraw-Hill. Chapter 11 covers common random numbers.
+# - Law, A. M. (2015). *Simulation Modeling and Analysis* (5th ed.). McGraw-Hill. (Common random numbers as a variance-reduction technique.)
