@@ -238,7 +238,7 @@ def read_survey_csv(path: str | Path, **options: Any) -> Survey:
     except csv.Error as err:
         raise SurveyError(f"{path}: malformed CSV: {err}") from None
     header_line, header = lines[0][0], [c.strip() for c in rows[0]]
-    minority_cols = sorted((c for c in header if c.startswith("minority_share_")), key=lambda c: c)
+    minority_cols = [c for c in header if c.startswith("minority_share_")]
     known = {"name", "residents", *FIGURES, "key_figure_share"}
     for c in header:
         if c not in known and not (c.startswith("minority_share_") and c.removeprefix("minority_share_").isdigit()):
@@ -257,7 +257,6 @@ def read_survey_csv(path: str | Path, **options: Any) -> Survey:
     if len(lines) == 1:
         raise SurveyError(f"{path}: no neighbourhood rows after the header")
     figures: list[NeighbourhoodFigures] = []
-    row_lines: list[int] = []
     seen: dict[str, int] = {}
     for (line_no, _), cells in zip(lines[1:], rows[1:]):
         if len(cells) != len(header):
@@ -291,7 +290,6 @@ def read_survey_csv(path: str | Path, **options: Any) -> Survey:
             raise SurveyError(f"{label}, column name: {nb.name!r} is also on line {seen[nb.name]}")
         seen.setdefault(nb.name, line_no)
         figures.append(nb)
-        row_lines.append(line_no)
     try:
         return Survey(neighbourhoods=figures, **options)
     except ValidationError as err:
