@@ -19,7 +19,7 @@ import scipy.sparse as sp
 
 from .parameters import Parameters
 from .interventions import Levers
-from .kernels import PACKED_COLUMNS, SUM_COLUMNS, tie_sums
+from .kernels import PACKED_COLUMNS, SERIAL_BELOW, SUM_COLUMNS, tie_sums, tie_sums_serial
 from .state import IdentityStrategy, Phase, ResidentState
 from .town import LAYERS, Town
 
@@ -152,7 +152,8 @@ class ArrayEngine:
         packed[:, 3] = s.prejudice
         packed[:, 4] = s.personal_discrimination
         a = self.adjacency
-        tie_sums(a.indptr, a.indices, a.data, float(self.params.outgroup_influence), packed, self._sums)
+        kernel = tie_sums_serial if self.town.n_residents < SERIAL_BELOW else tie_sums
+        kernel(a.indptr, a.indices, a.data, float(self.params.outgroup_influence), packed, self._sums)
         return self._sums
 
     def step(self, s: ResidentState, macro: MacroContext, draws: np.ndarray) -> None:

@@ -12,15 +12,20 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["tie_sums", "PACKED_COLUMNS", "SUM_COLUMNS"]
+__all__ = ["tie_sums", "tie_sums_serial", "SERIAL_BELOW", "PACKED_COLUMNS", "SUM_COLUMNS"]
+
+SERIAL_BELOW = 20_000
+"""Towns with fewer residents use the one-thread kernel: their pass over ties takes
+well under a millisecond, so waking threads costs more than it saves, and on a
+busy machine (a sweep's workers, a notebook's kernel) waiting for them was
+several times slower."""
 
 PACKED_COLUMNS = ("radical_belief", "violence_attitude", "in_group", "prejudice", "personal_discrimination",
                   "background")
 SUM_COLUMNS = ("WR", "WrR", "Wr", "WV", "WrV", "A_out_P", "A_in_Dp")
 
 
-@njit(parallel=True, cache=True, nogil=True)
-def tie_sums(indptr, indices, weight, outgroup_influence, packed, out):  # pragma: no cover - compiled
+def _tie_sums(indptr, indices, weight, outgroup_influence, packed, out):  # pragma: no cover - compiled
     """For every resident i, sums over ties j (tie strength a = A_ij, influence w = a or a * omega):
 
     out[i] = (sum w R_j, sum w r_j R_j, sum w r_j, sum w V_j, sum w r_j V_j,
@@ -55,3 +60,7 @@ def tie_sums(indptr, indices, weight, outgroup_influence, packed, out):  # pragm
         out[i, 4] = wrv
         out[i, 5] = a_out_p
         out[i, 6] = a_in_dp
+
+
+tie_sums = njit(parallel=True, cache=True, nogil=True)(_tie_sums)
+tie_sums_serial = njit(cache=True, nogil=True)(_tie_sums)   # prange runs as range: same sums, same order

@@ -88,3 +88,20 @@ def test_engine_equals_reference_with_every_intervention_active():
     assert fast.entries[3] > 0 and fast.town.layer_sizes()["contact"] > 0
     assert fast.cost_total == pytest.approx(ref.cost_total)
     pd.testing.assert_frame_equal(fast.timeseries(), ref.timeseries())
+
+
+def test_serial_and_threaded_tie_kernels_give_identical_sums():
+    """Small towns use the one-thread kernel; both must give the same sums bit for bit."""
+    from model.kernels import tie_sums, tie_sums_serial
+
+    m = RadicalisationModel(n_residents=1500, rng=4, collect=False)
+    m.run_for(30)
+    eng, a = m.engine, m.engine.adjacency
+    in_group = (m.state.phase >= 2).astype(float)
+    packed = eng._packed.copy()
+    packed[:, 0], packed[:, 1], packed[:, 2] = m.state.radical_belief, m.state.violence_attitude, in_group
+    packed[:, 3], packed[:, 4] = m.state.prejudice, m.state.personal_discrimination
+    out_serial, out_threads = np.empty_like(eng._sums), np.empty_like(eng._sums)
+    tie_sums_serial(a.indptr, a.indices, a.data, 0.3, packed, out_serial)
+    tie_sums(a.indptr, a.indices, a.data, 0.3, packed, out_threads)
+    np.testing.assert_array_equal(out_serial, out_threads)
