@@ -197,6 +197,11 @@ class Session:
             self.select(i)
             self.tab.value = MEET_TAB
 
+    @property
+    def loop_running(self) -> bool:
+        """True while the play loop runs (it may finish a week after Pause)."""
+        return self._play_lock.locked()
+
     def play_loop(self, cancel: threading.Event) -> None:
         """Step and redraw until paused; waits so that the speed (weeks per second) holds."""
         with self._play_lock:                 # at most one loop per session

@@ -227,7 +227,7 @@ def test_play_runs_weeks_until_pause(page):
     assert wait_until(lambda: session.towns.value.week >= 3)
     click(rc, "Pause")
     assert wait_until(lambda: not session.playing.value)
-    time.sleep(0.5)
+    assert wait_until(lambda: not session.loop_running)     # a week under way when Pause came has landed
     week = session.towns.value.week
     time.sleep(0.6)
     assert session.towns.value.week == week and week >= 3

@@ -113,6 +113,19 @@ def _counts(page, side: int) -> list[int]:
     return [int(x) for x in page.locator(f"svg.radsim-pyramid-{side}").get_attribute("data-counts").split(",")]
 
 
+def _settled_week(page, quiet: float = 1.0, timeout: float = 30.0) -> int:
+    """The week label once it has not changed for ``quiet`` seconds."""
+    week, since, deadline = _week(page), time.monotonic(), time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        now = _week(page)
+        if now != week:
+            week, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return week
+    raise AssertionError("the week label kept changing after Pause")
+
+
 def _wait_week(page, at_least: int, timeout: float = 30.0) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -145,8 +158,8 @@ def test_dashboard_in_a_browser(server):
             _wait_week(page, 5)
             page.get_by_role("button", name="Pause").click()
             page.get_by_role("button", name="Play").wait_for()
-            week = _week(page)
-            time.sleep(0.5)
+            week = _settled_week(page)                    # a week under way when Pause came may still land
+            time.sleep(1.0)
             assert _week(page) == week >= 5
 
             # an attack now, then switch on an intervention in the what-if panel
