@@ -136,7 +136,8 @@ def DifferencePlot(session: Session):
                     attributes={"data-diff": ",".join(f"{last[k]:.0f}" for k in (1, 2, 3))})
         solara.HTML(unsafe_innerHTML=charts.line_chart(
             series, y_label=t(lang, "difference_y"), x_label=t(lang, "weeks"), zero_line=True,
-            marks=towns.attacks, mark_label=t(lang, "attack"), width=760, height=170))
+            marks=towns.attacks, mark_label=t(lang, "attack"), width=760, height=170),
+            classes=["radsim-difference-chart"], attributes={"data-week": str(a["week"][-1])})
 
 
 @solara.component
