@@ -9,6 +9,7 @@ import sys
 __all__ = ["solara_command", "serve", "is_loopback"]
 
 APP = "dashboard.app"
+ONE_TOWN_APP = "dashboard.one_town"     # one town in Mesa's SolaraViz page
 
 
 def is_loopback(host: str) -> bool:
@@ -21,13 +22,13 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def solara_command(host: str, port: int, open_browser: bool = False) -> list[str]:
+def solara_command(host: str, port: int, open_browser: bool = False, app: str = APP) -> list[str]:
     """The ``solara run`` command line: production mode (no reloader, no calls home), one worker."""
-    return [sys.executable, "-m", "solara", "run", APP, "--host", host, "--port", str(port), "--production",
+    return [sys.executable, "-m", "solara", "run", app, "--host", host, "--port", str(port), "--production",
             "--open" if open_browser else "--no-open", "--log-level", "warning"]
 
 
-def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False, app: str = APP) -> None:
     """Replace this process by the Solara server; it runs until Ctrl-C or a signal stops it.
 
     ``exec`` rather than a child process: a signal to ``radsim dashboard`` (Ctrl-C, a
@@ -37,7 +38,7 @@ def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False)
     """
     env = dict(os.environ)
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
-    command = solara_command(host, port, open_browser)
+    command = solara_command(host, port, open_browser, app)
     sys.stdout.flush()
     sys.stderr.flush()
     os.execve(command[0], command, env)

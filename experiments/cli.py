@@ -380,16 +380,17 @@ def parameter_markdown() -> str:
 @click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on (this machine only)")
 @click.option("--port", type=int, default=8765, show_default=True, help="port (0: any free port)")
 @click.option("--open/--no-open", "open_browser", default=False, help="open the dashboard in a browser")
-def dashboard_command(host: str, port: int, open_browser: bool) -> None:
+@click.option("--one-town", is_flag=True, help="one town in Mesa's SolaraViz page instead of the side-by-side view")
+def dashboard_command(host: str, port: int, open_browser: bool, one_town: bool) -> None:
     """Start the trainers' dashboard (Solara) at http://HOST:PORT; Ctrl-C stops it."""
-    from dashboard.serve import is_loopback, serve
+    from dashboard.serve import APP, ONE_TOWN_APP, is_loopback, serve
 
     if not 0 <= port <= 65535:
         fail(f"--port: {port} is out of range; allowed range 0 to 65535")
     if not is_loopback(host):
         err_console.print(f"note: listening on {host}: other machines on the network can open the dashboard")
     out_console.print(f"radsim dashboard at http://{host}:{port} (Ctrl-C stops it)")
-    serve(host, port, open_browser=open_browser)
+    serve(host, port, open_browser=open_browser, app=ONE_TOWN_APP if one_town else APP)
 
 
 def main(argv: list[str] | None = None) -> int:

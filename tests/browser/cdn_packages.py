@@ -13,10 +13,17 @@ import re
 from pathlib import Path
 
 import ipyvue
+import solara
 import solara.server.settings as server_settings
 import solara.server
 
 PACKAGE = re.compile(r"\{\{\s*cdn\s*\}\}/((?:@[\w.-]+/)?[\w.-]+)@(\d+\.\d+\.\d+)/")
+# widgets that import from the CDN at run time (SolaraViz's draggable grid uses gridlayout.vue)
+WIDGET_IMPORT = re.compile(r"getCdn\(\)\}/((?:@[\w.-]+/)?[\w.-]+)@([\w.-]+)/")
+
+
+def vue3_wanted() -> bool:
+    return int(ipyvue.__version__.split(".")[0]) >= 3
 
 
 def packages() -> list[str]:
@@ -24,7 +31,11 @@ def packages() -> list[str]:
     found = {f"{name}@{version}" for name, version in PACKAGE.findall(template)}
     fontawesome = server_settings.assets.fontawesome_path.strip("/").split("/")[0]   # font-awesome@4.5.0
     found.add(fontawesome)
-    vue3 = int(ipyvue.__version__.split(".")[0]) >= 3
+    widgets = Path(solara.__file__).parent / "widgets" / "vue"
+    if not vue3_wanted():
+        for vue in widgets.glob("gridlayout.vue"):
+            found |= {f"{name}@{version}" for name, version in WIDGET_IMPORT.findall(vue.read_text())}
+    vue3 = vue3_wanted()
     # the page loads the Vuetify 3 app only with ipyvue 3; we pin ipyvue < 2
     return sorted(p for p in found if ("vuetify3" in p) == vue3)
 
