@@ -296,7 +296,7 @@ def run_sweep(spec: SweepSpec, out: str | Path, workers: int = 2, scheduler: str
             cluster = None
         else:
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                   dashboard_address=None)
+                                   dashboard_address="127.0.0.1:0")   # any free local port: no clash with 8787
             client = Client(cluster)
         try:
             futures = [client.submit(_run_batch, spec_json, b, 1, pure=False) for b in batches]
