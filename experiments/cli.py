@@ -144,13 +144,13 @@ def print_comparison(result, replications: int) -> None:
         out_console.print("  " + "; ".join(f"{label} {cell}" for label, cell in zip(labels, cells)), highlight=False)
 
 
-def _sweep_options(f):
+def _sweep_options(f, metavar: str = "SWEEP.toml"):
     f = click.option("--scheduler", type=str, default=None,
                      help="address of an existing Dask scheduler (tcp://host:port)")(f)
     f = click.option("--workers", type=int, default=2, show_default=True, help="local Dask worker processes")(f)
     f = click.option("--out", type=click.Path(path_type=Path), required=True,
                      help="output folder (resumes if it exists)")(f)
-    return click.argument("sweep_file", metavar="SWEEP.toml", type=click.Path(path_type=Path, dir_okay=False))(f)
+    return click.argument("sweep_file", metavar=metavar, type=click.Path(path_type=Path, dir_okay=False))(f)
 
 
 def _run_with_progress(spec_file: Path, out: Path, workers: int, scheduler: str | None, method: str | None = None):
@@ -264,7 +264,7 @@ def _check_scheduler(address: str) -> None:
 
 
 @app.command()
-@_sweep_options
+@lambda f: _sweep_options(f, metavar="CALIBRATION.toml")
 def calibrate(sweep_file: Path, out: Path, workers: int, scheduler: str | None) -> None:
     """Fit free parameters to target prevalences by ABC; OUT/calibration.md, fitted.csv, posterior.csv."""
     from .abc import calibrate as run_calibration
