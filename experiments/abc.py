@@ -40,11 +40,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .runner import atomic_outputs
-from .scenario import read_toml, validation_message
-from .sweep import OUTCOMES, Factor, SweepError, SweepSpec, run_sweep
+from .sweep import OUTCOMES, Factor, SweepSpec, load_spec, run_sweep
 
 __all__ = ["CalibrationSpec", "load_calibration", "calibrate", "abc_posterior", "write_calibration"]
 
@@ -92,16 +91,7 @@ class CalibrationSpec(BaseModel):
 
 def load_calibration(path: str | Path) -> CalibrationSpec:
     """Read and validate a calibration TOML file; raises :class:`SweepError` with a one-line message."""
-    path = Path(path)
-    raw = read_toml(path, "calibration", SweepError)
-    unknown = set(raw) - {"calibration", "targets", "free", "constants"}
-    if unknown:
-        raise SweepError(f"{path}: unknown table '{sorted(unknown)[0]}'")
-    data = {**raw.get("calibration", {}), **{k: raw[k] for k in ("targets", "free", "constants") if k in raw}}
-    try:
-        return CalibrationSpec(**data)
-    except ValidationError as err:
-        raise SweepError(f"{path}: {validation_message(err)}") from None
+    return load_spec(path, "calibration", ("targets", "free", "constants"), CalibrationSpec)
 
 
 def abc_posterior(theta: np.ndarray, summaries: np.ndarray, observed: np.ndarray, accept: float,

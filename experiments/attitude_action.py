@@ -12,6 +12,9 @@ Run: ``python -m experiments.attitude_action [--replications 8] [--residents 500
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+
 import click
 
 from model.parameters import Parameters
@@ -29,19 +32,21 @@ ARMS = [
 ]
 
 
-def measure(replications: int = 8, residents: int = 5000, weeks: int = 520, discrimination: float = 0.45):
-    """Rows of (arm, relative change of phase-1 prevalence, relative change of phase-3 entries)."""
-    sc = Scenario(name="attitudes and action", steps=weeks, seed=1,
+def measure(replications: int = 8, residents: int = 5000, weeks: int = 520, discrimination: float = 0.45,
+            seed: int = 1, workers: int | None = None, progress: Callable[[int, int], None] | None = None):
+    """Rows of (arm, relative change of phase-1 prevalence, relative change of phase-3 entries, which changes
+    more), and the baseline's phase-1 prevalence and phase-3 entries. ``progress`` goes to ``compare_arms``."""
+    sc = Scenario(name="attitudes and action", steps=weeks, seed=seed,
                   parameters=Parameters(n_residents=residents, societal_discrimination=discrimination),
                   interventions=ARMS)
-    res = compare_arms(sc, replications=replications)
+    res = compare_arms(sc, replications=replications, workers=workers, progress=progress)
     tr = res.trajectories
     late = tr[tr.step >= weeks // 2].groupby("arm")["phase_1"].mean()
     entries = res.outcomes.groupby("arm")["entered_phase_3"].mean()
     rows = []
     for arm in res.arms[1:]:
         d1 = late[arm] / late["baseline"] - 1.0
-        d3 = entries[arm] / entries["baseline"] - 1.0
+        d3 = entries[arm] / entries["baseline"] - 1.0 if entries["baseline"] > 0 else math.nan
         rows.append((arm, d1, d3, "attitudes more" if abs(d1) > abs(d3) else "action more"))
     return rows, late["baseline"], entries["baseline"]
 

@@ -159,18 +159,28 @@ def _cast(name: str, value: float) -> Any:
     return int(round(value)) if ann is int else float(value)
 
 
-def load_sweep(path: str | Path) -> SweepSpec:
-    """Read and validate a sweep TOML file; raises :class:`SweepError` with a one-line message."""
+def load_spec(path: str | Path, head: str, tables: tuple[str, ...], spec: type[BaseModel]) -> Any:
+    """Read a TOML file of a ``[head]`` table plus named ``tables`` into ``spec``.
+
+    The keys of ``[head]`` and the tables become the spec's fields. Raises
+    :class:`SweepError` with a one-line message for a missing or malformed file, an
+    unknown table or an invalid value.
+    """
     path = Path(path)
-    raw = read_toml(path, "sweep", SweepError)
-    unknown = set(raw) - {"sweep", "uncertainties", "levers", "constants"}
+    raw = read_toml(path, head, SweepError)
+    unknown = set(raw) - {head, *tables}
     if unknown:
         raise SweepError(f"{path}: unknown table '{sorted(unknown)[0]}'")
-    data = {**raw.get("sweep", {}), **{k: raw[k] for k in ("uncertainties", "levers", "constants") if k in raw}}
+    data = {**raw.get(head, {}), **{k: raw[k] for k in tables if k in raw}}
     try:
-        return SweepSpec(**data)
+        return spec(**data)
     except ValidationError as err:
         raise SweepError(f"{path}: {validation_message(err)}") from None
+
+
+def load_sweep(path: str | Path) -> SweepSpec:
+    """Read and validate a sweep TOML file; raises :class:`SweepError` with a one-line message."""
+    return load_spec(path, "sweep", ("uncertainties", "levers", "constants"), SweepSpec)
 
 
 def design(spec: SweepSpec) -> pd.DataFrame:

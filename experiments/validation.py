@@ -20,11 +20,8 @@ import pandas as pd
 from scipy import stats
 
 from model import RadicalisationModel
-from model.parameters import Parameters
 
-from .compare import compare_arms
 from .runner import atomic_outputs
-from .scenario import Scenario
 
 __all__ = ["Check", "Settings", "QUICK", "FULL", "run_validation", "write_report"]
 
@@ -189,23 +186,15 @@ def check_pyramid(s: Settings, progress) -> tuple[Check, Check, dict]:
 
 def check_attitude_action(s: Settings, progress) -> tuple[Check, dict]:
     """3: attitude-focused arms change radicalisation more than recruitment; opportunity arms the reverse."""
-    from .attitude_action import ARMS
+    from .attitude_action import ARMS, measure
 
-    sc = Scenario(name="attitudes and action", steps=s.weeks, seed=3000,
-                  parameters=Parameters(n_residents=s.check3_residents,
-                                        societal_discrimination=s.high_discrimination),
-                  interventions=ARMS)
-    res = compare_arms(sc, replications=s.replications, workers=s.workers,
-                       progress=lambda done, total: progress() if done % len(sc.arms()) == 0 else None)
-    tr = res.trajectories
-    late = tr[tr.step >= s.weeks // 2].groupby(["arm", "replication"])["phase_1"].mean()
-    entries = res.outcomes.set_index(["arm", "replication"])["entered_phase_3"]
+    arms = 1 + len({a.get("arm") for a in ARMS})
+    measured, _, _ = measure(s.replications, s.check3_residents, s.weeks, s.high_discrimination, seed=3000,
+                             workers=s.workers,
+                             progress=lambda done, total: progress() if done % arms == 0 else None)
     rows, ok = [], []
-    for arm in res.arms[1:]:
-        d1 = late[arm].sum() / late["baseline"].sum() - 1.0
-        d3 = entries[arm].sum() / max(entries["baseline"].sum(), 1.0) - 1.0
-        opportunity = "opportunity" in arm
-        expected = abs(d3) > abs(d1) if opportunity else abs(d1) > abs(d3)
+    for arm, d1, d3, which in measured:
+        expected = which == ("action more" if "opportunity" in arm else "attitudes more")
         ok.append(expected)
         rows.append({"arm": arm, "change_phase_1": d1, "change_phase_3_entries": d3, "as_expected": expected})
     share = float(np.mean(ok))

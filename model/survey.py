@@ -481,7 +481,6 @@ def match_young_figures(state: "ResidentState", town: "Town", params: "Parameter
     if survey is None:
         return
     p = params
-    k = len(survey.neighbourhoods)
     hood = town.neighbourhood.astype(np.int64)
     young = town.young
     cohort = town.age <= YOUTH_AGE[1]
