@@ -131,6 +131,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "iv_care_and_repression": "Care and repression",
         "iv_crisis_response": "Crisis response",
         "iv_nationality_stripping": "Stripping dual nationality",
+        "iv_recruiter_disruption": "Disrupting recruiters",
         "variant_intergroup_contact": "with a common goal",
         "variant_key_figures": "seen as informants",
         "variant_early_signalling": "imprecise (many false alarms)",
@@ -247,6 +248,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "iv_care_and_repression": "Zorg en repressie",
         "iv_crisis_response": "Crisisaanpak",
         "iv_nationality_stripping": "Dubbele nationaliteit afpakken",
+        "iv_recruiter_disruption": "Ronselaars verstoren",
         "variant_intergroup_contact": "met een gemeenschappelijk doel",
         "variant_key_figures": "gezien als informanten",
         "variant_early_signalling": "onnauwkeurig (veel loos alarm)",
@@ -262,7 +264,7 @@ EXPLAINED: tuple[str, ...] = (
     "uncertainty", "trust", "shield", "belief", "prejudice", "polarisation", "threat", "attack", "segregation",
     "minority_share", "memberships", "same_seed", "difference",
     "intergroup_contact", "inclusion_policy", "multiple_memberships", "key_figures", "parent_support",
-    "early_signalling", "care_and_repression", "crisis_response", "nationality_stripping",
+    "early_signalling", "care_and_repression", "crisis_response", "nationality_stripping", "recruiter_disruption",
 )
 """The quantities explained in plain words, in the order of the info panel."""
 
@@ -298,6 +300,7 @@ EXPLAIN: dict[str, dict[str, str]] = {
         "care_and_repression": "Care and repression: exit programmes for people in phases 2 and 3; with repression, people in action are arrested (and come back with less trust).",
         "crisis_response": "Crisis response: after an attack, key figures go into the neighbourhood and institutions communicate openly. It damps the shock.",
         "nationality_stripping": "Stripping dual nationality: a policy that minorities experience as collective injustice. It raises grievance and lowers trust.",
+        "recruiter_disruption": "Disrupting recruiters: police and community presence where recruiters operate, and online content taken down. Fewer people are approached to join a group; attitudes do not change.",
     },
     "nl": {
         "phase_0": "Niet radicaal: staat open voor de wereld en voelt zich niet aangetrokken tot radicale ideeën.",
@@ -330,6 +333,7 @@ EXPLAIN: dict[str, dict[str, str]] = {
         "care_and_repression": "Zorg en repressie: exitprogramma's voor mensen in fase 2 en 3; met repressie worden mensen in actie gearresteerd (en komen ze terug met minder vertrouwen).",
         "crisis_response": "Crisisaanpak: na een aanslag gaan sleutelpersonen de wijk in en communiceren instituties open. Dat dempt de schok.",
         "nationality_stripping": "Dubbele nationaliteit afpakken: beleid dat minderheden ervaren als collectief onrecht. Het vergroot grieven en verlaagt vertrouwen.",
+        "recruiter_disruption": "Ronselaars verstoren: politie en gemeenschap aanwezig waar ronselaars actief zijn, en online materiaal verwijderd. Minder mensen worden benaderd om lid te worden; houdingen veranderen niet.",
     },
 }
 

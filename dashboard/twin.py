@@ -123,8 +123,9 @@ CONTROLS: dict[str, InterventionControl] = {
         {"exit_programme": 1.0, "detection_rate": 0.0}, variant={"detection_rate": 0.05}),
     "crisis_response": InterventionControl(),
     "nationality_stripping": InterventionControl(),
+    "recruiter_disruption": InterventionControl(),
 }
-"""The nine levers of the seed, in the order of the what-if panel, with the options of the example scenarios."""
+"""The nine levers of the seed and recruiter disruption, in the order of the what-if panel, with the options of the example scenarios."""
 
 RESIDENT_FIELDS: tuple[str, ...] = (
     "perceived_discrimination", "identity_uncertainty", "institutional_trust", "resilience_shield", "radical_belief",

@@ -29,6 +29,7 @@ ARMS = [
     {"type": "inclusion_policy", "arm": "inclusion policy (attitude)", "start": 52, "intensity": 0.3},
     {"type": "care_and_repression", "arm": "exit and arrests (opportunity)", "start": 52, "intensity": 1.0,
      "exit_programme": 1.0, "detection_rate": 0.05},
+    {"type": "recruiter_disruption", "arm": "recruiter disruption (opportunity)", "start": 52, "intensity": 0.8},
 ]
 
 

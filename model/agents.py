@@ -13,7 +13,6 @@ at the start of the week, then all commit it in :meth:`Resident.advance`.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import mesa
@@ -24,7 +23,7 @@ from .state import IdentityStrategy, Phase
 if TYPE_CHECKING:
     from .model import RadicalisationModel
 
-__all__ = ["Resident"]
+__all__ = ["Resident", "Recruiter"]
 
 
 class _State:
@@ -65,6 +64,7 @@ class Resident(mesa.Agent):
     uncertainty_propensity = _State()
     trust_propensity = _State()
     prejudice_propensity = _State()
+    violence_propensity = _State()
 
     def __init__(self, model: "RadicalisationModel", index: int):
         super().__init__(model)
@@ -211,7 +211,8 @@ class Resident(mesa.Agent):
         R_new = _clip(R + radicalising + deradicalising - p.belief_decay * R * (1.0 - in_group) - care)
 
         # E13 attitude to violence, E14 resilience shield (in phase 3 it follows group commitment)
-        target_v = _clip(R * (p.violence_significance * S + p.violence_peer * peer_violence + p.violence_group * in_group))
+        target_v = _clip(R * (p.violence_significance * S + p.violence_peer * peer_violence + p.violence_group * in_group)
+                         + self.violence_propensity * in_group)
         V_new = V + p.violence_rate * (target_v - V)
         if in_action:
             target_h = R
@@ -221,8 +222,7 @@ class Resident(mesa.Agent):
                              + support)
         H_new = H + p.shield_rate * (target_h - H)
 
-        # E15 phase transitions with thresholds and hysteresis
-        join_prob = 1.0 - math.exp(-p.recruitment_rate * (1.0 - iso) * Wr) * (1.0 - p.online_recruiter_reach * young)
+        # E15 phase transitions with thresholds and hysteresis (joining a group needs a recruiter: Recruiter)
         new_phase = phase
         if phase == Phase.NONE:
             if R_new >= p.sensitivity_threshold:
@@ -230,8 +230,6 @@ class Resident(mesa.Agent):
         elif phase == Phase.SENSITIVITY:
             if R_new < p.sensitivity_threshold - p.hysteresis:
                 new_phase = Phase.NONE
-            elif R_new >= p.membership_threshold and u_transition < join_prob:
-                new_phase = Phase.GROUP_MEMBERSHIP
         elif phase == Phase.GROUP_MEMBERSHIP:
             exit2 = p.disengagement_hazard + lv.exit_support[i]
             if R_new < p.membership_threshold - p.hysteresis or u_transition < exit2:
@@ -259,11 +257,63 @@ class Resident(mesa.Agent):
             newborn = newborn_state(p, _clip(base + self.prejudice_propensity), self.uncertainty_propensity, self.trust_propensity, Dg_new)
             self._next.update(newborn)
 
+    @property
+    def ready_to_join(self) -> bool:
+        """After :meth:`step`: a sympathiser who stays in phase 1 with belief at least the membership threshold."""
+        return (self.phase == Phase.SENSITIVITY and self._next["phase"] == Phase.SENSITIVITY
+                and self._next["radical_belief"] >= self.model.params.membership_threshold
+                and not self.model.removed[self.index])
+
+    def join_group(self) -> None:
+        """Accept a recruiter's approach: next week's phase is 2 (E15)."""
+        self._next.update(phase=int(Phase.GROUP_MEMBERSHIP), time_in_phase=0)
+
     def advance(self) -> None:
         """Commit the state computed in :meth:`step`."""
         for name, value in self._next.items():
             setattr(self, name, value)
         self._next = None
+
+
+class Recruiter:
+    """A recruiter's presence in one venue: a neighbourhood, or online (``neighbourhood=None``).
+
+    Recruiters are not residents of the synthetic town (they come from outside or
+    online), so they are not Mesa agents of the model. Each week the venue gets
+    the number of approaches the model drew (:mod:`model.recruitment`); an
+    approach meets one ready sympathiser of the venue, chosen uniformly, who
+    joins unless the resilience shield holds. Runs between :meth:`Resident.step`
+    and :meth:`Resident.advance`.
+    """
+
+    def __init__(self, model: "RadicalisationModel", venue: int, neighbourhood: int | None):
+        self.model = model
+        self.venue = venue
+        self.neighbourhood = neighbourhood
+
+    def reaches(self, resident: Resident) -> bool:
+        if self.neighbourhood is None:
+            return resident.is_young
+        return int(self.model.town.neighbourhood[resident.index]) == self.neighbourhood
+
+    def approach(self) -> None:
+        """Make this week's approaches in the venue."""
+        approaches = self.model.approaches
+        first = int(approaches.counts[:self.venue].sum())
+        count = int(approaches.counts[self.venue])
+        if count == 0:
+            return
+        pool = [r for r in self.model.residents if self.reaches(r) and r.ready_to_join]
+        for j in range(first, first + count):
+            if not pool:
+                return
+            pos = int(approaches.whom[j] * len(pool))
+            chosen = pool[pos]
+            levers = self.model.levers
+            prevented = levers.online_approach_blocked if self.neighbourhood is None else levers.approach_blocked[chosen.index]
+            if approaches.blocked[j] >= prevented and approaches.accept[j] < 1.0 - chosen.resilience_shield:
+                chosen.join_group()
+                del pool[pos]
 
 
 def _clip(x: float, lo: float = 0.0, hi: float = 1.0) -> float:

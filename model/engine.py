@@ -19,6 +19,7 @@ import scipy.sparse as sp
 
 from .parameters import Parameters
 from .interventions import Levers
+from .recruitment import Approaches, recruit
 from .kernels import PACKED_COLUMNS, SERIAL_BELOW, SUM_COLUMNS, tie_sums, tie_sums_serial
 from .state import IdentityStrategy, Phase, ResidentState
 from .town import LAYERS, Town
@@ -156,8 +157,10 @@ class ArrayEngine:
         kernel(a.indptr, a.indices, a.data, float(self.params.outgroup_influence), packed, self._sums)
         return self._sums
 
-    def step(self, s: ResidentState, macro: MacroContext, draws: np.ndarray) -> None:
-        """Advance ``s`` by one week in place. ``draws`` is a ``(N_DRAWS, n)`` array of U(0,1).
+    def step(self, s: ResidentState, macro: MacroContext, draws: np.ndarray,
+             approaches: Approaches | None = None) -> None:
+        """Advance ``s`` by one week in place. ``draws`` is a ``(N_DRAWS, n)`` array of U(0,1);
+        ``approaches`` are this week's recruiters' approaches (none if omitted).
 
         Intervention levers are read from ``self.levers`` (neutral by default).
         """
@@ -237,7 +240,7 @@ class ArrayEngine:
 
         # E13 attitude to violence; E14 resilience shield
         target_v = np.clip(R * (p.violence_significance * S + p.violence_peer * peer_violence
-                                + p.violence_group * in_group), 0.0, 1.0)
+                                + p.violence_group * in_group) + s.violence_propensity * in_group, 0.0, 1.0)
         V_new = V + p.violence_rate * (target_v - V)
         target_h = np.where(in_action, R,
                             np.clip(p.shield_base + p.shield_trust * T + p.shield_complexity * C
@@ -248,7 +251,6 @@ class ArrayEngine:
         # E15 phase transitions (one per week), E16 time in phase
         u = draws[2]
         tau = s.time_in_phase
-        join_prob = 1.0 - np.exp(-p.recruitment_rate * (1.0 - p.group_isolation) * Wr) * (1.0 - p.online_recruiter_reach * young)
         lo1 = p.sensitivity_threshold - p.hysteresis
         lo2 = p.membership_threshold - p.hysteresis
         lo3 = p.action_threshold - p.hysteresis
@@ -256,7 +258,6 @@ class ArrayEngine:
         ph0, ph1, ph2, ph3 = phase == 0, phase == 1, phase == 2, phase == 3
         new_phase[ph0 & (R_new >= p.sensitivity_threshold)] = Phase.SENSITIVITY
         new_phase[ph1 & (R_new < lo1)] = Phase.NONE
-        new_phase[ph1 & (R_new >= lo1) & (R_new >= p.membership_threshold) & (u < join_prob)] = Phase.GROUP_MEMBERSHIP
         exit2 = p.disengagement_hazard + lv.exit_support
         leave2 = ph2 & ((R_new < lo2) | (u < exit2))
         new_phase[leave2] = Phase.SENSITIVITY
@@ -264,6 +265,11 @@ class ArrayEngine:
                & (u < exit2 + p.action_hazard * V_new) & (lv.action_blocked == 0))
         new_phase[act] = Phase.ACTION
         new_phase[ph3 & ((V_new < lo3) | (u < p.action_exit_hazard + lv.exit_support))] = Phase.GROUP_MEMBERSHIP
+        if approaches is not None:      # 1 -> 2: recruiters approach ready sympathisers (model.recruitment)
+            ready = ph1 & (new_phase == Phase.SENSITIVITY) & (R_new >= p.membership_threshold) & ~self.removed
+            joined = recruit(approaches, ready, self.town.neighbourhood, young, H, lv.approach_blocked,
+                             lv.online_approach_blocked)
+            new_phase[joined] = Phase.GROUP_MEMBERSHIP
 
         changed = new_phase != phase
         s.time_in_phase = np.where(changed, 0, tau + 1).astype(np.int32)

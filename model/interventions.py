@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Levers", "Targeting", "Intervention", "InterventionSpec", "INTERVENTION_TYPES",
     "IntergroupContact", "InclusionPolicy", "MultipleMemberships", "KeyFigures", "ParentSupport",
-    "EarlySignalling", "CareAndRepression", "CrisisResponse", "NationalityStripping",
+    "EarlySignalling", "CareAndRepression", "CrisisResponse", "NationalityStripping", "RecruiterDisruption",
 ]
 
 
@@ -48,7 +48,9 @@ class Levers:
     care: extra weekly decay of radical belief in phases 0-2 (E12).
     exit_support: added to the weekly exit hazards from phases 2 and 3 (E15).
     action_blocked: 1 where moving to action is impossible (in prison) (E15).
+    approach_blocked: chance that a local recruiter's approach meeting this resident is prevented (E15).
     threat_damping: share of societal threat removed (E1), a scalar.
+    online_approach_blocked: chance that an online recruiter's approach is prevented (E15), a scalar.
     """
 
     fairness_gain: np.ndarray
@@ -60,17 +62,21 @@ class Levers:
     care: np.ndarray
     exit_support: np.ndarray
     action_blocked: np.ndarray
+    approach_blocked: np.ndarray
     threat_damping: float = 0.0
+    online_approach_blocked: float = 0.0
+
+    SCALARS = ("threat_damping", "online_approach_blocked")
 
     @classmethod
     def neutral(cls, n: int) -> "Levers":
-        arrays = {f.name: np.zeros(n) for f in fields(cls) if f.name != "threat_damping"}
+        arrays = {f.name: np.zeros(n) for f in fields(cls) if f.name not in cls.SCALARS}
         return cls(**arrays)
 
     def reset(self) -> None:
         for f in fields(self):
-            if f.name == "threat_damping":
-                self.threat_damping = 0.0
+            if f.name in self.SCALARS:
+                setattr(self, f.name, 0.0)
             else:
                 getattr(self, f.name)[:] = 0.0
 
@@ -495,14 +501,35 @@ class NationalityStripping(Intervention):
         return self.reached_cost()
 
 
+class RecruiterDisruption(Intervention):
+    """Disrupting recruiters: situational prevention that removes the opportunity to join.
+
+    PROTON-T's situational arm (Weisburd et al. 2022): police and community
+    presence where recruiters operate, closed venues, and online content taken
+    down. A local recruiter's approach that meets a reached resident is
+    prevented with chance ``intensity``; online approaches are prevented with
+    chance ``online_share * intensity`` (takedowns are partial). Attitudes are
+    not touched (E15, :mod:`model.recruitment`).
+    """
+
+    type: Literal["recruiter_disruption"] = "recruiter_disruption"
+    cost: float = Field(0.1, ge=0.0, le=1e9, description="abstract units per targeted resident per active week")
+    online_share: float = Field(0.5, ge=0.0, le=1.0, description="share of online approaches prevented at intensity 1")
+
+    def act(self, model, levers, week):
+        levers.approach_blocked[self._reached] = np.maximum(levers.approach_blocked[self._reached], self.intensity)
+        levers.online_approach_blocked = max(levers.online_approach_blocked, self.online_share * self.intensity)
+        return self.reached_cost()
+
+
 InterventionSpec = Annotated[
     Union[IntergroupContact, InclusionPolicy, MultipleMemberships, KeyFigures, ParentSupport,
-          EarlySignalling, CareAndRepression, CrisisResponse, NationalityStripping],
+          EarlySignalling, CareAndRepression, CrisisResponse, NationalityStripping, RecruiterDisruption],
     Field(discriminator="type"),
 ]
 
 INTERVENTION_TYPES: dict[str, type[Intervention]] = {
     cls.model_fields["type"].default: cls
     for cls in (IntergroupContact, InclusionPolicy, MultipleMemberships, KeyFigures, ParentSupport,
-                EarlySignalling, CareAndRepression, CrisisResponse, NationalityStripping)
+                EarlySignalling, CareAndRepression, CrisisResponse, NationalityStripping, RecruiterDisruption)
 }

@@ -9,10 +9,11 @@ import mesa
 import numpy as np
 from pydantic import TypeAdapter, ValidationError
 
-from .agents import Resident
+from .agents import Recruiter, Resident
 from .engine import N_DRAWS, ArrayEngine, MacroContext, macro_context, raw_threat
 from .interventions import INTERVENTION_TYPES, Intervention, InterventionSpec
 from .metrics import SUMMARY_COLUMNS, radical_clustering, summarise
+from .recruitment import Approaches, approach_rates, draw_approaches
 from .parameters import TOWN_FIELDS, ParameterError, Parameters
 from .state import Phase, initial_state
 from .survey import survey_fit, survey_interventions
@@ -72,6 +73,8 @@ class RadicalisationModel(mesa.Model):
         # interventions draw from their own stream, spawned without consuming the model's,
         # so that arms of a comparison share the residents' random numbers
         self.intervention_rng: np.random.Generator = self.rng.spawn(1)[0]
+        # recruiters' approaches too, so that the residents' draws do not depend on their number
+        self.recruitment_rng: np.random.Generator = self.rng.spawn(1)[0]
         self.engine_name = engine
         self.town = build_town(self.params, self.rng)
         self.state = initial_state(self.town, self.params, self.rng)
@@ -86,9 +89,15 @@ class RadicalisationModel(mesa.Model):
         """Cumulative entries into each phase since week 0."""
         self.macro: MacroContext = macro_context(self.params, self.attack_weeks, 0)
         self.draws: np.ndarray = np.empty((N_DRAWS, 0))
+        self.approach_rates = approach_rates(self.params, self.town.neighbourhood)
+        self.approaches: Approaches = Approaches.none(self.approach_rates.size)
+        """This week's recruiters' approaches (E15; :mod:`model.recruitment`)."""
         self.action_delays: list[int] = []
         """Weeks spent in phase 2 by each resident who moved to action (phase 3)."""
         self.residents: list[Resident] = [Resident(self, i) for i in range(self.town.n_residents)]
+        n_hoods = self.approach_rates.size - 1
+        self.recruiters: list[Recruiter] = [Recruiter(self, v, v) for v in range(n_hoods)] + [Recruiter(self, n_hoods, None)]
+        """One recruiter presence per neighbourhood, then online (used by the per-agent reference)."""
         self._membership_index = None
         self.collect = collect
         self.datacollector = mesa.DataCollector(
@@ -127,6 +136,7 @@ class RadicalisationModel(mesa.Model):
         self.params = self.params.replace(**changes)
         self.engine.params = self.params
         self.engine.rebuild_network()
+        self.approach_rates = approach_rates(self.params, self.town.neighbourhood)
         if "attack_weeks" in changes:
             self.attack_weeks = list(self.params.attack_weeks)
 
@@ -193,12 +203,15 @@ class RadicalisationModel(mesa.Model):
             self.cost_total += intervention.weekly(self, self.levers, week)
         self.macro = macro_context(self.params, self.attack_weeks, week, self.levers.threat_damping)
         self.draws = self.rng.random((N_DRAWS, self.town.n_residents))
+        self.approaches = draw_approaches(self.approach_rates, self.recruitment_rng)
         before_phase = self.state.phase.copy()
         before_tau = self.state.time_in_phase.copy()
         if self.engine_name == "array":
-            self.engine.step(self.state, self.macro, self.draws)
+            self.engine.step(self.state, self.macro, self.draws, self.approaches)
         else:
             self.agents.do("step")
+            for recruiter in self.recruiters:
+                recruiter.approach()
             self.agents.do("advance")
         acted = (before_phase == Phase.GROUP_MEMBERSHIP) & (self.state.phase == Phase.ACTION)
         self.action_delays.extend((before_tau[acted] + 1).tolist())

@@ -112,6 +112,7 @@ class Parameters(BaseModel):
     violence_significance: float = _f(0.4, 0.0, 2.0, "violence attitude target per unit significance loss (times belief)")
     violence_peer: float = _f(0.4, 0.0, 2.0, "violence attitude target per unit peers' violence attitude (times belief)")
     violence_group: float = _f(0.4, 0.0, 2.0, "violence attitude target from radical-group norms in phase 2-3 (times belief)")
+    violence_propensity_sd: float = _f(0.15, 0.0, 0.5, "spread (sd) of residents' lasting individual readiness for violence, expressed in a radical group (sensation seeking, criminal past)")
     violence_rate: float = _f(0.05, 0.0, 1.0, "weekly adaptation rate of the attitude to violence", "1/week")
 
     # --- resilience shield ----------------------------------------------------
@@ -126,8 +127,8 @@ class Parameters(BaseModel):
     membership_threshold: float = _f(0.4, 0.0, 1.0, "radical belief needed to join a radical group (phase 2)")
     action_threshold: float = _f(0.4, 0.0, 1.0, "attitude to violence needed to move to action (phase 3)")
     hysteresis: float = _f(0.1, 0.0, 0.5, "margin below a threshold before a resident falls back a phase")
-    recruitment_rate: float = _f(0.02, 0.0, 1.0, "weekly joining hazard per unit tie strength to phase 2-3 members (ties weakened by group_isolation)", "1/week")
-    online_recruiter_reach: float = _f(0.03, 0.0, 1.0, "weekly chance a sensitive young resident meets a recruiter online", "1/week")
+    recruiter_approaches: float = _f(0.2, 0.0, 1000.0, "approaches by local recruiters per 10,000 residents per week, spread over neighbourhoods by size; each meets one ready sympathiser (phase 1, belief >= membership_threshold) of the neighbourhood", "per 10,000 residents per week")
+    online_recruiter_approaches: float = _f(0.2, 0.0, 1000.0, "approaches by online recruiters per 10,000 residents per week; each meets one young ready sympathiser anywhere in town", "per 10,000 residents per week")
     min_weeks_before_action: int = Field(2, ge=0, le=520, description="minimum time in phase 2 before action", json_schema_extra={"unit": "weeks"})
     action_hazard: float = _f(0.03, 0.0, 1.0, "weekly hazard of moving to action per unit attitude to violence", "1/week")
     disengagement_hazard: float = _f(0.015, 0.0, 1.0, "weekly hazard of leaving a radical group (phase 2 to 1)", "1/week")

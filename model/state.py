@@ -71,6 +71,7 @@ class ResidentState:
     uncertainty_propensity: np.ndarray    # lasting individual offset to the uncertainty target
     trust_propensity: np.ndarray          # lasting individual offset to the trust target
     prejudice_propensity: np.ndarray      # lasting individual offset to the prejudice target
+    violence_propensity: np.ndarray       # lasting individual readiness for violence, expressed in a radical group
 
     @property
     def shield_direction(self) -> np.ndarray:
@@ -117,6 +118,7 @@ def initial_state(town: Town, params: Parameters, rng: np.random.Generator) -> R
     prejudice_propensity = rng.normal(0.0, params.prejudice_propensity_sd, n)
     prejudice = np.clip(np.where(minority, params.prejudice_minority, params.prejudice_majority)
                         + prejudice_propensity, 0.0, 1.0)
+    violence_propensity = rng.normal(0.0, params.violence_propensity_sd, n)
     belief = rng.beta(1.2, 14.0, n)
     violence = belief * rng.beta(1.0, 8.0, n)
     shield = noisy(params.shield_base + params.shield_trust * trust + 0.5 * params.shield_complexity
@@ -148,6 +150,7 @@ def initial_state(town: Town, params: Parameters, rng: np.random.Generator) -> R
         uncertainty_propensity=uncertainty_propensity,
         trust_propensity=trust_propensity,
         prejudice_propensity=prejudice_propensity,
+        violence_propensity=violence_propensity,
     )
     if params.survey is not None:       # young people's means from survey figures (ODD §5.1); no random numbers
         from .survey import match_young_figures

@@ -160,7 +160,8 @@ def test_imprecise_early_signalling_backfires_on_the_falsely_flagged():
 
 # --- 7. care and repression ---------------------------------------------------------------
 
-RISKY = dict(societal_discrimination=0.45)
+# a tense town where recruiters are active, so that enough residents reach action to measure
+RISKY = dict(societal_discrimination=0.45, recruiter_approaches=1.0, online_recruiter_approaches=1.0)
 
 
 def test_exit_programmes_and_arrests_cut_action():
@@ -204,20 +205,57 @@ def test_stripping_nationality_raises_perceived_injustice_in_the_targeted_backgr
     assert mean_of(arm, sympathisers) > mean_of(base, sympathisers)
 
 
-# --- attitudes and action ---------------------------------------------------------------------
+# --- 10. recruiter disruption ------------------------------------------------------------------
 
-def test_removing_opportunity_changes_action_far_more_than_attitudes():
-    """Exit programmes and arrests cut entries into action but leave phase-1 prevalence almost unchanged.
-
-    (The attitude side of the PROTON-T split is measured by ``python -m
-    experiments.attitude_action`` and is *not* reproduced: see docs/ODD.md §9.)
-    """
+def test_disrupting_recruiters_cuts_joining_but_not_attitudes():
     kw = dict(weeks=520, collect=True, **RISKY)
     base = run_arm([], **kw)
-    arm = run_arm([{"type": "care_and_repression", "start": 52, "intensity": 1.0, "exit_programme": 1.0,
-                    "detection_rate": 0.05}], **kw)
+    arm = run_arm([{"type": "recruiter_disruption", "intensity": 1.0, "online_share": 1.0}], **kw)
+    e2 = lambda m: m.entries[2]  # noqa: E731
+    assert mean_of(base, e2) > 30
+    assert mean_of(arm, e2) == 0                      # every approach prevented from week 0
+    late_p1 = lambda m: m.timeseries()["phase_1"].iloc[260:].mean()  # noqa: E731
+    # sympathisers who are not recruited stay sympathisers: phase 1 does not fall
+    assert mean_of(arm, late_p1) >= 0.98 * mean_of(base, late_p1)
+    partial = run_arm([{"type": "recruiter_disruption", "intensity": 0.5, "online_share": 0.0}], **kw)
+    assert mean_of(arm, e2) < mean_of(partial, e2) < mean_of(base, e2)
+
+
+# --- attitudes and action (PROTON-T) -----------------------------------------------------------
+
+def _split(arm_spec, base, kw):
+    """Relative change of late phase-1 prevalence and of entries into phase 3 against ``base``."""
+    arm = run_arm([arm_spec], **kw)
     late_p1 = lambda m: m.timeseries()["phase_1"].iloc[260:].mean()  # noqa: E731
     d_p1 = mean_of(arm, late_p1) / mean_of(base, late_p1) - 1.0
     d_e3 = mean_of(arm, lambda m: m.entries[3]) / mean_of(base, lambda m: m.entries[3]) - 1.0
+    return d_p1, d_e3
+
+
+def test_removing_opportunity_changes_action_far_more_than_attitudes():
+    """Exit programmes and arrests cut entries into action but leave phase-1 prevalence almost unchanged."""
+    kw = dict(weeks=520, collect=True, **RISKY)
+    base = run_arm([], **kw)
+    d_p1, d_e3 = _split({"type": "care_and_repression", "start": 52, "intensity": 1.0, "exit_programme": 1.0,
+                         "detection_rate": 0.05}, base, kw)
     assert d_e3 < -0.5, d_e3
     assert abs(d_p1) < 0.2 * abs(d_e3), (d_p1, d_e3)
+
+
+def test_lowering_attitudes_changes_phase_1_more_than_action():
+    """Key figures and inclusion policy lower phase-1 prevalence more than entries into action.
+
+    Recruitment is bounded by recruiters' approaches, and readiness for violence
+    is partly dispositional (ODD E13, E15), so fewer sympathisers do not mean
+    proportionally fewer recruits or actors. (Parent support splits the same way
+    but with a thinner margin: ``python -m experiments.attitude_action``.)
+    """
+    kw = dict(weeks=520, collect=True, seeds=(1, 2, 3, 4), **RISKY)
+    base = run_arm([], **kw)
+    assert mean_of(base, lambda m: m.entries[3]) > 15
+    for spec in ({"type": "key_figures", "start": 52, "intensity": 1.0, "government_visibility": 0.0,
+                  "target": {"share": 0.03}},
+                 {"type": "inclusion_policy", "start": 52, "intensity": 0.3}):
+        d_p1, d_e3 = _split(spec, base, kw)
+        assert d_p1 < -0.1, (spec["type"], d_p1)
+        assert abs(d_e3) < abs(d_p1), (spec["type"], d_p1, d_e3)

@@ -35,7 +35,7 @@ def test_generator_can_be_passed_as_rng():
 
 # Lively settings so that every transition, the attack and renewal all happen in a small town.
 LIVELY = dict(n_residents=250, radical_family_share=0.15, attack_weeks=[15], action_threshold=0.3,
-              action_hazard=0.2, recruitment_rate=0.3, competition_drive=0.4, life_expectancy=70.0)
+              action_hazard=0.2, recruiter_approaches=40.0, online_recruiter_approaches=40.0, competition_drive=0.4, life_expectancy=70.0)
 
 
 @pytest.mark.parametrize("seed, extra", [(1, {}), (2, {}),

@@ -43,7 +43,7 @@ def test_shield_flip_deradicalising_influence_hardly_reaches_phase_3():
     """
     effects = {"phase 1-2": [], "phase 3": []}
     kw = dict(n_residents=1500, radical_family_share=0.1, action_threshold=0.3, action_hazard=0.1,
-              recruitment_rate=0.3)
+              recruiter_approaches=40.0)
     for seed in (1, 2, 3):
         drops = []
         for counter_voices in (False, True):

@@ -136,7 +136,7 @@ def test_array_engine_equals_reference_on_a_survey_town():
         dict(residents=150, minority_shares=[0.5], young_discrimination=0.3, young_trust=0.3, young_uncertainty=0.6,
              key_figure_share=0.03),
         dict(residents=100, minority_shares=[0.1], young_trust=0.8, key_figure_share=0.02)])
-    kw = dict(survey=s, radical_family_share=0.1, competition_drive=0.4, recruitment_rate=0.3)
+    kw = dict(survey=s, radical_family_share=0.1, competition_drive=0.4, recruiter_approaches=40.0)
     fast, ref = RadicalisationModel(engine="array", rng=1, **kw), RadicalisationModel(engine="agent", rng=1, **kw)
     for week in range(25):
         fast.step()
