@@ -162,7 +162,8 @@ def check_pyramid(s: Settings, progress) -> tuple[Check, Check, dict]:
         "about 1% (99% never act); range accepted 0% to 3%",
         a, alo, ahi, 0.0 <= a <= 0.03,
         "Radical opinions are far more common than radical action, as in the surveys behind the pyramid. "
-        "The model's acting share is well below 1%, so it errs on the side of too few who act.",
+        + (f"The model's acting share ({100 * a:.2f}%) is below 1%, so it errs on the side of too few who act."
+           if a < 0.008 else f"The model's acting share ({100 * a:.2f}%) is close to the 1% of the surveys."),
         figure="pyramid.png",
         failure="Too many sympathisers act: the step from opinion to action is too easy in the model.")
     y, ylo, yhi = _mean_ci(youth)

@@ -504,9 +504,10 @@ class NationalityStripping(Intervention):
 class RecruiterDisruption(Intervention):
     """Disrupting recruiters: situational prevention that removes the opportunity to join.
 
-    PROTON-T's situational arm (Weisburd et al. 2022): police and community
-    presence where recruiters operate, closed venues, and online content taken
-    down. A local recruiter's approach that meets a reached resident is
+    Situational prevention (Clarke 1997), in the spirit of PROTON-T's
+    opportunity arm (Weisburd et al. 2022, an employment programme that kept
+    high-risk agents away from recruiters): police and community presence where
+    recruiters operate, closed venues, and online content taken down. A local recruiter's approach that meets a reached resident is
     prevented with chance ``intensity``; online approaches are prevented with
     chance ``online_share * intensity`` (takedowns are partial). Attitudes are
     not touched (E15, :mod:`model.recruitment`).

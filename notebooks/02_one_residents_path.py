@@ -23,8 +23,8 @@
 # - how the drivers (perceived discrimination, identity uncertainty, loss of
 #   significance) and the protective factors (institutional trust, several group
 #   memberships, the shield) work together;
-# - that the path into a radical group runs through contact: ties to members, or a
-#   recruiter online;
+# - that the path into a radical group runs through a recruiter, in the
+#   neighbourhood or online, and that recruiters are a limited opportunity;
 # - how to test a mechanism with a controlled experiment on the same seed.
 
 # %% [markdown]
@@ -125,7 +125,7 @@ print(f"{N_RESIDENTS:,} residents, {WEEKS} weeks, seed {SEED}")
 # | E12 radical belief | the radicalising forces, filtered by the shield (or, in phase 3, the de-radicalising force) | the shield |
 # | E13 violence attitude | grows with belief, significance loss, violent peers and group norms | |
 # | E14 shield | built by trust and complexity, broken by discrimination; in phase 3 it follows commitment | the shield turns around |
-# | E15 transitions | thresholds with a margin (hysteresis); joining needs contact with members or a recruiter | Doosje et al. (2013) |
+# | E15 transitions | thresholds with a margin (hysteresis); joining needs a recruiter's approach (`Recruiter.approach`) | Doosje et al. (2013); Weisburd et al. (2022) |
 
 # %%
 small = RadicalisationModel(n_residents=300, rng=SEED, engine="agent")
@@ -285,8 +285,10 @@ plt.show()
 # - **Before phase 1.** Look at how the drivers and the shield move before radical
 #   belief crosses the first threshold. Which one changes first?
 # - **Joining.** Belief above the joining threshold is not enough. A resident joins
-#   only after contact with group members through ties (the dashed line), or with a
-#   recruiter online (E15). Was our resident tied to members when they joined?
+#   only when a recruiter approaches them, in their neighbourhood or online, and
+#   their shield does not hold (E15). Recruiters make a limited number of approaches
+#   a week, whatever the number of sympathisers. Were our resident's friends
+#   members when they joined?
 # - **In the group.** Identity uncertainty drops on joining, because the group
 #   supplies a clear identity (E8). Trust falls, because the group teaches distrust
 #   (E10).
@@ -343,7 +345,8 @@ if len(joined):
     plt.show()
     members = sum(1 for o, _ in ties if o.phase >= Phase.GROUP_MEMBERSHIP)
     print(f"{members} of {len(ties)} contacts were in a radical group; "
-          + ("recruitment could run through these ties." if members else "the recruiter was met online."))
+          + ("their belief pulled on our resident's (E2), " if members else "no member pulled on their belief; ")
+          + "joining itself took a recruiter's approach (E15).")
 
 # %% [markdown]
 # ## 5. Experiment: the shield turns around
@@ -368,7 +371,7 @@ if len(joined):
 
 # %%
 RADICAL_TOWN = dict(n_residents=1_500, radical_family_share=0.1, action_threshold=0.3, action_hazard=0.1,
-                    recruitment_rate=0.3)
+                    recruiter_approaches=40.0)
 extra_drop = {"phase 1-2": [], "phase 3": []}
 for seed in (1, 2, 3):
     drops = []
@@ -460,14 +463,14 @@ plt.show()
 # rule says the pull is multiplied by `1 - shield`.
 # </details>
 #
-# **5. Online recruiters.** Set `online_recruiter_reach=0` in `TENSE_TOWN` and
-# search again. How many residents now go all the way to action? Which route into
-# the group is left?
+# **5. Online recruiters.** Set `online_recruiter_approaches=0` in `TENSE_TOWN`
+# and search again. How many residents now go all the way to action? Which route
+# into the group is left?
 #
 # <details><summary>Hint</summary>
 #
-# Add `online_recruiter_reach=0.0` to the dictionary and rerun sections 3 and 4.
-# The joining probability is in E15 of the code above.
+# Add `online_recruiter_approaches=0.0` to the dictionary and rerun sections 3
+# and 4. The approaches are made by `Recruiter.approach` in `model/agents.py`.
 # </details>
 
 # %% [markdown]
@@ -484,3 +487,4 @@ plt.show()
 # - Tajfel, H., & Turner, J. C. (1979). An integrative theory of intergroup conflict. In W. G. Austin & S. Worchel (Eds.), *The Social Psychology of Intergroup Relations* (pp. 33–47). Brooks/Cole.
 # - Turner, J. C. (1991). *Social Influence*. Open University Press.
 # - Tyler, T. R. (2006). *Why People Obey the Law*. Princeton University Press.
+# - Weisburd, D., Wolfowicz, M., Hasisi, B., Paolucci, M., & Andrighetto, G. (2022). What is the best approach for preventing recruitment to terrorism? Findings from ABM experiments in social and situational prevention. *Criminology & Public Policy*, 21(2), 461–485.

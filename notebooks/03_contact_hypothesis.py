@@ -277,7 +277,9 @@ differences.round(3)
 #   asks through which channel that happens.
 # - **Entries into group membership** are rare events in a small town. Their
 #   interval is wide and may include zero. With more replications or a larger town
-#   (scale up) it narrows.
+#   (scale up) it narrows. Expect them to move less than sympathisers: joining
+#   needs a recruiter's approach, and recruiters make a limited number of
+#   approaches whatever the number of sympathisers (ODD E15, PROTON-T).
 
 # %% [markdown]
 # ## 5. Through which channel?

@@ -320,9 +320,9 @@ sorted(p.name for p in folder_for(drivers, "drivers").iterdir())
 # intervals (`ST_conf`).
 # </details>
 #
-# **3. A sixth factor.** Add `recruitment_rate` (range 0.005 to 0.05) as an
-# uncertainty. ODD §9 describes a tipping region at high recruitment. Does the
-# factor take over the indices for entries into group membership?
+# **3. A sixth factor.** Add `recruiter_approaches` (range 0.05 to 1.0) as an
+# uncertainty. Recruitment is bounded by the recruiters' approaches (ODD E15).
+# Does the factor take over the indices for entries into group membership?
 #
 # <details><summary>Hint</summary>
 #
