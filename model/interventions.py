@@ -248,14 +248,18 @@ class InclusionPolicy(Intervention):
 class MultipleMemberships(Intervention):
     """Residents join clubs or associations: more, and cross-cutting, group memberships.
 
-    Reached residents are put in new clubs of about ``club_size``; clubs mix
+    Reached residents are offered places in new clubs; a share ``intensity`` of
+    them take part (participation), drawn once when the intervention starts.
+    Participants are put in new clubs of about ``club_size``; clubs mix
     backgrounds if ``mixed`` (cross-cutting, Roccas & Brewer 2002) or are
     formed per background otherwise. Each new membership adds ``ties_per_membership``
     club ties (layer ``association``) and raises social identity complexity (E7)
-    while the clubs run; the ties stay afterwards.
+    while the clubs run; the ties stay afterwards. Cost counts every reached
+    (offered) resident.
     """
 
     type: Literal["multiple_memberships"] = "multiple_memberships"
+    intensity: float = Field(1.0, ge=0.0, le=1.0, description="share of the reached residents who take part")
     extra_memberships: int = Field(1, ge=1, le=5, description="new clubs per reached resident")
     mixed: bool = Field(True, description="clubs mix backgrounds (cross-cutting memberships)")
     club_size: int = Field(20, ge=2, le=500, description="members per new club")
@@ -268,8 +272,8 @@ class MultipleMemberships(Intervention):
         super().begin(model)
         rng = model.intervention_rng
         town = model.town
-        reached = np.nonzero(self._reached)[0]
         n = town.n_residents
+        reached = np.nonzero(self._reached & (rng.random(n) < self.intensity))[0]   # those who take part
         self._added = np.zeros(n, dtype=np.int16)
         self._added_cross = np.zeros(n, dtype=np.int16)
         for _ in range(self.extra_memberships):

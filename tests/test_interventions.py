@@ -120,6 +120,21 @@ def test_multiple_memberships_lower_radicalisation_among_those_reached():
     assert all((m.town.memberships[r] >= 2).all() for m, r in zip(arm, reached))
 
 
+def test_multiple_memberships_intensity_is_the_share_who_take_part():
+    iv = {"type": "multiple_memberships", "extra_memberships": 1, "target": {"share": 0.5}}
+    added = {}
+    for k in (0.0, 0.4, 1.0):
+        m = RadicalisationModel(rng=1, n_residents=2000, collect=False, interventions=[{**iv, "intensity": k}])
+        before = m.town.memberships.copy()
+        m.step()
+        reached = m.interventions[0].reached
+        grew = m.town.memberships > before
+        assert not (grew & ~reached).any()
+        added[k] = grew[reached].mean()
+    assert added[0.0] == 0.0 and added[1.0] == 1.0
+    assert abs(added[0.4] - 0.4) < 0.05, added
+
+
 # --- 4. key figures ------------------------------------------------------------------
 
 def test_key_figures_protect_but_seen_as_informants_lower_trust():
