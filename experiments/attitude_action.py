@@ -16,6 +16,7 @@ import math
 from collections.abc import Callable
 
 import click
+import numpy as np
 
 from model.parameters import Parameters
 
@@ -33,23 +34,48 @@ ARMS = [
 ]
 
 
+def relative_change(arm: np.ndarray, base: np.ndarray, boot: int = 2000) -> tuple[float, float, float]:
+    """``mean(arm) / mean(base) - 1`` and a 95% percentile bootstrap interval over paired replications.
+
+    Replication k of both arms shares its seed (common random numbers), so the
+    bootstrap resamples replications, not runs. The resampling uses a fixed seed:
+    it is part of the analysis, and the same results give the same interval.
+    """
+    arm, base = np.asarray(arm, float), np.asarray(base, float)
+    if base.mean() <= 0:
+        return math.nan, math.nan, math.nan
+    idx = np.random.default_rng(0).integers(0, arm.size, (boot, arm.size))
+    b = base[idx].mean(axis=1)
+    ratios = np.divide(arm[idx].mean(axis=1), b, out=np.full(boot, np.nan), where=b > 0) - 1.0
+    lo, hi = np.nanpercentile(ratios, [2.5, 97.5]) if arm.size > 1 else (math.nan, math.nan)
+    return float(arm.mean() / base.mean() - 1.0), float(lo), float(hi)
+
+
 def measure(replications: int = 8, residents: int = 5000, weeks: int = 520, discrimination: float = 0.45,
             seed: int = 1, workers: int | None = None, progress: Callable[[int, int], None] | None = None):
-    """Rows of (arm, relative change of phase-1 prevalence, relative change of phase-3 entries, which changes
-    more), and the baseline's phase-1 prevalence and phase-3 entries. ``progress`` goes to ``compare_arms``."""
+    """One dict per arm, and the baseline's mean phase-1 prevalence and phase-3 entries.
+
+    Each row has the relative change of phase-1 prevalence (mean over the second
+    half of the run) and of cumulative entries into phase 3, each with a 95%
+    bootstrap interval (``change_phase_1``, ``phase_1_low``, ``phase_1_high``, and
+    the same for ``phase_3_entries``), and ``changes``: which of the two changes
+    more. ``progress`` goes to ``compare_arms``.
+    """
     sc = Scenario(name="attitudes and action", steps=weeks, seed=seed,
                   parameters=Parameters(n_residents=residents, societal_discrimination=discrimination),
                   interventions=ARMS)
     res = compare_arms(sc, replications=replications, workers=workers, progress=progress)
     tr = res.trajectories
-    late = tr[tr.step >= weeks // 2].groupby("arm")["phase_1"].mean()
-    entries = res.outcomes.groupby("arm")["entered_phase_3"].mean()
+    late = tr[tr.step >= weeks // 2].groupby(["arm", "replication"])["phase_1"].mean().unstack("replication")
+    entries = res.outcomes.pivot(index="arm", columns="replication", values="entered_phase_3")
     rows = []
     for arm in res.arms[1:]:
-        d1 = late[arm] / late["baseline"] - 1.0
-        d3 = entries[arm] / entries["baseline"] - 1.0 if entries["baseline"] > 0 else math.nan
-        rows.append((arm, d1, d3, "attitudes more" if abs(d1) > abs(d3) else "action more"))
-    return rows, late["baseline"], entries["baseline"]
+        d1 = relative_change(late.loc[arm], late.loc["baseline"])
+        d3 = relative_change(entries.loc[arm], entries.loc["baseline"])
+        rows.append({"arm": arm, "change_phase_1": d1[0], "phase_1_low": d1[1], "phase_1_high": d1[2],
+                     "change_phase_3_entries": d3[0], "phase_3_entries_low": d3[1], "phase_3_entries_high": d3[2],
+                     "changes": "attitudes more" if abs(d1[0]) > abs(d3[0]) else "action more"})
+    return rows, float(late.loc["baseline"].mean()), float(entries.loc["baseline"].mean())
 
 
 @click.command()
@@ -58,11 +84,18 @@ def measure(replications: int = 8, residents: int = 5000, weeks: int = 520, disc
 def main(replications: int, residents: int) -> None:
     """Print the attitude/action split as a Markdown table."""
     rows, p1, e3 = measure(replications, residents)
-    click.echo(f"Baseline (societal discrimination 0.45): phase 1 {p1:.1f}, entries into phase 3 {e3:.1f}\n")
-    click.echo("| arm | change in phase-1 prevalence | change in phase-3 entries | changes |")
+    click.echo(f"Baseline (societal discrimination 0.45, {replications} replications): phase 1 {p1:.1f}, "
+               f"entries into phase 3 {e3:.1f}\n")
+    click.echo("| arm | change in phase-1 prevalence (95% CI) | change in phase-3 entries (95% CI) | changes |")
     click.echo("|---|---|---|---|")
-    for arm, d1, d3, which in rows:
-        click.echo(f"| {arm} | {100 * d1:+.0f}% | {100 * d3:+.0f}% | {which} |")
+    for r in rows:
+        click.echo(f"| {r['arm']} | {percent_with_ci(r, 'phase_1', 'change_phase_1')} | "
+                   f"{percent_with_ci(r, 'phase_3_entries', 'change_phase_3_entries')} | {r['changes']} |")
+
+
+def percent_with_ci(row: dict, prefix: str, key: str) -> str:
+    """``+12% (+3% to +20%)`` for a row of :func:`measure`."""
+    return f"{100 * row[key]:+.0f}% ({100 * row[prefix + '_low']:+.0f}% to {100 * row[prefix + '_high']:+.0f}%)"
 
 
 if __name__ == "__main__":

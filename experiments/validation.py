@@ -187,17 +187,17 @@ def check_pyramid(s: Settings, progress) -> tuple[Check, Check, dict]:
 
 def check_attitude_action(s: Settings, progress) -> tuple[Check, dict]:
     """3: attitude-focused arms change radicalisation more than recruitment; opportunity arms the reverse."""
-    from .attitude_action import ARMS, measure
+    from .attitude_action import ARMS, percent_with_ci, measure
 
     arms = 1 + len({a.get("arm") for a in ARMS})
     measured, _, _ = measure(s.replications, s.check3_residents, s.weeks, s.high_discrimination, seed=3000,
                              workers=s.workers,
                              progress=lambda done, total: progress() if done % arms == 0 else None)
     rows, ok = [], []
-    for arm, d1, d3, which in measured:
-        expected = which == ("action more" if "opportunity" in arm else "attitudes more")
+    for row in measured:
+        expected = row["changes"] == ("action more" if "opportunity" in row["arm"] else "attitudes more")
         ok.append(expected)
-        rows.append({"arm": arm, "change_phase_1": d1, "change_phase_3_entries": d3, "as_expected": expected})
+        rows.append({**row, "as_expected": expected})
     share = float(np.mean(ok))
     c3 = Check(
         "3", "Attitudes and action are distinct",
@@ -217,8 +217,8 @@ def check_attitude_action(s: Settings, progress) -> tuple[Check, dict]:
         failure="Some arms do not split as PROTON-T found: see the detail. Entries into action are few, so a "
                 "single arm can flip with the replications; read the sizes in the figure, and do not read an "
                 "attitude-focused arm as leaving recruitment untouched.",
-        detail=" ; ".join(f"{r['arm']}: phase 1 {100 * r['change_phase_1']:+.0f}%, phase-3 entries "
-                          f"{100 * r['change_phase_3_entries']:+.0f}%" for r in rows)
+        detail=" ; ".join(f"{r['arm']}: phase 1 {percent_with_ci(r, 'phase_1', 'change_phase_1')}, phase-3 entries "
+                          f"{percent_with_ci(r, 'phase_3_entries', 'change_phase_3_entries')}" for r in rows)
         + f" (societal discrimination {s.high_discrimination}, {s.check3_residents} residents, "
           f"{s.replications} replications, common random numbers)",
         figure="attitude_action.png", extra={"rows": rows})
@@ -315,14 +315,18 @@ def _figures(data: dict, folder: Path) -> None:
     plt.close(fig)
 
     rows = data["attitude_action"]["rows"]
-    fig, ax = plt.subplots(figsize=(6.5, 3.2))
+    fig, ax = plt.subplots(figsize=(6.5, 3.7))
     y = np.arange(len(rows))
-    ax.barh(y - 0.2, [100 * r["change_phase_1"] for r in rows], 0.4, label="phase-1 prevalence (attitudes)")
-    ax.barh(y + 0.2, [100 * r["change_phase_3_entries"] for r in rows], 0.4, label="entries into phase 3 (action)")
+    for offset, key, prefix, label in ((-0.2, "change_phase_1", "phase_1", "phase-1 prevalence (attitudes)"),
+                                       (0.2, "change_phase_3_entries", "phase_3_entries",
+                                        "entries into phase 3 (action)")):
+        mid = np.array([100 * r[key] for r in rows])
+        err = np.array([[m - 100 * r[prefix + "_low"], 100 * r[prefix + "_high"] - m] for m, r in zip(mid, rows)]).T
+        ax.barh(y + offset, mid, 0.4, xerr=err, capsize=2, label=label)
     ax.set_yticks(y, [r["arm"] for r in rows], fontsize=8)
     ax.axvline(0, color="grey", lw=0.5)
-    ax.set_xlabel("change against baseline (%)")
-    ax.legend(fontsize=7)
+    ax.set_xlabel("change against baseline (%), with 95% bootstrap intervals")
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False)
     fig.tight_layout()
     fig.savefig(folder / "attitude_action.png", dpi=110)
     plt.close(fig)

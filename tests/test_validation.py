@@ -32,3 +32,20 @@ def test_validate_refuses_an_output_path_that_is_a_file(tmp_path):
     res = subprocess.run([sys.executable, "-m", "experiments", "validate", "--quick", "--out", str(f)],
                          capture_output=True, text=True)
     assert res.returncode == 2 and "--out" in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_relative_change_with_a_paired_bootstrap_interval():
+    import math
+
+    import numpy as np
+
+    from experiments.attitude_action import relative_change
+
+    rng = np.random.default_rng(5)
+    base = rng.poisson(30, 12).astype(float)
+    mid, lo, hi = relative_change(base * 0.5, base)
+    assert np.allclose([mid, lo, hi], -0.5)          # a constant ratio has no spread
+    arm = base + rng.normal(0, 5, 12)
+    mid, lo, hi = relative_change(arm, base)
+    assert lo < mid < hi and mid == arm.mean() / base.mean() - 1.0
+    assert all(math.isnan(x) for x in relative_change(arm, np.zeros(12)))
