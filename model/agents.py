@@ -286,9 +286,8 @@ class Recruiter:
     and :meth:`Resident.advance`.
     """
 
-    def __init__(self, model: "RadicalisationModel", venue: int, neighbourhood: int | None):
+    def __init__(self, model: "RadicalisationModel", neighbourhood: int | None):
         self.model = model
-        self.venue = venue
         self.neighbourhood = neighbourhood
 
     def reaches(self, resident: Resident) -> bool:
@@ -299,8 +298,9 @@ class Recruiter:
     def approach(self) -> None:
         """Make this week's approaches in the venue."""
         approaches = self.model.approaches
-        first = int(approaches.counts[:self.venue].sum())
-        count = int(approaches.counts[self.venue])
+        venue = approaches.counts.size - 1 if self.neighbourhood is None else self.neighbourhood
+        first = int(approaches.counts[:venue].sum())
+        count = int(approaches.counts[venue])
         if count == 0:
             return
         pool = [r for r in self.model.residents if self.reaches(r) and r.ready_to_join]

@@ -260,7 +260,7 @@ class MultipleMemberships(Intervention):
 
     type: Literal["multiple_memberships"] = "multiple_memberships"
     intensity: float = Field(1.0, ge=0.0, le=1.0, description="share of the reached residents who take part")
-    extra_memberships: int = Field(1, ge=1, le=5, description="new clubs per reached resident")
+    extra_memberships: int = Field(1, ge=1, le=5, description="new clubs per resident who takes part")
     mixed: bool = Field(True, description="clubs mix backgrounds (cross-cutting memberships)")
     club_size: int = Field(20, ge=2, le=500, description="members per new club")
     ties_per_membership: float = Field(3.0, ge=0.0, le=20.0, description="club ties per new membership")
@@ -511,10 +511,11 @@ class RecruiterDisruption(Intervention):
     Situational prevention (Clarke 1997), in the spirit of PROTON-T's
     opportunity arm (Weisburd et al. 2022, an employment programme that kept
     high-risk agents away from recruiters): police and community presence where
-    recruiters operate, closed venues, and online content taken down. A local recruiter's approach that meets a reached resident is
-    prevented with chance ``intensity``; online approaches are prevented with
-    chance ``online_share * intensity`` (takedowns are partial). Attitudes are
-    not touched (E15, :mod:`model.recruitment`).
+    recruiters operate, closed venues, and online content taken down. A local
+    recruiter's approach that meets a reached resident is prevented with chance
+    ``intensity``; online approaches are prevented with chance
+    ``online_share * intensity`` (takedowns are partial). Attitudes are not
+    touched (E15, :mod:`model.recruitment`).
     """
 
     type: Literal["recruiter_disruption"] = "recruiter_disruption"

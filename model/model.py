@@ -96,7 +96,7 @@ class RadicalisationModel(mesa.Model):
         """Weeks spent in phase 2 by each resident who moved to action (phase 3)."""
         self.residents: list[Resident] = [Resident(self, i) for i in range(self.town.n_residents)]
         n_hoods = self.approach_rates.size - 1
-        self.recruiters: list[Recruiter] = [Recruiter(self, v, v) for v in range(n_hoods)] + [Recruiter(self, n_hoods, None)]
+        self.recruiters: list[Recruiter] = [Recruiter(self, k) for k in range(n_hoods)] + [Recruiter(self, None)]
         """One recruiter presence per neighbourhood, then online (used by the per-agent reference)."""
         self._membership_index = None
         self.collect = collect

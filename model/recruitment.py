@@ -86,31 +86,30 @@ def recruit(approaches: Approaches, ready: np.ndarray, neighbourhood: np.ndarray
     Within a venue, candidates are in resident order; one chosen is ``candidates[int(whom * len)]``.
     A recruited resident leaves every pool; one who refuses can be approached again.
     """
-    n_local = approaches.counts.size - 1
-    if approaches.counts.sum() == 0:
+    counts = approaches.counts
+    online = counts.size - 1
+    active = np.flatnonzero(counts)          # only venues with approaches this week
+    if active.size == 0:
         return np.empty(0, dtype=np.int64)
+    first = np.cumsum(counts) - counts       # index of each venue's first approach
     candidates = np.flatnonzero(ready)
     hood = neighbourhood[candidates]
     order = np.argsort(hood, kind="stable")
-    bounds = np.searchsorted(hood[order], np.arange(n_local + 1))
+    bounds = np.searchsorted(hood[order], np.arange(online + 1))
     recruited: list[int] = []
-    k = 0
-    for venue in range(n_local + 1):
-        count = int(approaches.counts[venue])
-        if count == 0:
-            continue
-        if venue < n_local:
+    for venue in active:
+        if venue < online:
             pool = candidates[order[bounds[venue]:bounds[venue + 1]]].tolist()
         else:
             taken = set(recruited)
-            pool = [int(i) for i in candidates[young[candidates]] if int(i) not in taken]
-        for j in range(k, k + count):
-            if pool:
-                pos = int(approaches.whom[j] * len(pool))
-                chosen = pool[pos]
-                prevented = online_blocked if venue == n_local else blocked[chosen]
-                if approaches.blocked[j] >= prevented and approaches.accept[j] < 1.0 - shield[chosen]:
-                    recruited.append(chosen)
-                    del pool[pos]
-        k += count
+            pool = [i for i in candidates[young[candidates]].tolist() if i not in taken]
+        for j in range(first[venue], first[venue] + counts[venue]):
+            if not pool:
+                break
+            pos = int(approaches.whom[j] * len(pool))
+            chosen = pool[pos]
+            prevented = online_blocked if venue == online else blocked[chosen]
+            if approaches.blocked[j] >= prevented and approaches.accept[j] < 1.0 - shield[chosen]:
+                recruited.append(chosen)
+                del pool[pos]
     return np.asarray(recruited, dtype=np.int64)
