@@ -6,7 +6,7 @@ import numpy as np
 
 from .state import Phase, ResidentState
 
-__all__ = ["summarise", "polarisation_index", "radical_clustering", "SUMMARY_COLUMNS"]
+__all__ = ["summarise", "polarisation_index", "radical_clustering", "SUMMARY_COLUMNS", "RUN_COLUMNS", "OUTCOME_COLUMNS"]
 
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "phase_0", "phase_1", "phase_2", "phase_3",
@@ -14,6 +14,15 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "mean_discrimination", "mean_discrimination_minority", "mean_uncertainty", "mean_violence_attitude",
     "polarisation", "young_sympathiser_share", "social_competition_share",
 )
+"""Columns computed from the residents' state alone (:func:`summarise`)."""
+
+RUN_COLUMNS: tuple[str, ...] = (
+    "threat", "societal_discrimination", "entered_phase_2", "entered_phase_3", "cost", "removed",
+)
+"""Columns that need the run's history: the macro context, cumulative entries and cost, residents in prison."""
+
+OUTCOME_COLUMNS: tuple[str, ...] = SUMMARY_COLUMNS + RUN_COLUMNS
+"""Every outcome of a run, in the order of :meth:`model.model.RadicalisationModel.outcomes` and the DataCollector."""
 
 
 def polarisation_index(state: ResidentState, background: np.ndarray) -> float:

@@ -12,7 +12,7 @@ from pydantic import TypeAdapter, ValidationError
 from .agents import Recruiter, Resident
 from .engine import N_DRAWS, ArrayEngine, MacroContext, macro_context, raw_threat
 from .interventions import INTERVENTION_TYPES, Intervention, InterventionSpec
-from .metrics import SUMMARY_COLUMNS, radical_clustering, summarise
+from .metrics import OUTCOME_COLUMNS, radical_clustering, summarise
 from .recruitment import Approaches, approach_rates, draw_approaches
 from .parameters import TOWN_FIELDS, ParameterError, Parameters
 from .state import Phase, initial_state
@@ -101,12 +101,9 @@ class RadicalisationModel(mesa.Model):
         self._membership_index = None
         self.collect = collect
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: (lambda m, k=name: m.summary[k]) for name in SUMMARY_COLUMNS}
-            | {"threat": lambda m: m.macro.threat, "societal_discrimination": lambda m: m.macro.discrimination,
-               "entered_phase_2": lambda m: int(m.entries[2]), "entered_phase_3": lambda m: int(m.entries[3]),
-               "cost": lambda m: m.cost_total, "removed": lambda m: int(m.removed.sum())}
-        )
+            model_reporters={name: (lambda m, k=name: m._outcomes[k]) for name in OUTCOME_COLUMNS})
         self.summary: dict[str, float] = {}
+        self._outcomes: dict[str, float] = {}
         self._record()
 
     @property
@@ -219,8 +216,20 @@ class RadicalisationModel(mesa.Model):
         self.entries += np.bincount(self.state.phase[moved], minlength=4)
         self._record()
 
+    def outcomes(self) -> dict[str, float]:
+        """Every outcome of the run at the current week (:data:`model.metrics.OUTCOME_COLUMNS`).
+
+        The one per-run outcome function: the DataCollector records it each week, and
+        sweeps, comparisons and the EMA adapter read it at the end of a run.
+        """
+        return dict(self._outcomes)
+
     def _record(self) -> None:
         self.summary = summarise(self.state, self.town.background)
+        self._outcomes = {**self.summary, "threat": self.macro.threat,
+                          "societal_discrimination": self.macro.discrimination,
+                          "entered_phase_2": int(self.entries[2]), "entered_phase_3": int(self.entries[3]),
+                          "cost": self.cost_total, "removed": int(self.removed.sum())}
         if self.collect:
             self.datacollector.collect(self)
 
