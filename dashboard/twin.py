@@ -24,7 +24,7 @@ import numpy as np
 from model import Parameters, RadicalisationModel
 from model.interventions import Intervention
 from model.model import validate_interventions
-from model.town import GROUP_KINDS
+from model.parameters import GROUP_KINDS
 
 from .layout import town_layout
 from .picture import PICTURE_SIZE

@@ -5,7 +5,7 @@ A scenario file looks like::
     [scenario]
     name = "baseline"
     description = "Default town"
-    steps = 520          # weeks
+    steps = 520          # one step = one week
     seed = 42
 
     [parameters]         # any field of model.Parameters
@@ -38,7 +38,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from model.interventions import INTERVENTION_TYPES, InterventionSpec
 from model.parameters import ParameterError, Parameters
-from model.survey import Survey, SurveyError, read_survey_csv, survey_message
+from model.errors import one_line_error
+from model.survey import Survey, SurveyError, read_survey_csv
 
 __all__ = ["Scenario", "ScenarioError", "load_scenario"]
 
@@ -54,7 +55,7 @@ class Scenario(BaseModel):
 
     name: str = "default"
     description: str = ""
-    steps: int = Field(520, ge=0, le=100_000, description="weeks to simulate")
+    steps: int = Field(520, ge=0, le=100_000, description="steps to simulate (one step = one week)")
     seed: int = Field(42, ge=0, le=2**63 - 1, description="seed of the model's random generator")
     parameters: Parameters = Field(default_factory=Parameters)
     interventions: list[InterventionSpec] = Field(default_factory=list)
@@ -149,14 +150,14 @@ def survey_from_table(table: Any, source: str = "scenario", base: Path | None = 
             try:
                 Survey.model_validate({**options, "neighbourhoods": [{"residents": 1}]})   # check the options first
             except ValidationError as err:
-                raise ScenarioError(f"{source}: {survey_message(err, 'survey.')}") from None
+                raise ScenarioError(f"{source}: {one_line_error(err, 'survey.')}") from None
             path = Path(table["csv"])
             return read_survey_csv(path if path.is_absolute() or base is None else base / path, **options)
         return Survey.model_validate({**options, "neighbourhoods": table["neighbourhoods"]})
     except SurveyError as err:
         raise ScenarioError(str(err)) from None
     except ValidationError as err:
-        raise ScenarioError(f"{source}: {survey_message(err, 'survey.')}") from None
+        raise ScenarioError(f"{source}: {one_line_error(err, 'survey.')}") from None
 
 
 def scenario_from_dict(data: dict[str, Any], source: str = "scenario", base: Path | None = None) -> Scenario:

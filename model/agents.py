@@ -1,10 +1,12 @@
 """The per-agent reference: what one resident does in one week, in plain Python.
 
-This is the version a student reads. It applies exactly the rules of the array
-engine (:mod:`model.engine`, ``docs/ODD.md`` §7), one resident at a time, and a
-test holds both executions equal for the same seed. Attributes such as
-``resident.radical_belief`` read and write the model's state arrays, so the
-same agents also let the dashboard and notebooks inspect an array-engine run.
+This is the version a student reads. :meth:`Resident.step` looks at each of the
+resident's ties once, then applies the rules of :mod:`model.rules` (``docs/ODD.md``
+§7) to its own floats: the same functions the array engine (:mod:`model.engine`)
+applies to all residents at once, so a test holds both executions equal for the
+same seed. Attributes such as ``resident.radical_belief`` read and write the
+model's state arrays, so the same agents also let the dashboard and notebooks
+inspect an array-engine run.
 
 Updates are synchronous, as in Mesa's old ``SimultaneousActivation``: every
 resident first computes its next state in :meth:`Resident.step` from the state
@@ -13,15 +15,11 @@ at the start of the week, then all commit it in :meth:`Resident.advance`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import mesa
 
-from .engine import newborn_state
-from .state import IdentityStrategy, Phase
-
-if TYPE_CHECKING:
-    from .model import RadicalisationModel
+from . import rules
+from .parameters import YOUTH_AGE
+from .rules import IdentityStrategy, Phase
 
 __all__ = ["Resident", "Recruiter"]
 
@@ -66,7 +64,7 @@ class Resident(mesa.Agent):
     prejudice_propensity = _State()
     violence_propensity = _State()
 
-    def __init__(self, model: "RadicalisationModel", index: int):
+    def __init__(self, model: mesa.Model, index: int):
         super().__init__(model)
         self.index = index
         self._next: dict | None = None
@@ -82,12 +80,12 @@ class Resident(mesa.Agent):
 
     @property
     def is_young(self) -> bool:
-        return 12.0 <= self.age <= 27.0
+        return YOUTH_AGE[0] <= self.age <= YOUTH_AGE[1]
 
     @property
     def memberships(self) -> list[int]:
         """Ids of the groups (school/work, clubs, religious community) the resident belongs to."""
-        return self.model.memberships_of(self.index)
+        return self.model.town.memberships_of(self.index)
 
     @property
     def shield_direction(self) -> int:
@@ -103,15 +101,14 @@ class Resident(mesa.Agent):
 
     # --- one week --------------------------------------------------------------
     def step(self) -> None:
-        """Compute next week's state from this week's (ODD §7, E2-E16)."""
-        p = self.model.params
-        macro = self.model.macro
-        lv, i = self.model.levers, self.index      # intervention levers (zeros change nothing)
-        fairness = _clip(macro.fairness + lv.fairness_gain[i])
-        u_incident, u_strategy, u_transition = (float(x) for x in self.model.draws[:, self.index])
+        """Compute next week's state from this week's (ODD §7, E2-E17)."""
+        p, macro, r = self.model.params, self.model.macro, rules
+        m, i = self.model.modifiers, self.index          # intervention rule modifiers (zeros change nothing)
+        engine = self.model.engine                       # the town's tie totals, as the engine keeps them
+        u_incident, u_strategy, u_transition = (float(x) for x in self.model.draws[:, i])
         phase = self.phase
         in_group = 1.0 if phase >= Phase.GROUP_MEMBERSHIP else 0.0
-        in_action = phase == Phase.ACTION
+        in_action = 1.0 if phase == Phase.ACTION else 0.0
         young = 1.0 if self.is_young else 0.0
         minority = 1.0 if self.is_minority else 0.0
         R, V, H = self.radical_belief, self.violence_attitude, self.resilience_shield
@@ -121,8 +118,7 @@ class Resident(mesa.Agent):
 
         # look at every tie once: influence (weighted by shared identity) and discrimination
         WR = WrR = Wr = WV = WrV = W1 = 0.0
-        tie_weight = ingroup_weight = outgroup_weight = 0.0
-        prejudiced_contact = ingroup_dp = 0.0
+        tie_weight = ingroup_weight = outgroup_weight = prejudiced = ingroup_dp = 0.0
         for other, a in self.ties():
             same = other.background == self.background
             w = a if same else a * p.outgroup_influence
@@ -139,130 +135,76 @@ class Resident(mesa.Agent):
                 ingroup_dp += a * other.personal_discrimination
             else:
                 outgroup_weight += a
-                prejudiced_contact += a * other.prejudice
+                prejudiced += a * other.prejudice
 
-        # E2 exposure to radical belief and violence; ties between a group member and a
-        # non-member weaken by group_isolation, both ways, and the group itself pulls its members
-        iso = p.group_isolation
-        pull = p.group_pull * in_group
-        if in_group:   # outside ties (all minus those to members) weaken
-            den = W1 - iso * (W1 - Wr) + pull
-            num_r, num_v = WR - iso * (WR - WrR) + pull, WV - iso * (WV - WrV)
-        else:          # ties to members weaken
-            den = W1 - iso * Wr
-            num_r, num_v = WR - iso * WrR, WV - iso * WrV
-        exposure = num_r / den if den > 0 else R
-        peer_violence = num_v / (den - pull) if den - pull > 0 else V
-
+        # E2 exposure to radical belief and violence
+        exposure = r.influence_exposure(WR, WrR, Wr, W1, in_group, p.group_isolation, p.group_pull, R)
+        peer_v = r.peer_violence(WV, WrV, Wr, W1, in_group, p.group_isolation, p.group_pull, V)
         # E3 prejudice relaxes to a target lowered by cross-background contact
-        contact_share = outgroup_weight / tie_weight if tie_weight > 0 else 0.0
         base = p.prejudice_minority if minority else p.prejudice_majority
-        programme_share = self.model.engine.programme_contact_share[i]   # programme ties to other backgrounds
-        target_p = _clip(base + self.prejudice_propensity + p.attack_prejudice_gain * macro.threat * (1.0 - minority)
-                         - p.contact_prejudice_reduction * (contact_share + lv.contact_quality[i] * programme_share))
-        P_new = P + p.prejudice_rate * (target_p - P)
-
+        target_p = r.prejudice_target(base, self.prejudice_propensity, p.attack_prejudice_gain, macro.threat, minority,
+                                      p.contact_prejudice_reduction, r.share(outgroup_weight, tie_weight, 0.0),
+                                      m.contact_quality[i], engine.programme_contact_share[i])
         # E4-E6 discrimination: incidents from prejudiced contacts and institutions
-        prejudiced_contact = prejudiced_contact / tie_weight if tie_weight > 0 else 0.0
-        institutional = macro.discrimination * (1.0 - fairness) * (1.0 - lv.institutional_relief[i]) * minority
-        incident_prob = _clip(p.incident_rate * prejudiced_contact + institutional)
-        incident = 1.0 if u_incident < incident_prob else 0.0
-        ingroup_dp = ingroup_dp / ingroup_weight if ingroup_weight > 0 else Dp
-        m = p.discrimination_memory
-        Dp_new = Dp + m * (incident - Dp)                                   # E5
-        mu = p.group_deprivation_macro_weight                               # E6
-        target_g = _clip((1.0 - mu) * ingroup_dp + mu * macro.discrimination * (1.0 - lv.institutional_relief[i])
-                         * minority + lv.injustice[i])
-        Dg_new = Dg + m * (target_g - Dg)
-
+        fairness = r.procedural_fairness(macro.fairness, m.fairness_gain[i])
+        incident = r.discrimination_incident(u_incident, r.incident_probability(
+            p.incident_rate, r.share(prejudiced, tie_weight, 0.0), macro.discrimination, fairness,
+            m.institutional_relief[i], minority))
+        target_g = r.group_deprivation_target(r.share(ingroup_dp, ingroup_weight, Dp), p.group_deprivation_macro_weight,
+                                              macro.discrimination, m.institutional_relief[i], minority, m.injustice[i])
         # E7 complexity, E8 uncertainty, E9 significance loss, E10 trust
-        memb = float(self.model.town.memberships[self.index] + self.model.town.cross_memberships[self.index]) * (1.0 - iso * in_group)
-        C = memb / (memb + p.complexity_half_saturation)
-        target_u = _clip(p.uncertainty_base + self.uncertainty_propensity + p.uncertainty_youth * young + p.uncertainty_discrimination * D
-                         - p.uncertainty_complexity * C) * (1.0 - p.uncertainty_group_relief * in_group)
-        U_new = U + p.uncertainty_rate * (target_u - U)
-        target_s = _clip(p.significance_discrimination * Dp + p.significance_belonging * (1.0 - C))
-        S_new = S + p.significance_rate * (target_s - S)
-        target_t = _clip(fairness * (1.0 - p.trust_discrimination * D) + self.trust_propensity - lv.trust_penalty[i]) * (1.0 - p.trust_group_loss * in_group)
-        T_new = T + p.trust_rate * (target_t - T)
-
-        # E11 identity strategy: permeable -> mobility; legitimate and stable -> creativity; else competition
-        grievance = max(Dg, p.threat_grievance_weight * P)
-        p_competition = grievance * (1.0 - T * macro.stability)
-        if u_strategy < p_competition:
-            strategy = IdentityStrategy.SOCIAL_COMPETITION
-        elif u_strategy < grievance:
-            strategy = IdentityStrategy.SOCIAL_CREATIVITY
-        else:
-            strategy = IdentityStrategy.INDIVIDUAL_MOBILITY
+        C = r.identity_complexity(float(engine.membership_count[i]), p.group_isolation, in_group,
+                                  p.complexity_half_saturation)
+        target_u = r.uncertainty_target(p.uncertainty_base, self.uncertainty_propensity, p.uncertainty_youth, young,
+                                        p.uncertainty_discrimination, D, p.uncertainty_complexity, C,
+                                        p.uncertainty_group_relief, in_group)
+        target_s = r.significance_target(p.significance_discrimination, Dp, p.significance_belonging, C)
+        target_t = r.trust_target(fairness, p.trust_discrimination, D, self.trust_propensity, m.trust_penalty[i],
+                                  p.trust_group_loss, in_group)
+        # E11 identity strategy: mobility, creativity or competition
+        strategy = IdentityStrategy(int(r.identity_strategy(u_strategy, Dg, p.threat_grievance_weight, P, T,
+                                                            macro.stability)))
         competing = 1.0 if strategy == IdentityStrategy.SOCIAL_COMPETITION else 0.0
+        # E12 radical belief, E13 attitude to violence, E14 resilience shield (it turns around in phase 3)
+        R_new = r.radical_belief_update(R, exposure, U, S, H, competing, in_group, in_action, m.care[i],
+                                        p.influence_rate, p.competition_drive, p.significance_drive, p.belief_decay)
+        V_new = r.relax(V, r.violence_target(R, p.violence_significance, S, p.violence_peer, peer_v, p.violence_group,
+                                             in_group, self.violence_propensity), p.violence_rate)
+        target_h = r.shield_target(in_action, R, p.shield_base, p.shield_trust, T, p.shield_complexity, C,
+                                   p.shield_discrimination, D, m.shield_support[i], in_group)
+        # E15 phase transitions (joining a group needs a recruiter: Recruiter)
+        new_phase = int(r.phase_transition(
+            float(phase), R_new, V_new, u_transition, float(self.time_in_phase), p.sensitivity_threshold,
+            p.membership_threshold, p.action_threshold, p.hysteresis, p.disengagement_hazard, m.exit_support[i],
+            p.min_weeks_before_action, p.action_hazard, m.action_blocked[i], p.action_exit_hazard))
 
-        # E12 radical belief: the shield filters radicalising forces before phase 3, de-radicalising pulls in it
-        gap = exposure - R
-        radicalising = (p.influence_rate * U * max(gap, 0.0)
-                        + p.competition_drive * competing * (1.0 - R)
-                        + p.significance_drive * S * exposure * (1.0 - R))
-        deradicalising = p.influence_rate * min(gap, 0.0)
-        if in_action:
-            deradicalising *= 1.0 - H
-        else:
-            radicalising *= 1.0 - H
-        care = 0.0 if in_group else lv.care[i] * R      # outside helpers do not reach group members
-        R_new = _clip(R + radicalising + deradicalising - p.belief_decay * R * (1.0 - in_group) - care)
-
-        # E13 attitude to violence, E14 resilience shield (in phase 3 it follows group commitment)
-        target_v = _clip(R * (p.violence_significance * S + p.violence_peer * peer_violence + p.violence_group * in_group)
-                         + self.violence_propensity * in_group)
-        V_new = V + p.violence_rate * (target_v - V)
-        if in_action:
-            target_h = R
-        else:
-            support = 0.0 if in_group else lv.shield_support[i]
-            target_h = _clip(p.shield_base + p.shield_trust * T + p.shield_complexity * C - p.shield_discrimination * D
-                             + support)
-        H_new = H + p.shield_rate * (target_h - H)
-
-        # E15 phase transitions with thresholds and hysteresis (joining a group needs a recruiter: Recruiter)
-        new_phase = phase
-        if phase == Phase.NONE:
-            if R_new >= p.sensitivity_threshold:
-                new_phase = Phase.SENSITIVITY
-        elif phase == Phase.SENSITIVITY:
-            if R_new < p.sensitivity_threshold - p.hysteresis:
-                new_phase = Phase.NONE
-        elif phase == Phase.GROUP_MEMBERSHIP:
-            exit2 = p.disengagement_hazard + lv.exit_support[i]
-            if R_new < p.membership_threshold - p.hysteresis or u_transition < exit2:
-                new_phase = Phase.SENSITIVITY
-            elif (self.time_in_phase + 1 >= p.min_weeks_before_action and V_new >= p.action_threshold
-                  and u_transition < exit2 + p.action_hazard * V_new and lv.action_blocked[i] == 0):
-                new_phase = Phase.ACTION
-        else:
-            if V_new < p.action_threshold - p.hysteresis or u_transition < p.action_exit_hazard + lv.exit_support[i]:
-                new_phase = Phase.GROUP_MEMBERSHIP
-
+        Dp_new = r.relax(Dp, incident, p.discrimination_memory)
+        Dg_new = r.relax(Dg, target_g, p.discrimination_memory)
         self._next = dict(
-            phase=int(new_phase),
-            time_in_phase=0 if new_phase != phase else self.time_in_phase + 1,  # E16
+            phase=new_phase,
+            time_in_phase=int(r.time_in_phase(float(phase), float(new_phase), float(self.time_in_phase))),  # E16
             identity_strategy=int(strategy),
-            prejudice=P_new, personal_discrimination=Dp_new, group_discrimination=Dg_new,
-            perceived_discrimination=0.5 * (Dp_new + Dg_new),
-            identity_uncertainty=U_new, significance_loss=S_new, institutional_trust=T_new,
-            radical_belief=R_new, violence_attitude=V_new, resilience_shield=H_new,
-            age=self.age + 1.0 / 52.0,
+            prejudice=r.relax(P, target_p, p.prejudice_rate),
+            personal_discrimination=Dp_new, group_discrimination=Dg_new,
+            perceived_discrimination=r.perceived_discrimination(Dp_new, Dg_new),
+            identity_uncertainty=r.relax(U, target_u, p.uncertainty_rate),
+            significance_loss=r.relax(S, target_s, p.significance_rate),
+            institutional_trust=r.relax(T, target_t, p.trust_rate),
+            radical_belief=R_new, violence_attitude=V_new,
+            resilience_shield=r.relax(H, target_h, p.shield_rate),
+            age=r.age_one_week(self.age),
         )
-        # E17 demographic renewal: a newborn takes the place
-        if self._next["age"] >= p.life_expectancy:
-            base = p.prejudice_minority if minority else p.prejudice_majority
-            newborn = newborn_state(p, _clip(base + self.prejudice_propensity), self.uncertainty_propensity, self.trust_propensity, Dg_new)
+        if self._next["age"] >= p.life_expectancy:      # E17 demographic renewal: a newborn takes the place
+            newborn = r.newborn_state(p, base, self.prejudice_propensity, self.uncertainty_propensity,
+                                      self.trust_propensity, Dg_new)
             self._next.update(newborn)
 
     @property
     def ready_to_join(self) -> bool:
         """After :meth:`step`: a sympathiser who stays in phase 1 with belief at least the membership threshold."""
-        return (self.phase == Phase.SENSITIVITY and self._next["phase"] == Phase.SENSITIVITY
-                and self._next["radical_belief"] >= self.model.params.membership_threshold
-                and not self.model.removed[self.index])
+        return rules.ready_to_join(float(self.phase), float(self._next["phase"]), self._next["radical_belief"],
+                                   self.model.params.membership_threshold,
+                                   float(self.model.removed[self.index])) > 0.0
 
     def join_group(self) -> None:
         """Accept a recruiter's approach: next week's phase is 2 (E15)."""
@@ -286,7 +228,7 @@ class Recruiter:
     and :meth:`Resident.advance`.
     """
 
-    def __init__(self, model: "RadicalisationModel", neighbourhood: int | None):
+    def __init__(self, model: mesa.Model, neighbourhood: int | None):
         self.model = model
         self.neighbourhood = neighbourhood
 
@@ -309,12 +251,10 @@ class Recruiter:
                 return
             pos = int(approaches.whom[j] * len(pool))
             chosen = pool[pos]
-            levers = self.model.levers
-            prevented = levers.online_approach_blocked if self.neighbourhood is None else levers.approach_blocked[chosen.index]
-            if approaches.blocked[j] >= prevented and approaches.accept[j] < 1.0 - chosen.resilience_shield:
+            modifiers = self.model.modifiers
+            prevented = (modifiers.online_approach_blocked if self.neighbourhood is None
+                         else modifiers.approach_blocked[chosen.index])
+            if rules.approach_succeeds(approaches.accept[j], approaches.blocked[j], prevented, chosen.resilience_shield):
                 chosen.join_group()
                 del pool[pos]
 
-
-def _clip(x: float, lo: float = 0.0, hi: float = 1.0) -> float:
-    return lo if x < lo else hi if x > hi else x

@@ -1,9 +1,10 @@
 """The array engine: one week of the rules for all residents at once.
 
-State lives in numpy arrays and ties in CSR matrices, so a step is a handful
-of sparse matrix-vector products and element-wise operations. The rules are
-the same as the per-agent reference :meth:`model.agents.Resident.step`; a test
-holds the two equal. Every equation is numbered as in ``docs/ODD.md`` §7.
+State lives in numpy arrays and ties in CSR matrices. A week is one compiled
+pass over every resident's ties (:mod:`model.kernels`) followed by the rules of
+:mod:`model.rules`, each applied to all residents at once in its compiled form
+(``rule.vectorized``). The per-agent reference :meth:`model.agents.Resident.step`
+calls the same rules one resident at a time; a test holds the two equal.
 
 Updates are synchronous: every right-hand side reads the state at the start of
 the week, except the phase transitions, which read the resident's own updated
@@ -17,14 +18,16 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .parameters import Parameters
-from .interventions import Levers
-from .recruitment import Approaches, recruit
+from . import rules
+from .interventions import RuleModifiers
 from .kernels import PACKED_COLUMNS, SERIAL_BELOW, SUM_COLUMNS, tie_sums, tie_sums_serial
-from .state import IdentityStrategy, Phase, ResidentState
+from .parameters import Parameters
+from .recruitment import Approaches, recruit
+from .rules import IdentityStrategy, Phase
+from .state import ResidentState
 from .town import LAYERS, Town
 
-__all__ = ["MacroContext", "macro_context", "raw_threat", "ArrayEngine", "N_DRAWS", "newborn_state"]
+__all__ = ["MacroContext", "macro_context", "raw_threat", "ArrayEngine", "N_DRAWS"]
 
 N_DRAWS = 3
 """Uniform draws per resident per week: discrimination incident, identity strategy, phase transition."""
@@ -50,56 +53,19 @@ def raw_threat(params: Parameters, attack_weeks: list[int], week: int) -> float:
     threat = 0.0
     for t_e in attack_weeks:
         if t_e <= week:
-            threat += params.attack_severity * float(np.exp(-(week - t_e) / params.attack_relaxation_weeks))
+            threat += rules.attack_threat(params.attack_severity, week - t_e, params.attack_relaxation_weeks)
     return min(1.0, threat)
 
 
 def macro_context(params: Parameters, attack_weeks: list[int], week: int, threat_damping: float = 0.0) -> MacroContext:
-    """E1: threat decays exponentially after each attack; discrimination rises with threat.
-
-    ``threat(t) = (1 - damping) * min(1, sum_e severity * exp(-(t - t_e) / tau))`` over
-    attacks ``t_e <= t`` (damping from a crisis response);
-    ``discrimination(t) = min(1, d0 + gain * threat(t))``.
-    """
-    threat = (1.0 - threat_damping) * raw_threat(params, attack_weeks, week)
-    disc = min(1.0, params.societal_discrimination + params.attack_discrimination_gain * threat)
+    """E1: threat decays exponentially after each attack; discrimination rises with threat."""
+    threat = rules.damped_threat(raw_threat(params, attack_weeks, week), threat_damping)
+    disc = rules.discrimination_after_threat(params.societal_discrimination, params.attack_discrimination_gain, threat)
     return MacroContext(week=week, threat=threat, discrimination=disc, fairness=params.institutional_fairness)
 
 
-def _safe_div(num: np.ndarray, den: np.ndarray, fallback: np.ndarray | float) -> np.ndarray:
-    out = np.empty(num.shape, dtype=np.float64)
-    ok = den > 0
-    np.divide(num, den, out=out, where=ok)
-    if np.isscalar(fallback):
-        out[~ok] = fallback
-    else:
-        out[~ok] = fallback[~ok]
-    return out
-
-
-def newborn_state(p: Parameters, base_prejudice, uncertainty_propensity, trust_propensity, group_discrimination):
-    """E17: the state of a newborn who takes a departing resident's place.
-
-    Works element-wise on scalars (reference) and arrays (engine). The newborn
-    keeps the place's dispositions and the family's group discrimination.
-    """
-    trust = np.clip(p.institutional_fairness + trust_propensity, 0.0, 1.0)
-    return {
-        "age": 0.0, "phase": 0, "time_in_phase": 0, "identity_strategy": 0,
-        "identity_uncertainty": np.clip(p.uncertainty_base + uncertainty_propensity, 0.0, 1.0),
-        "personal_discrimination": 0.0,
-        "perceived_discrimination": 0.5 * group_discrimination,
-        "significance_loss": 0.0,
-        "institutional_trust": trust,
-        "prejudice": base_prejudice,
-        "radical_belief": 0.0,
-        "violence_attitude": 0.0,
-        "resilience_shield": np.clip(p.shield_base + p.shield_trust * trust, 0.0, 1.0),
-    }
-
-
 class ArrayEngine:
-    """Vectorised rules over a :class:`Town` (ODD §7, equations E1-E16).
+    """The rules of :mod:`model.rules` over all residents of a :class:`Town` at once (ODD §7).
 
     Precomputes, once per town, the split of the adjacency into in-group and
     out-group parts and the influence matrix ``W = A_in + outgroup_influence * A_out``.
@@ -109,7 +75,7 @@ class ArrayEngine:
         self.town = town
         self.params = params
         self.removed = np.zeros(town.n_residents, dtype=bool)
-        self.levers = Levers.neutral(town.n_residents)
+        self.modifiers = RuleModifiers.neutral(town.n_residents)
         self.rebuild_network()
 
     def rebuild_network(self) -> None:
@@ -135,8 +101,8 @@ class ArrayEngine:
         outgroup_weight = row_sum(a.data * cross)
         self.ingroup_weight = self.tie_weight - outgroup_weight
         self.influence_weight = self.ingroup_weight + self.params.outgroup_influence * outgroup_weight
-        self.contact_share = _safe_div(outgroup_weight, self.tie_weight, 0.0)
-        self.programme_contact_share = _safe_div(programme, self.tie_weight, 0.0)
+        self.contact_share = rules.share.vectorized(outgroup_weight, self.tie_weight, 0.0)
+        self.programme_contact_share = rules.share.vectorized(programme, self.tie_weight, 0.0)
         self.minority = (bg > 0).astype(np.float64)
         self.base_prejudice = np.where(bg > 0, self.params.prejudice_minority, self.params.prejudice_majority)
         self.membership_count = (self.town.memberships + self.town.cross_memberships).astype(np.float64)
@@ -159,139 +125,92 @@ class ArrayEngine:
 
     def step(self, s: ResidentState, macro: MacroContext, draws: np.ndarray,
              approaches: Approaches | None = None) -> None:
-        """Advance ``s`` by one week in place. ``draws`` is a ``(N_DRAWS, n)`` array of U(0,1);
-        ``approaches`` are this week's recruiters' approaches (none if omitted).
+        """Advance ``s`` by one week in place (ODD §7, E2-E17).
 
-        Intervention levers are read from ``self.levers`` (neutral by default).
+        ``draws`` is a ``(N_DRAWS, n)`` array of U(0,1); ``approaches`` are this
+        week's recruiters' approaches (none if omitted). Interventions act through
+        ``self.modifiers`` (neutral by default).
         """
-        p = self.params
-        lv = self.levers
-        fairness = np.clip(macro.fairness + lv.fairness_gain, 0.0, 1.0)
+        p, m, r = self.params, self.modifiers, rules
         phase = s.phase
         in_group = (phase >= Phase.GROUP_MEMBERSHIP).astype(np.float64)
         in_action = phase == Phase.ACTION
-        outside_group = 1.0 - in_group        # outside helpers (care, shield support) do not reach members
-        young = s.young
         R, V, H = s.radical_belief, s.violence_attitude, s.resilience_shield
         U, T, P = s.identity_uncertainty, s.institutional_trust, s.prejudice
         Dp, Dg, D, S = s.personal_discrimination, s.group_discrimination, s.perceived_discrimination, s.significance_loss
 
-        # E2 exposure: isolation-weighted mean belief and violence attitude of ties, plus the group's pull
-        sums = self.tie_sums(s, in_group)
-        WR, WrR, Wr, WV, WrV = sums[:, 0], sums[:, 1], sums[:, 2], sums[:, 3], sums[:, 4]
+        # E2 exposure through ties (one compiled pass), plus the group's pull
+        WR, WrR, Wr, WV, WrV, out_P, in_Dp = self.tie_sums(s, in_group).T
         W1 = self.influence_weight
-        # ties between a group member and a non-member weaken by group_isolation, both ways
-        iso = p.group_isolation
-        pull = p.group_pull * in_group
-        den = W1 - iso * np.where(in_group > 0, W1 - Wr, Wr) + pull
-        exposure = _safe_div(WR - iso * np.where(in_group > 0, WR - WrR, WrR) + pull, den, R)
-        peer_violence = _safe_div(WV - iso * np.where(in_group > 0, WV - WrV, WrV), den - pull, V)
+        exposure = r.influence_exposure.vectorized(WR, WrR, Wr, W1, in_group, p.group_isolation, p.group_pull, R)
+        peer_v = r.peer_violence.vectorized(WV, WrV, Wr, W1, in_group, p.group_isolation, p.group_pull, V)
 
         # E3 prejudice
-        target_p = np.clip(self.base_prejudice + s.prejudice_propensity + p.attack_prejudice_gain * macro.threat * (1.0 - self.minority)
-                           - p.contact_prejudice_reduction * (self.contact_share
-                                                              + lv.contact_quality * self.programme_contact_share),
-                           0.0, 1.0)
-        P_new = P + p.prejudice_rate * (target_p - P)
-
+        target_p = r.prejudice_target.vectorized(self.base_prejudice, s.prejudice_propensity, p.attack_prejudice_gain,
+                                                 macro.threat, self.minority, p.contact_prejudice_reduction,
+                                                 self.contact_share, m.contact_quality, self.programme_contact_share)
         # E4-E6 discrimination
-        prejudiced_contact = _safe_div(sums[:, 5], self.tie_weight, 0.0)
-        institutional = macro.discrimination * (1.0 - fairness) * (1.0 - lv.institutional_relief) * self.minority
-        incident_prob = np.clip(p.incident_rate * prejudiced_contact + institutional, 0.0, 1.0)
-        incident = (draws[0] < incident_prob).astype(np.float64)
-        ingroup_dp = _safe_div(sums[:, 6], self.ingroup_weight, Dp)
-        m = p.discrimination_memory
-        Dp_new = Dp + m * (incident - Dp)                                   # E5
-        mu = p.group_deprivation_macro_weight                               # E6
-        target_g = np.clip((1.0 - mu) * ingroup_dp + mu * macro.discrimination * (1.0 - lv.institutional_relief)
-                           * self.minority + lv.injustice, 0.0, 1.0)
-        Dg_new = Dg + m * (target_g - Dg)
-
-        # E7 social identity complexity; E8 uncertainty; E9 significance loss; E10 trust
-        memb = self.membership_count * (1.0 - p.group_isolation * in_group)
-        C = memb / (memb + p.complexity_half_saturation)
-        target_u = np.clip(p.uncertainty_base + s.uncertainty_propensity + p.uncertainty_youth * young + p.uncertainty_discrimination * D
-                           - p.uncertainty_complexity * C, 0.0, 1.0) * (1.0 - p.uncertainty_group_relief * in_group)
-        U_new = U + p.uncertainty_rate * (target_u - U)
-        target_s = np.clip(p.significance_discrimination * Dp + p.significance_belonging * (1.0 - C), 0.0, 1.0)
-        S_new = S + p.significance_rate * (target_s - S)
-        target_t = np.clip(fairness * (1.0 - p.trust_discrimination * D) + s.trust_propensity - lv.trust_penalty,
-                           0.0, 1.0) * (1.0 - p.trust_group_loss * in_group)
-        T_new = T + p.trust_rate * (target_t - T)
-
+        fairness = r.procedural_fairness.vectorized(macro.fairness, m.fairness_gain)
+        prejudiced_contact = r.share.vectorized(out_P, self.tie_weight, 0.0)
+        incident = r.discrimination_incident.vectorized(draws[0], r.incident_probability.vectorized(
+            p.incident_rate, prejudiced_contact, macro.discrimination, fairness, m.institutional_relief, self.minority))
+        ingroup_dp = r.share.vectorized(in_Dp, self.ingroup_weight, Dp)
+        target_g = r.group_deprivation_target.vectorized(ingroup_dp, p.group_deprivation_macro_weight,
+                                                         macro.discrimination, m.institutional_relief, self.minority,
+                                                         m.injustice)
+        # E7 complexity, E8 uncertainty, E9 significance loss, E10 trust
+        C = r.identity_complexity.vectorized(self.membership_count, p.group_isolation, in_group,
+                                             p.complexity_half_saturation)
+        target_u = r.uncertainty_target.vectorized(p.uncertainty_base, s.uncertainty_propensity, p.uncertainty_youth,
+                                                   s.young, p.uncertainty_discrimination, D, p.uncertainty_complexity,
+                                                   C, p.uncertainty_group_relief, in_group)
+        target_s = r.significance_target.vectorized(p.significance_discrimination, Dp, p.significance_belonging, C)
+        target_t = r.trust_target.vectorized(fairness, p.trust_discrimination, D, s.trust_propensity, m.trust_penalty,
+                                             p.trust_group_loss, in_group)
         # E11 identity strategy
-        grievance = np.maximum(Dg, p.threat_grievance_weight * P)
-        p_competition = grievance * (1.0 - T * macro.stability)
-        strategy = np.where(draws[1] < p_competition, IdentityStrategy.SOCIAL_COMPETITION,
-                            np.where(draws[1] < grievance, IdentityStrategy.SOCIAL_CREATIVITY,
-                                     IdentityStrategy.INDIVIDUAL_MOBILITY)).astype(np.int8)
-        competing = (strategy == IdentityStrategy.SOCIAL_COMPETITION).astype(np.float64)
+        strategy = r.identity_strategy.vectorized(draws[1], Dg, p.threat_grievance_weight, P, T, macro.stability)
+        competing = strategy == IdentityStrategy.SOCIAL_COMPETITION
+        # E12 radical belief, E13 attitude to violence, E14 resilience shield
+        R_new = r.radical_belief_update.vectorized(R, exposure, U, S, H, competing, in_group, in_action, m.care,
+                                                   p.influence_rate, p.competition_drive, p.significance_drive,
+                                                   p.belief_decay)
+        target_v = r.violence_target.vectorized(R, p.violence_significance, S, p.violence_peer, peer_v,
+                                                p.violence_group, in_group, s.violence_propensity)
+        V_new = r.relax.vectorized(V, target_v, p.violence_rate)
+        target_h = r.shield_target.vectorized(in_action, R, p.shield_base, p.shield_trust, T, p.shield_complexity, C,
+                                              p.shield_discrimination, D, m.shield_support, in_group)
 
-        # E12 radical belief: the shield filters radicalising forces before phase 3, de-radicalising pulls in it
-        gap = exposure - R
-        radicalising = (p.influence_rate * U * np.maximum(gap, 0.0)
-                        + p.competition_drive * competing * (1.0 - R)
-                        + p.significance_drive * S * exposure * (1.0 - R))
-        deradicalising = p.influence_rate * np.minimum(gap, 0.0)
-        radicalising = np.where(in_action, radicalising, radicalising * (1.0 - H))
-        deradicalising = np.where(in_action, deradicalising * (1.0 - H), deradicalising)
-        R_new = np.clip(R + radicalising + deradicalising - p.belief_decay * R * (1.0 - in_group)
-                        - lv.care * R * outside_group, 0.0, 1.0)
-
-        # E13 attitude to violence; E14 resilience shield
-        target_v = np.clip(R * (p.violence_significance * S + p.violence_peer * peer_violence
-                                + p.violence_group * in_group) + s.violence_propensity * in_group, 0.0, 1.0)
-        V_new = V + p.violence_rate * (target_v - V)
-        target_h = np.where(in_action, R,
-                            np.clip(p.shield_base + p.shield_trust * T + p.shield_complexity * C
-                                    - p.shield_discrimination * D + lv.shield_support * outside_group,
-                                    0.0, 1.0))
-        H_new = H + p.shield_rate * (target_h - H)
-
-        # E15 phase transitions (one per week), E16 time in phase
-        u = draws[2]
-        tau = s.time_in_phase
-        lo1 = p.sensitivity_threshold - p.hysteresis
-        lo2 = p.membership_threshold - p.hysteresis
-        lo3 = p.action_threshold - p.hysteresis
-        new_phase = phase.copy()
-        ph0, ph1, ph2, ph3 = phase == 0, phase == 1, phase == 2, phase == 3
-        new_phase[ph0 & (R_new >= p.sensitivity_threshold)] = Phase.SENSITIVITY
-        new_phase[ph1 & (R_new < lo1)] = Phase.NONE
-        exit2 = p.disengagement_hazard + lv.exit_support
-        leave2 = ph2 & ((R_new < lo2) | (u < exit2))
-        new_phase[leave2] = Phase.SENSITIVITY
-        act = (ph2 & ~leave2 & (tau + 1 >= p.min_weeks_before_action) & (V_new >= p.action_threshold)
-               & (u < exit2 + p.action_hazard * V_new) & (lv.action_blocked == 0))
-        new_phase[act] = Phase.ACTION
-        new_phase[ph3 & ((V_new < lo3) | (u < p.action_exit_hazard + lv.exit_support))] = Phase.GROUP_MEMBERSHIP
-        if approaches is not None:      # 1 -> 2: recruiters approach ready sympathisers (model.recruitment)
-            ready = ph1 & (new_phase == Phase.SENSITIVITY) & (R_new >= p.membership_threshold) & ~self.removed
-            joined = recruit(approaches, ready, self.town.neighbourhood, young, H, lv.approach_blocked,
-                             lv.online_approach_blocked)
+        # E15 phase transitions (one per week); joining a group needs a recruiter's approach
+        new_phase = r.phase_transition.vectorized(
+            phase, R_new, V_new, draws[2], s.time_in_phase, p.sensitivity_threshold, p.membership_threshold,
+            p.action_threshold, p.hysteresis, p.disengagement_hazard, m.exit_support, p.min_weeks_before_action,
+            p.action_hazard, m.action_blocked, p.action_exit_hazard).astype(np.int8)
+        if approaches is not None:
+            ready = r.ready_to_join.vectorized(phase, new_phase, R_new, p.membership_threshold, self.removed) > 0
+            joined = recruit(approaches, ready, self.town.neighbourhood, s.young, H, m.approach_blocked,
+                             m.online_approach_blocked)
             new_phase[joined] = Phase.GROUP_MEMBERSHIP
 
-        changed = new_phase != phase
-        s.time_in_phase = np.where(changed, 0, tau + 1).astype(np.int32)
+        # commit (synchronous update); E16 time in phase, E17 ageing and renewal
+        s.time_in_phase = r.time_in_phase.vectorized(phase, new_phase, s.time_in_phase).astype(np.int32)
         s.phase = new_phase
-        s.identity_strategy = strategy
-        s.prejudice = P_new
-        s.personal_discrimination = Dp_new
-        s.group_discrimination = Dg_new
-        s.perceived_discrimination = 0.5 * (Dp_new + Dg_new)
-        s.identity_uncertainty = U_new
-        s.significance_loss = S_new
-        s.institutional_trust = T_new
+        s.identity_strategy = strategy.astype(np.int8)
+        s.prejudice = r.relax.vectorized(P, target_p, p.prejudice_rate)
+        s.personal_discrimination = r.relax.vectorized(Dp, incident, p.discrimination_memory)
+        s.group_discrimination = r.relax.vectorized(Dg, target_g, p.discrimination_memory)
+        s.perceived_discrimination = r.perceived_discrimination.vectorized(s.personal_discrimination,
+                                                                           s.group_discrimination)
+        s.identity_uncertainty = r.relax.vectorized(U, target_u, p.uncertainty_rate)
+        s.significance_loss = r.relax.vectorized(S, target_s, p.significance_rate)
+        s.institutional_trust = r.relax.vectorized(T, target_t, p.trust_rate)
         s.radical_belief = R_new
         s.violence_attitude = V_new
-        s.resilience_shield = H_new
-        s.age = s.age + 1.0 / 52.0
-
-        # E17 demographic renewal: at the life expectancy a newborn takes the resident's place
+        s.resilience_shield = r.relax.vectorized(H, target_h, p.shield_rate)
+        s.age = r.age_one_week(s.age)
         renew = s.age >= p.life_expectancy
         if renew.any():
-            newborn = newborn_state(p, np.clip(self.base_prejudice[renew] + s.prejudice_propensity[renew], 0.0, 1.0),
-                                    s.uncertainty_propensity[renew],
-                                    s.trust_propensity[renew], s.group_discrimination[renew])
+            newborn = r.newborn_state(p, self.base_prejudice[renew], s.prejudice_propensity[renew],
+                                      s.uncertainty_propensity[renew], s.trust_propensity[renew],
+                                      s.group_discrimination[renew])
             for name, value in newborn.items():
                 getattr(s, name)[renew] = value

@@ -5,38 +5,80 @@ how many), an ``intensity`` in [0, 1] and a ``cost`` in abstract units per
 targeted resident per active week. Each acts through a documented mechanism
 (``docs/ODD.md`` §7.5) by one or both of:
 
-* **levers**: per-resident arrays that the rules read each week
-  (:class:`Levers`; neutral values change nothing), reset and re-applied while
-  the intervention is active;
+* **rule modifiers**: per-resident arrays that the rules read each week
+  (:class:`RuleModifiers`; neutral values change nothing), reset and re-applied
+  while the intervention is active;
 * **structural changes**: new ties or memberships added to the town when the
   intervention starts, and removal from the network (prison).
 
-Interventions draw random numbers only from ``model.intervention_rng``, a stream
-spawned from the model's generator, so that arms of a comparison share the
-residents' random numbers (common random numbers).
+Every coefficient of a mechanism is a field of the intervention, with its
+default, range and meaning (``radsim params --interventions`` lists them).
+
+**The world an intervention sees** is the narrow protocol :class:`World` (the
+model implements it):
+
+* read: ``town`` (backgrounds, households, neighbourhoods, ties, key figures),
+  ``state`` (the residents' state arrays), ``params``, ``removed`` (in prison),
+  ``raw_threat(week)`` (E1 before any crisis response);
+* change the town only through ``add_ties``, ``join_groups`` and ``leave_groups``
+  (the town's own bookkeeping; the model then refreshes what the rules read);
+* take residents out of the network and back with ``remove`` and ``release``;
+* write the state only for the documented jumps of a mechanism (a false flag's
+  label, an arrest, re-entry after prison);
+* draw random numbers only from ``intervention_rng``, a stream spawned from the
+  model's generator, so that arms of a comparison share the residents' random
+  numbers (common random numbers).
 """
 
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Protocol, Union
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, ValidationError, model_validator
 
-if TYPE_CHECKING:
-    from .model import RadicalisationModel
+from .errors import ParameterError, one_line_error
+from .parameters import GroupKind, Parameters
+from .town import MembershipChange, Town
 
 __all__ = [
-    "Levers", "Targeting", "Intervention", "InterventionSpec", "INTERVENTION_TYPES",
+    "RuleModifiers", "World", "Targeting", "Intervention", "InterventionSpec", "INTERVENTION_TYPES",
     "IntergroupContact", "InclusionPolicy", "MultipleMemberships", "KeyFigures", "ParentSupport",
     "EarlySignalling", "CareAndRepression", "CrisisResponse", "NationalityStripping", "RecruiterDisruption",
+    "SurveyKeyFigures", "survey_interventions", "validate_interventions", "intervention_table",
 ]
 
 
+class World(Protocol):
+    """What an intervention may read and change (see the module docstring)."""
+
+    town: Town
+    state: Any                      # model.state.ResidentState
+    params: Parameters
+    intervention_rng: np.random.Generator
+
+    @property
+    def removed(self) -> np.ndarray: ...
+
+    def raw_threat(self, week: int) -> float: ...
+
+    def add_ties(self, source: np.ndarray, target: np.ndarray, layer: str, weight: float) -> int: ...
+
+    def join_groups(self, residents: np.ndarray, group: np.ndarray, kind: GroupKind,
+                    ties_per_membership: float) -> MembershipChange: ...
+
+    def leave_groups(self, change: MembershipChange) -> None: ...
+
+    def remove(self, mask: np.ndarray) -> None: ...
+
+    def release(self, mask: np.ndarray) -> None: ...
+
+
 @dataclass
-class Levers:
+class RuleModifiers:
     """Per-resident modifiers of the rules for one week; zeros change nothing.
 
     fairness_gain: added to institutional fairness (E4, E10).
@@ -69,7 +111,7 @@ class Levers:
     SCALARS = ("threat_damping", "online_approach_blocked")
 
     @classmethod
-    def neutral(cls, n: int) -> "Levers":
+    def neutral(cls, n: int) -> "RuleModifiers":
         arrays = {f.name: np.zeros(n) for f in fields(cls) if f.name not in cls.SCALARS}
         return cls(**arrays)
 
@@ -79,6 +121,11 @@ class Levers:
                 setattr(self, f.name, 0.0)
             else:
                 getattr(self, f.name)[:] = 0.0
+
+
+def coefficient(default: float, doc: str, hi: float = 1.0) -> Any:
+    """A documented coefficient of a mechanism, in [0, ``hi``] (listed by ``radsim params --interventions``)."""
+    return Field(default, ge=0.0, le=hi, description=doc, json_schema_extra={"coefficient": True})
 
 
 class Targeting(BaseModel):
@@ -99,8 +146,8 @@ class Targeting(BaseModel):
             raise ValueError("min_age: must not exceed max_age")
         return self
 
-    def eligible(self, model: "RadicalisationModel") -> np.ndarray:
-        town, age = model.town, model.state.age
+    def eligible(self, world: World) -> np.ndarray:
+        town, age = world.town, world.state.age
         ok = (age >= self.min_age) & (age <= self.max_age)
         if self.backgrounds is not None:
             ok &= np.isin(town.background, self.backgrounds)
@@ -108,10 +155,10 @@ class Targeting(BaseModel):
             ok &= np.isin(town.neighbourhood, self.neighbourhoods)
         return ok
 
-    def select(self, model: "RadicalisationModel", rng: np.random.Generator,
+    def select(self, world: World, rng: np.random.Generator,
                eligible: np.ndarray | None = None) -> np.ndarray:
         """Boolean mask of the residents reached (random among the eligible)."""
-        eligible = self.eligible(model) if eligible is None else eligible
+        eligible = self.eligible(world) if eligible is None else eligible
         idx = np.nonzero(eligible)[0]
         k = self.count if self.count is not None else int(round(self.share * idx.size))
         k = min(k, idx.size)
@@ -151,26 +198,26 @@ class Intervention(BaseModel):
         return None if self.duration is None else self.start + self.duration
 
     # hooks -------------------------------------------------------------------
-    def begin(self, model: "RadicalisationModel") -> None:
+    def begin(self, world: World) -> None:
         """Called once, in the first active week: choose whom the intervention reaches."""
-        self._reached = self.target.select(model, model.intervention_rng)
+        self._reached = self.target.select(world, world.intervention_rng)
 
     @abstractmethod
-    def act(self, model: "RadicalisationModel", levers: Levers, week: int) -> float:
-        """Called every active week; sets levers. Returns the week's cost. Each intervention defines it."""
+    def act(self, world: World, modifiers: RuleModifiers, week: int) -> float:
+        """Called every active week; sets rule modifiers. Returns the week's cost. Each intervention defines it."""
 
-    def finish(self, model: "RadicalisationModel") -> None:
+    def finish(self, world: World) -> None:
         """Called once, in the first week after the intervention ended."""
 
-    def weekly(self, model: "RadicalisationModel", levers: Levers, week: int) -> float:
+    def weekly(self, world: World, modifiers: RuleModifiers, week: int) -> float:
         """Run the hooks due this week and return the week's cost."""
         if self.is_active(week):
             if not self._started:
                 self._started = True
-                self.begin(model)
-            return self.act(model, levers, week)
+                self.begin(world)
+            return self.act(world, modifiers, week)
         if self._started and self.end_week() == week:
-            self.finish(model)
+            self.finish(world)
         return 0.0
 
     def reached_cost(self) -> float:
@@ -178,7 +225,7 @@ class Intervention(BaseModel):
 
 
 # ---------------------------------------------------------------------------
-# the nine levers of the seed
+# the levers of the seed
 # ---------------------------------------------------------------------------
 
 class IntergroupContact(Intervention):
@@ -188,9 +235,10 @@ class IntergroupContact(Intervention):
     reached residents of other backgrounds. While the programme runs, the
     prejudice target falls by ``contact_prejudice_reduction * q * c_prog`` (E3),
     where ``c_prog`` is the share of tie strength in programme ties to other
-    backgrounds and the quality ``q = intensity * (4 common_goal + equal_status
-    + institutional_support)``; under ``competitive`` contact ``q`` is lowered by
-    ``4 * intensity`` (Sherif 1961). Bare contact has ``q = 0``: only the ordinary
+    backgrounds and the quality ``q = intensity * (w_goal common_goal + w_status
+    equal_status + w_support institutional_support - w_competition competitive)``
+    (weights 4, 1, 1 and 4 by default: cooperation on a common goal matters most,
+    Sherif 1961; competition turns contact hostile). Bare contact has ``q = 0``: only the ordinary
     small effect of cross-background ties remains. The ties stay after the end.
     """
 
@@ -201,16 +249,22 @@ class IntergroupContact(Intervention):
     equal_status: bool = Field(False, description="equal status within the contact situation (Allport)")
     institutional_support: bool = Field(False, description="support by authorities and institutions (Allport)")
     competitive: bool = Field(False, description="the groups compete (raises prejudice)")
+    common_goal_weight: float = coefficient(4.0, "contact quality from a common goal", hi=10.0)
+    equal_status_weight: float = coefficient(1.0, "contact quality from equal status", hi=10.0)
+    institutional_support_weight: float = coefficient(1.0, "contact quality from institutional support", hi=10.0)
+    competition_weight: float = coefficient(4.0, "contact quality lost when the groups compete", hi=10.0)
 
     def quality(self) -> float:
-        q = 4.0 * self.common_goal + 1.0 * self.equal_status + 1.0 * self.institutional_support
-        return self.intensity * (q - 4.0 * self.competitive)
+        """The quality ``q`` of programme contact in E3 (negative under competition)."""
+        q = (self.common_goal_weight * self.common_goal + self.equal_status_weight * self.equal_status
+             + self.institutional_support_weight * self.institutional_support)
+        return self.intensity * (q - self.competition_weight * self.competitive)
 
-    def begin(self, model):
-        super().begin(model)
-        rng = model.intervention_rng
+    def begin(self, world):
+        super().begin(world)
+        rng = world.intervention_rng
         reached = np.nonzero(self._reached)[0]
-        bg = model.town.background
+        bg = world.town.background
         src, dst = [], []
         for _ in range(self.ties_per_resident):
             partner = rng.choice(reached, size=reached.size) if reached.size else reached
@@ -218,10 +272,10 @@ class IntergroupContact(Intervention):
             src.append(reached[cross])
             dst.append(partner[cross])
         if reached.size:
-            model.add_ties(np.concatenate(src), np.concatenate(dst), "contact", self.tie_strength)
+            world.add_ties(np.concatenate(src), np.concatenate(dst), "contact", self.tie_strength)
 
-    def act(self, model, levers, week):
-        levers.contact_quality[self._reached] += self.quality()
+    def act(self, world, modifiers, week):
+        modifiers.contact_quality[self._reached] += self.quality()
         return self.reached_cost()
 
 
@@ -229,19 +283,23 @@ class InclusionPolicy(Intervention):
     """Institutions treat people more fairly (the Utrecht approach; Tyler 2006).
 
     For every reached resident (by default everyone, including the grey middle),
-    institutional discrimination falls by the share ``0.5 * intensity`` (E4, E6)
-    and institutional fairness closes ``0.5 * intensity`` of its gap to 1
-    (E4, E10), which raises trust. At full intensity, institutions halve their
-    discrimination.
+    institutional discrimination falls by the share ``discrimination_relief * intensity``
+    (E4, E6) and institutional fairness closes ``fairness_gap_closed * intensity`` of
+    its gap to 1 (E4, E10), which raises trust. With the defaults (0.5 and 0.5), at
+    full intensity institutions halve their discrimination.
     """
 
     type: Literal["inclusion_policy"] = "inclusion_policy"
     cost: float = Field(0.05, ge=0.0, le=1e9, description="abstract units per targeted resident per active week")
+    discrimination_relief: float = coefficient(0.5, "share of institutional discrimination removed at intensity 1")
+    fairness_gap_closed: float = coefficient(0.5, "share of the gap between institutional fairness and 1 closed at intensity 1")
 
-    def act(self, model, levers, week):
+    def act(self, world, modifiers, week):
         r = self._reached
-        levers.institutional_relief[r] = np.maximum(levers.institutional_relief[r], 0.5 * self.intensity)
-        levers.fairness_gain[r] += 0.5 * self.intensity * (1.0 - model.params.institutional_fairness)
+        modifiers.institutional_relief[r] = np.maximum(modifiers.institutional_relief[r],
+                                                       self.discrimination_relief * self.intensity)
+        modifiers.fairness_gain[r] += (self.fairness_gap_closed * self.intensity
+                                       * (1.0 - world.params.institutional_fairness))
         return self.reached_cost()
 
 
@@ -265,31 +323,29 @@ class MultipleMemberships(Intervention):
     club_size: int = Field(20, ge=2, le=500, description="members per new club")
     ties_per_membership: float = Field(3.0, ge=0.0, le=20.0, description="club ties per new membership")
 
-    _added: np.ndarray | None = PrivateAttr(None)
-    _added_cross: np.ndarray | None = PrivateAttr(None)
+    _added: MembershipChange | None = PrivateAttr(None)
 
-    def begin(self, model):
-        super().begin(model)
-        rng = model.intervention_rng
-        town = model.town
+    def begin(self, world):
+        super().begin(world)
+        rng = world.intervention_rng
+        town = world.town
         n = town.n_residents
         reached = np.nonzero(self._reached & (rng.random(n) < self.intensity))[0]   # those who take part
-        self._added = np.zeros(n, dtype=np.int16)
-        self._added_cross = np.zeros(n, dtype=np.int16)
+        self._added = MembershipChange(np.zeros(n, dtype=np.int16), np.zeros(n, dtype=np.int16))
         for _ in range(self.extra_memberships):
             order = rng.permutation(reached)
             if not self.mixed:
                 order = order[np.argsort(town.background[order], kind="stable")]
             club = np.arange(order.size) // self.club_size
-            model.add_club_memberships(order, club, self.ties_per_membership, self._added, self._added_cross)
+            change = world.join_groups(order, club, GroupKind.ASSOCIATION, self.ties_per_membership)
+            self._added.memberships += change.memberships
+            self._added.cross_memberships += change.cross_memberships
 
-    def act(self, model, levers, week):
+    def act(self, world, modifiers, week):
         return self.reached_cost() * self.extra_memberships
 
-    def finish(self, model):
-        model.town.memberships -= self._added
-        model.town.cross_memberships -= self._added_cross
-        model.engine.rebuild_network()
+    def finish(self, world):
+        world.leave_groups(self._added)
 
 
 class KeyFigures(Intervention):
@@ -297,35 +353,38 @@ class KeyFigures(Intervention):
 
     The key figures are the best-connected reached residents (``target`` picks
     how many). Residents tied to a key figure get shield support
-    ``0.3 * intensity * (1 - government_visibility) * min(1, tie strength to key figures)``
-    (E14), and those in phase 1 extra care ``0.02 * intensity * (1 - visibility)`` (E12).
-    If key figures are seen as informants of the government, trust falls:
-    ``trust_penalty = 0.15 * intensity * government_visibility`` for their contacts (E10).
+    ``shield_support * intensity * (1 - government_visibility) * min(1, tie strength to key figures)``
+    (E14), and those in phase 1 extra care ``care * intensity * (1 - visibility) * reach`` (E12).
+    If key figures are seen as informants of the government, trust falls by
+    ``trust_penalty * intensity * government_visibility`` for their contacts (E10).
     """
 
     type: Literal["key_figures"] = "key_figures"
     cost: float = Field(5.0, ge=0.0, le=1e9, description="abstract units per key figure per active week")
     government_visibility: float = Field(0.2, ge=0.0, le=1.0, description="how visible the link to the government is (0 = none)")
+    shield_support: float = coefficient(0.3, "shield support for a key figure's contacts at intensity 1, no visibility")
+    care: float = coefficient(0.02, "weekly extra decay of radical belief for contacts in phase 1 at intensity 1")
+    trust_penalty: float = coefficient(0.15, "fall in the trust target of contacts at intensity 1, full visibility")
 
     _reach: np.ndarray | None = PrivateAttr(None)
 
-    def begin(self, model):
-        eligible = self.target.eligible(model)
+    def begin(self, world):
+        eligible = self.target.eligible(world)
         idx = np.nonzero(eligible)[0]
         k = self.target.count if self.target.count is not None else int(round(self.target.share * idx.size))
-        degree = np.diff(model.town.adjacency.indptr)[idx]
-        tiebreak = model.intervention_rng.random(idx.size)
+        degree = np.diff(world.town.adjacency.indptr)[idx]
+        tiebreak = world.intervention_rng.random(idx.size)
         best = idx[np.lexsort((tiebreak, -degree))[:k]]
-        self._reached = np.zeros(model.town.n_residents, dtype=bool)
+        self._reached = np.zeros(world.town.n_residents, dtype=bool)
         self._reached[best] = True
-        self._reach = np.minimum(1.0, model.town.adjacency @ self._reached.astype(float))
+        self._reach = np.minimum(1.0, world.town.adjacency @ self._reached.astype(float))
 
-    def act(self, model, levers, week):
+    def act(self, world, modifiers, week):
         v = self.government_visibility
         reach = self._reach
-        levers.shield_support += 0.3 * self.intensity * (1.0 - v) * reach
-        levers.care += 0.02 * self.intensity * (1.0 - v) * reach * (model.state.phase == 1)
-        levers.trust_penalty += 0.15 * self.intensity * v * (reach > 0)
+        modifiers.shield_support += self.shield_support * self.intensity * (1.0 - v) * reach
+        modifiers.care += self.care * self.intensity * (1.0 - v) * reach * (world.state.phase == 1)
+        modifiers.trust_penalty += self.trust_penalty * self.intensity * v * (reach > 0)
         return self.reached_cost()
 
 
@@ -333,24 +392,26 @@ class ParentSupport(Intervention):
     """Information evenings and a helpline for parents: family ties become protective.
 
     Reached residents (by default young people 12-27 in a share of households)
-    who live with family get shield support ``0.25 * intensity`` (E14), and extra
-    care ``0.01 * intensity`` while in phase 1 (E12).
+    who live with family get shield support ``shield_support * intensity`` (E14), and extra
+    care ``care * intensity`` while in phase 1 (E12).
     """
 
     type: Literal["parent_support"] = "parent_support"
     target: Targeting = Field(default_factory=lambda: Targeting(min_age=12, max_age=27))
+    shield_support: float = coefficient(0.25, "shield support at intensity 1")
+    care: float = coefficient(0.01, "weekly extra decay of radical belief in phase 1 at intensity 1")
 
     _family: np.ndarray | None = PrivateAttr(None)
 
-    def begin(self, model):
-        super().begin(model)
-        sizes = np.bincount(model.town.household)
-        self._family = self._reached & (sizes[model.town.household] >= 2)
+    def begin(self, world):
+        super().begin(world)
+        sizes = np.bincount(world.town.household)
+        self._family = self._reached & (sizes[world.town.household] >= 2)
 
-    def act(self, model, levers, week):
+    def act(self, world, modifiers, week):
         f = self._family
-        levers.shield_support[f] += 0.25 * self.intensity
-        levers.care[f & (model.state.phase == 1)] += 0.01 * self.intensity
+        modifiers.shield_support[f] += self.shield_support * self.intensity
+        modifiers.care[f & (world.state.phase == 1)] += self.care * self.intensity
         return self.reached_cost()
 
 
@@ -361,12 +422,12 @@ class EarlySignalling(Intervention):
     screened. Residents in phase 1 or higher are flagged with probability
     ``sensitivity``; others are falsely flagged with probability
     ``false_positive_rate`` (imperfect precision, e.g. someone exploring
-    religion). Correctly flagged residents get care ``0.03 * intensity`` and
-    shield support ``0.1 * intensity`` for ``care_weeks`` (E12, E14). A falsely
-    flagged resident experiences the label as discrimination: personal
-    discrimination and significance loss jump by ``0.5 * intensity`` and
-    ``0.3 * intensity``, and trust is lowered by ``0.3 * intensity`` for
-    ``care_weeks`` (E10), which can backfire.
+    religion). Correctly flagged residents get care ``care * intensity`` and
+    shield support ``shield_support * intensity`` for ``care_weeks`` (E12, E14). A
+    falsely flagged resident experiences the label as discrimination: personal
+    discrimination and significance loss jump by ``label_discrimination * intensity``
+    and ``label_significance_loss * intensity``, and the trust target is lowered by
+    ``label_trust_penalty * intensity`` for ``care_weeks`` (E10), which can backfire.
     """
 
     type: Literal["early_signalling"] = "early_signalling"
@@ -376,6 +437,11 @@ class EarlySignalling(Intervention):
     sensitivity: float = Field(0.7, ge=0.0, le=1.0, description="chance a resident in phase >= 1 is flagged when screened")
     false_positive_rate: float = Field(0.05, ge=0.0, le=1.0, description="chance a resident in phase 0 is flagged when screened")
     care_weeks: int = Field(26, ge=1, le=520, description="weeks of care (or of the label) after a flag")
+    care: float = coefficient(0.03, "weekly extra decay of radical belief in care at intensity 1")
+    shield_support: float = coefficient(0.1, "shield support in care at intensity 1")
+    label_discrimination: float = coefficient(0.5, "jump in personal discrimination of a falsely flagged resident at intensity 1")
+    label_significance_loss: float = coefficient(0.3, "jump in significance loss of a falsely flagged resident at intensity 1")
+    label_trust_penalty: float = coefficient(0.3, "fall in the trust target while falsely labelled, at intensity 1")
 
     _care_until: np.ndarray | None = PrivateAttr(None)
     _label_until: np.ndarray | None = PrivateAttr(None)
@@ -386,16 +452,16 @@ class EarlySignalling(Intervention):
         """Residents falsely flagged at least once (for analysis of the backfire)."""
         return self._falsely_flagged
 
-    def begin(self, model):
-        super().begin(model)
-        n = model.town.n_residents
+    def begin(self, world):
+        super().begin(world)
+        n = world.town.n_residents
         self._care_until = np.full(n, -1)
         self._label_until = np.full(n, -1)
         self._falsely_flagged = np.zeros(n, dtype=bool)
 
-    def act(self, model, levers, week):
-        rng = model.intervention_rng
-        s = model.state
+    def act(self, world, modifiers, week):
+        rng = world.intervention_rng
+        s = world.state
         n = s.phase.size
         u_screen, u_flag = rng.random(n), rng.random(n)
         screened = self._reached & (u_screen < self.screening_share)
@@ -406,20 +472,22 @@ class EarlySignalling(Intervention):
         self._label_until[false_flag] = week + self.care_weeks
         self._falsely_flagged |= false_flag
         k = self.intensity
-        s.personal_discrimination[false_flag] = np.minimum(1.0, s.personal_discrimination[false_flag] + 0.5 * k)
-        s.significance_loss[false_flag] = np.minimum(1.0, s.significance_loss[false_flag] + 0.3 * k)
+        s.personal_discrimination[false_flag] = np.minimum(1.0, s.personal_discrimination[false_flag]
+                                                           + self.label_discrimination * k)
+        s.significance_loss[false_flag] = np.minimum(1.0, s.significance_loss[false_flag]
+                                                     + self.label_significance_loss * k)
         in_care = self._care_until > week
         labelled = self._label_until > week
-        levers.care[in_care] += 0.03 * k
-        levers.shield_support[in_care] += 0.1 * k
-        levers.trust_penalty[labelled] += 0.3 * k
+        modifiers.care[in_care] += self.care * k
+        modifiers.shield_support[in_care] += self.shield_support * k
+        modifiers.trust_penalty[labelled] += self.label_trust_penalty * k
         return self.reached_cost()
 
 
 class CareAndRepression(Intervention):
     """Exit programmes and removal (prison) for residents in phases 2-3.
 
-    Exit programmes add ``0.02 * intensity * exit_programme`` to the weekly exit
+    Exit programmes add ``exit_hazard * intensity * exit_programme`` to the weekly exit
     hazards from phases 2 and 3 (E15). Repression: each week a reached resident
     in phase 3 is arrested with probability ``detection_rate * intensity``; they
     move to phase 2, are removed from the network and cannot act for
@@ -433,34 +501,35 @@ class CareAndRepression(Intervention):
     detection_rate: float = Field(0.02, ge=0.0, le=1.0, description="weekly chance a resident in action is arrested")
     sentence_weeks: int = Field(104, ge=1, le=2080, description="weeks in prison")
     reentry_effect: float = Field(0.3, ge=0.0, le=1.0, description="loss of trust and rise in grievance on release")
+    exit_hazard: float = coefficient(0.02, "weekly exit hazard an exit programme adds at intensity 1 and full strength")
 
     _release_week: np.ndarray | None = PrivateAttr(None)
 
-    def begin(self, model):
-        super().begin(model)
-        self._release_week = np.full(model.town.n_residents, -1)
+    def begin(self, world):
+        super().begin(world)
+        self._release_week = np.full(world.town.n_residents, -1)
 
-    def act(self, model, levers, week):
-        s = model.state
-        rng = model.intervention_rng
+    def act(self, world, modifiers, week):
+        s = world.state
+        rng = world.intervention_rng
         releasing = self._release_week == week
         if releasing.any():
             s.institutional_trust[releasing] = np.maximum(0.0, s.institutional_trust[releasing] - self.reentry_effect)
             for name in ("personal_discrimination", "significance_loss"):
                 arr = getattr(s, name)
                 arr[releasing] = np.minimum(1.0, arr[releasing] + self.reentry_effect)
-            model.release(releasing)
+            world.release(releasing)
         u = rng.random(s.phase.size)
-        arrest = self._reached & (s.phase == 3) & (u < self.detection_rate * self.intensity) & ~model.removed
+        arrest = self._reached & (s.phase == 3) & (u < self.detection_rate * self.intensity) & ~world.removed
         if arrest.any():
             s.phase[arrest] = 2
             s.time_in_phase[arrest] = 0
             self._release_week[arrest] = week + self.sentence_weeks
-            model.remove(arrest)
+            world.remove(arrest)
         in_prison = self._release_week > week
-        levers.action_blocked[in_prison] = 1.0
+        modifiers.action_blocked[in_prison] = 1.0
         radical = self._reached & (s.phase >= 2)
-        levers.exit_support[radical] += 0.02 * self.intensity * self.exit_programme
+        modifiers.exit_support[radical] += self.exit_hazard * self.intensity * self.exit_programme
         return self.cost * float(radical.sum())
 
 
@@ -469,20 +538,23 @@ class CrisisResponse(Intervention):
     communication, visible police.
 
     While active, the societal threat of trigger events is damped by
-    ``0.6 * intensity`` (E1), which lowers the prejudice spike, the rise in
-    discrimination and the instability. In weeks with threat above 0.05, reached
-    residents also get shield support ``0.1 * intensity`` (E14); cost is counted
-    only in those weeks.
+    ``threat_damping * intensity`` (E1), which lowers the prejudice spike, the rise in
+    discrimination and the instability. In weeks with raw threat above
+    ``response_threshold``, reached residents also get shield support
+    ``shield_support * intensity`` (E14); cost is counted only in those weeks.
     """
 
     type: Literal["crisis_response"] = "crisis_response"
     cost: float = Field(0.5, ge=0.0, le=1e9, description="abstract units per targeted resident per responding week")
+    threat_damping: float = coefficient(0.6, "share of societal threat removed at intensity 1")
+    shield_support: float = coefficient(0.1, "shield support in a week of response at intensity 1")
+    response_threshold: float = coefficient(0.05, "raw threat above which the response is in the neighbourhoods")
 
-    def act(self, model, levers, week):
-        levers.threat_damping = max(levers.threat_damping, 0.6 * self.intensity)
-        raw = model.raw_threat(week)
-        if raw > 0.05:
-            levers.shield_support[self._reached] += 0.1 * self.intensity
+    def act(self, world, modifiers, week):
+        modifiers.threat_damping = max(modifiers.threat_damping, self.threat_damping * self.intensity)
+        raw = world.raw_threat(week)
+        if raw > self.response_threshold:
+            modifiers.shield_support[self._reached] += self.shield_support * self.intensity
             return self.reached_cost()
         return 0.0
 
@@ -491,17 +563,19 @@ class NationalityStripping(Intervention):
     """Stripping dual nationality (a policy the seed criticises): perceived injustice.
 
     The reached residents (by default all minority backgrounds) see their group
-    targeted: the group-deprivation target rises by ``0.15 * intensity`` (E6) and
-    trust falls by ``0.1 * intensity`` (E10).
+    targeted: the group-deprivation target rises by ``injustice * intensity`` (E6) and
+    the trust target falls by ``trust_penalty * intensity`` (E10).
     """
 
     type: Literal["nationality_stripping"] = "nationality_stripping"
     cost: float = Field(0.0, ge=0.0, le=1e9, description="abstract units per targeted resident per active week")
     target: Targeting = Field(default_factory=lambda: Targeting(backgrounds=[1, 2, 3, 4, 5, 6, 7, 8]))
+    injustice: float = coefficient(0.15, "rise in the group-deprivation target at intensity 1")
+    trust_penalty: float = coefficient(0.1, "fall in the trust target at intensity 1")
 
-    def act(self, model, levers, week):
-        levers.injustice[self._reached] += 0.15 * self.intensity
-        levers.trust_penalty[self._reached] += 0.1 * self.intensity
+    def act(self, world, modifiers, week):
+        modifiers.injustice[self._reached] += self.injustice * self.intensity
+        modifiers.trust_penalty[self._reached] += self.trust_penalty * self.intensity
         return self.reached_cost()
 
 
@@ -515,16 +589,16 @@ class RecruiterDisruption(Intervention):
     recruiter's approach that meets a reached resident is prevented with chance
     ``intensity``; online approaches are prevented with chance
     ``online_share * intensity`` (takedowns are partial). Attitudes are not
-    touched (E15, :mod:`model.recruitment`).
+    touched (E15, :mod:`world.recruitment`).
     """
 
     type: Literal["recruiter_disruption"] = "recruiter_disruption"
     cost: float = Field(0.1, ge=0.0, le=1e9, description="abstract units per targeted resident per active week")
     online_share: float = Field(0.5, ge=0.0, le=1.0, description="share of online approaches prevented at intensity 1")
 
-    def act(self, model, levers, week):
-        levers.approach_blocked[self._reached] = np.maximum(levers.approach_blocked[self._reached], self.intensity)
-        levers.online_approach_blocked = max(levers.online_approach_blocked, self.online_share * self.intensity)
+    def act(self, world, modifiers, week):
+        modifiers.approach_blocked[self._reached] = np.maximum(modifiers.approach_blocked[self._reached], self.intensity)
+        modifiers.online_approach_blocked = max(modifiers.online_approach_blocked, self.online_share * self.intensity)
         return self.reached_cost()
 
 
@@ -539,3 +613,69 @@ INTERVENTION_TYPES: dict[str, type[Intervention]] = {
     for cls in (IntergroupContact, InclusionPolicy, MultipleMemberships, KeyFigures, ParentSupport,
                 EarlySignalling, CareAndRepression, CrisisResponse, NationalityStripping, RecruiterDisruption)
 }
+
+_INTERVENTION = TypeAdapter(InterventionSpec)
+
+
+def validate_interventions(items: Iterable[Intervention | dict]) -> list[Intervention]:
+    """Validate intervention specs (objects or dicts with a ``type``); returns fresh copies.
+
+    Raises :class:`model.errors.ParameterError` with one line naming the intervention and field.
+    """
+    out = []
+    for k, item in enumerate(items):
+        if isinstance(item, Intervention):
+            out.append(item.model_copy(deep=True))
+            continue
+        try:
+            out.append(_INTERVENTION.validate_python(item))
+        except ValidationError as err:
+            raise ParameterError(one_line_error(err, f"interventions[{k}].", tags=INTERVENTION_TYPES,
+                                                tag_kind="intervention")) from None
+    return out
+
+
+def intervention_table() -> list[dict[str, Any]]:
+    """Rows of (intervention, name, default, min, max, description) for every field of every intervention."""
+    rows = []
+    for kind, cls in INTERVENTION_TYPES.items():
+        for name, field in cls.model_fields.items():
+            if name in ("type", "target", "arm"):
+                continue
+            lo = hi = None
+            for m in field.metadata:
+                lo = getattr(m, "ge", lo)
+                hi = getattr(m, "le", hi)
+            extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+            rows.append({"intervention": kind, "name": name, "default": field.default, "min": lo, "max": hi,
+                         "coefficient": bool(extra.get("coefficient")), "description": field.description or ""})
+    return rows
+
+
+# ---------------------------------------------------------------------------
+# the key figures of a survey (ODD §5.1)
+# ---------------------------------------------------------------------------
+
+class SurveyKeyFigures(KeyFigures):
+    """The key figures a survey reports, acting from week 0 (not a new policy).
+
+    The mechanism is that of :class:`KeyFigures` (shield support and care for
+    their contacts; a trust penalty if they are seen as informants). They are the
+    residents flagged in ``town.key_figure``, chosen when the town is built, and
+    they cost nothing in the model's cost account.
+    """
+
+    arm: str | None = "survey key figures"
+    cost: float = 0.0
+
+    def begin(self, world):
+        self._reached = world.town.key_figure.copy()
+        self._reach = np.minimum(1.0, world.town.adjacency @ self._reached.astype(float))
+
+
+def survey_interventions(params: Parameters, town: Town) -> list[SurveyKeyFigures]:
+    """The permanent interventions a survey implies: its key figures, if any."""
+    if params.survey is None or not town.key_figure.any():
+        return []
+    s = params.survey
+    return [SurveyKeyFigures(start=0, intensity=s.key_figure_intensity, government_visibility=s.key_figure_visibility)]

@@ -7,36 +7,18 @@ from typing import Any, Literal
 
 import mesa
 import numpy as np
-from pydantic import TypeAdapter, ValidationError
 
 from .agents import Recruiter, Resident
 from .engine import N_DRAWS, ArrayEngine, MacroContext, macro_context, raw_threat
-from .interventions import INTERVENTION_TYPES, Intervention, InterventionSpec
+from .errors import ParameterError
+from .interventions import Intervention, survey_interventions, validate_interventions
 from .metrics import OUTCOME_COLUMNS, radical_clustering, summarise
+from .parameters import TOWN_FIELDS, GroupKind, Parameters
 from .recruitment import Approaches, approach_rates, draw_approaches
-from .parameters import TOWN_FIELDS, ParameterError, Parameters
-from .state import Phase, initial_state
-from .survey import survey_fit, survey_interventions
-from .town import _ties_within_groups, build_town
-
-_INTERVENTION = TypeAdapter(InterventionSpec)
-
-
-def validate_interventions(items: Iterable[Intervention | dict]) -> list[Intervention]:
-    """Validate intervention specs (objects or dicts with a ``type``); returns fresh copies."""
-    out = []
-    for k, item in enumerate(items):
-        if isinstance(item, Intervention):
-            out.append(item.model_copy(deep=True))
-            continue
-        try:
-            out.append(_INTERVENTION.validate_python(item))
-        except ValidationError as err:
-            e = err.errors()[0]
-            loc = ".".join(str(x) for x in e["loc"] if x not in INTERVENTION_TYPES)
-            raise ParameterError(f"interventions[{k}].{loc}: {e['msg']}") from None
-    return out
-
+from .rules import Phase
+from .state import initial_state
+from .survey_figures import match_young_figures, survey_fit
+from .town import MembershipChange, build_town
 
 __all__ = ["RadicalisationModel"]
 
@@ -78,10 +60,13 @@ class RadicalisationModel(mesa.Model):
         self.engine_name = engine
         self.town = build_town(self.params, self.rng)
         self.state = initial_state(self.town, self.params, self.rng)
+        if self.params.survey is not None:      # young people's means from survey figures (ODD §5.1)
+            match_young_figures(self.state, self.town, self.params)
         self.engine = ArrayEngine(self.town, self.params)
         self.survey_interventions: list[Intervention] = survey_interventions(self.params, self.town)
         """Permanent interventions implied by survey figures (its key figures); kept apart from ``interventions``."""
-        self.levers = self.engine.levers
+        self.modifiers = self.engine.modifiers
+        """This week's rule modifiers, set by the interventions (:class:`model.interventions.RuleModifiers`)."""
         self.attack_weeks: list[int] = list(self.params.attack_weeks)
         self.cost_total = 0.0
         """Cumulative cost of the interventions (abstract units)."""
@@ -98,7 +83,6 @@ class RadicalisationModel(mesa.Model):
         n_hoods = self.approach_rates.size - 1
         self.recruiters: list[Recruiter] = [Recruiter(self, k) for k in range(n_hoods)] + [Recruiter(self, None)]
         """One recruiter presence per neighbourhood, then online (used by the per-agent reference)."""
-        self._membership_index = None
         self.collect = collect
         self.datacollector = mesa.DataCollector(
             model_reporters={name: (lambda m, k=name: m._outcomes[k]) for name in OUTCOME_COLUMNS})
@@ -141,42 +125,25 @@ class RadicalisationModel(mesa.Model):
         """Societal threat from attacks in ``week`` before any crisis response (E1)."""
         return raw_threat(self.params, self.attack_weeks, week)
 
-    # --- structural changes by interventions --------------------------------------
+    # --- the world of the interventions (model.interventions.World) --------------------
     def add_ties(self, source: np.ndarray, target: np.ndarray, layer: str, weight: float) -> int:
         """Add ties to the town (e.g. a contact programme) and update the engine."""
         added = self.town.add_ties(source, target, layer, weight)
         self.engine.rebuild_network()
         return added
 
-    def add_club_memberships(self, residents: np.ndarray, club: np.ndarray, ties_per_membership: float,
-                             added: np.ndarray, added_cross: np.ndarray) -> None:
-        """Put ``residents`` in new clubs (local ids ``club``), with ties inside each club.
+    def join_groups(self, residents: np.ndarray, group: np.ndarray, kind: GroupKind,
+                    ties_per_membership: float) -> MembershipChange:
+        """Put ``residents`` in new groups with ties inside (see :meth:`model.town.Town.join_groups`)."""
+        change = self.town.join_groups(residents, group, kind, ties_per_membership, self.params.weight_association,
+                                       self.intervention_rng)
+        self.engine.rebuild_network()
+        return change
 
-        Updates the town's membership counts (and the ``added`` / ``added_cross``
-        counters the caller keeps to undo them).
-        """
-        town = self.town
-        if residents.size == 0:
-            return
-        offset = int(town.group_id.max()) + 1 if town.group_id.size else 0
-        gid = club.astype(np.int64) + offset
-        bg = town.background[residents]
-        n_bg = self.params.n_backgrounds
-        local = club.astype(np.int64)
-        comp = np.bincount(local * n_bg + bg, minlength=(int(local.max()) + 1) * n_bg).reshape(-1, n_bg)
-        other_share = 1.0 - comp[local, bg] / comp[local].sum(axis=1)
-        cross = (other_share >= 0.2).astype(np.int16)
-        town.group_resident = np.concatenate([town.group_resident, residents.astype(np.int32)])
-        town.group_id = np.concatenate([town.group_id, gid])
-        town.group_kind = np.concatenate([town.group_kind, np.full(residents.size, 2, np.int8)])
-        np.add.at(town.memberships, residents, 1)
-        np.add.at(town.cross_memberships, residents, cross)
-        np.add.at(added, residents, 1)
-        np.add.at(added_cross, residents, cross)
-        self._membership_index = None
-        src, dst = _ties_within_groups(residents.astype(np.int32), local, ties_per_membership, town.background,
-                                       0.0, self.intervention_rng)
-        self.add_ties(src, dst, "association", self.params.weight_association)
+    def leave_groups(self, change: MembershipChange) -> None:
+        """End the memberships of ``change`` (their ties stay) and update the engine."""
+        self.town.leave_groups(change)
+        self.engine.rebuild_network()
 
     def remove(self, mask: np.ndarray) -> None:
         """Take residents out of the network (prison)."""
@@ -195,10 +162,10 @@ class RadicalisationModel(mesa.Model):
     def step(self) -> None:
         """One week: macro context, random draws, the rules, and data collection."""
         week = self.steps - 1                       # mesa increments steps before calling step
-        self.levers.reset()
+        self.modifiers.reset()
         for intervention in (*self.survey_interventions, *self.interventions):
-            self.cost_total += intervention.weekly(self, self.levers, week)
-        self.macro = macro_context(self.params, self.attack_weeks, week, self.levers.threat_damping)
+            self.cost_total += intervention.weekly(self, self.modifiers, week)
+        self.macro = macro_context(self.params, self.attack_weeks, week, self.modifiers.threat_damping)
         self.draws = self.rng.random((N_DRAWS, self.town.n_residents))
         self.approaches = draw_approaches(self.approach_rates, self.recruitment_rng)
         before_phase = self.state.phase.copy()
@@ -242,7 +209,7 @@ class RadicalisationModel(mesa.Model):
     def survey_fit(self):
         """Each survey figure against the model's current value, per neighbourhood (a DataFrame).
 
-        See :func:`model.survey.survey_fit`. Raises ``ValueError`` if the model has no survey.
+        See :func:`model.survey_figures.survey_fit`. Raises ``ValueError`` if the model has no survey.
         """
         if self.params.survey is None:
             raise ValueError("survey_fit: this model was not started from survey figures (Parameters.survey)")
@@ -257,9 +224,5 @@ class RadicalisationModel(mesa.Model):
         return radical_clustering(self.state, self.town.adjacency)
 
     def memberships_of(self, index: int) -> list[int]:
-        if self._membership_index is None:
-            order = np.argsort(self.town.group_resident, kind="stable")
-            starts = np.searchsorted(self.town.group_resident[order], np.arange(self.town.n_residents + 1))
-            self._membership_index = (order, starts)
-        order, starts = self._membership_index
-        return self.town.group_id[order[starts[index]:starts[index + 1]]].tolist()
+        """Ids of the groups resident ``index`` belongs to (see :meth:`model.town.Town.memberships_of`)."""
+        return self.town.memberships_of(index)

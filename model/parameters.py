@@ -8,21 +8,46 @@ single line naming the field and the allowed range.
 
 Units: one step is one week. Rates are "share of the gap closed per week".
 All state variables and most parameters are dimensionless in [0, 1].
+
+The constants that several layers of the core share (weeks per year, the youth
+band, the cross-cutting share, the group kinds) live here too, at the bottom of
+the core. This module imports only :mod:`model.errors` and the survey schema.
 """
 
 from __future__ import annotations
 
+from enum import IntEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .survey import Survey, survey_message
+from .errors import ParameterError, one_line_error
+from .survey import Survey
 
-__all__ = ["Parameters", "ParameterError", "parameter_table", "TOWN_FIELDS"]
+__all__ = ["Parameters", "ParameterError", "parameter_table", "range_text", "TOWN_FIELDS",
+           "WEEKS_PER_YEAR", "YOUTH_AGE", "CROSS_CUTTING_SHARE", "GROUP_KINDS", "GroupKind"]
+
+WEEKS_PER_YEAR = 52.0
+"""Weeks in a year: one step is one week, and a resident ages ``1 / WEEKS_PER_YEAR`` years a step."""
+
+YOUTH_AGE = (12.0, 27.0)
+"""Ages (years, inclusive) of the group at risk: young people."""
+
+CROSS_CUTTING_SHARE = 0.2
+"""A group is cross-cutting for a member if at least this share of its members has another background."""
 
 
-class ParameterError(ValueError):
-    """A parameter is unknown or outside its allowed range (one-line message)."""
+class GroupKind(IntEnum):
+    """Kinds of group membership (the affiliation list's ``group_kind``)."""
+
+    SCHOOL = 0
+    WORK = 1
+    ASSOCIATION = 2
+    RELIGIOUS = 3
+
+
+GROUP_KINDS: tuple[str, ...] = tuple(k.name.lower() for k in GroupKind)
+"""Names of the group kinds, by code."""
 
 
 def _f(default: float, lo: float, hi: float, doc: str, unit: str = "dimensionless") -> Any:
@@ -180,7 +205,8 @@ class Parameters(BaseModel):
         try:
             return cls(**kwargs)
         except ValidationError as err:
-            raise ParameterError(_one_line(err)) from None
+            raise ParameterError(one_line_error(err, unknown_top_level="unknown parameter '{}' (see `radsim params` for the list)",
+                                                allowed_range=range_text)) from None
 
     def replace(self, **changes: Any) -> "Parameters":
         """Return a validated copy with some fields changed."""
@@ -205,35 +231,23 @@ TOWN_FIELDS: frozenset[str] = frozenset({
 """Parameters that shape the town; they take effect only when a town is built."""
 
 
-def _range_text(name: str) -> str:
+def range_text(name: str) -> str:
+    """``"allowed range lo to hi"`` of a parameter, or ``""`` if it has no bounds."""
     field = Parameters.model_fields.get(name)
     if field is None:
         return ""
-    lo = hi = None
-    for m in field.metadata:
-        lo = getattr(m, "ge", lo)
-        hi = getattr(m, "le", hi)
+    lo, hi = _bounds(field)
     if lo is None and hi is None:
         return ""
     return f"allowed range {lo} to {hi}"
 
 
-def _one_line(err: ValidationError) -> str:
-    e = err.errors()[0]
-    loc = ".".join(str(p) for p in e["loc"]) or ""
-    field = str(e["loc"][0]) if e["loc"] else ""
-    if e["type"] == "extra_forbidden" and len(e["loc"]) == 1:
-        return f"unknown parameter '{loc}' (see `radsim params` for the list)"
-    if field == "survey":
-        return survey_message(err)
-    if not loc:  # model-level validator: message already names the field
-        return e["msg"].removeprefix("Value error, ")
-    got = e.get("input")
-    rng = _range_text(field)
-    msg = e["msg"]
-    if rng and e["type"] in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        return f"{loc}: {got!r} is out of range; {rng}"
-    return f"{loc}: {msg} (got {got!r}){'; ' + rng if rng else ''}"
+def _bounds(field) -> tuple[Any, Any]:
+    lo = hi = None
+    for m in field.metadata:
+        lo = getattr(m, "ge", lo)
+        hi = getattr(m, "le", hi)
+    return lo, hi
 
 
 def parameter_table() -> list[dict[str, Any]]:
@@ -241,10 +255,7 @@ def parameter_table() -> list[dict[str, Any]]:
     rows = []
     defaults = Parameters()
     for name, field in Parameters.model_fields.items():
-        lo = hi = None
-        for m in field.metadata:
-            lo = getattr(m, "ge", lo)
-            hi = getattr(m, "le", hi)
+        lo, hi = _bounds(field)
         extra = field.json_schema_extra or {}
         rows.append(
             {

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import rules
 from .parameters import Parameters
 
 __all__ = ["Approaches", "draw_approaches", "recruit", "approach_rates"]
@@ -109,7 +110,7 @@ def recruit(approaches: Approaches, ready: np.ndarray, neighbourhood: np.ndarray
             pos = int(approaches.whom[j] * len(pool))
             chosen = pool[pos]
             prevented = online_blocked if venue == online else blocked[chosen]
-            if approaches.blocked[j] >= prevented and approaches.accept[j] < 1.0 - shield[chosen]:
+            if rules.approach_succeeds(approaches.accept[j], approaches.blocked[j], prevented, shield[chosen]):
                 recruited.append(chosen)
                 del pool[pos]
     return np.asarray(recruited, dtype=np.int64)

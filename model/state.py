@@ -2,37 +2,21 @@
 
 The state is the single source of truth. The array engine updates it in
 place; the per-agent reference reads and writes it through
-:class:`model.agents.Resident` properties.
+:class:`model.agents.Resident` properties. With survey figures, the model then
+shifts the young people's week-0 state (:func:`model.survey_figures.match_young_figures`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from enum import IntEnum
 
 import numpy as np
 
-from .parameters import Parameters
-from .town import YOUTH_AGE, Town
+from .parameters import YOUTH_AGE, Parameters
+from .rules import IdentityStrategy, Phase
+from .town import Town
 
 __all__ = ["Phase", "IdentityStrategy", "ResidentState", "CONTINUOUS_FIELDS", "initial_state"]
-
-
-class Phase(IntEnum):
-    """Phases of the radicalisation process (Doosje, Loseman & Van den Bos 2013)."""
-
-    NONE = 0
-    SENSITIVITY = 1
-    GROUP_MEMBERSHIP = 2
-    ACTION = 3
-
-
-class IdentityStrategy(IntEnum):
-    """Answers to a low-status group position (Tajfel & Turner 1979)."""
-
-    INDIVIDUAL_MOBILITY = 0
-    SOCIAL_CREATIVITY = 1
-    SOCIAL_COMPETITION = 2
 
 
 CONTINUOUS_FIELDS: tuple[str, ...] = (
@@ -152,8 +136,4 @@ def initial_state(town: Town, params: Parameters, rng: np.random.Generator) -> R
         prejudice_propensity=prejudice_propensity,
         violence_propensity=violence_propensity,
     )
-    if params.survey is not None:       # young people's means from survey figures (ODD §5.1); no random numbers
-        from .survey import match_young_figures
-
-        match_young_figures(state, town, params)
     return state

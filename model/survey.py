@@ -1,4 +1,4 @@
-"""Starting a town from neighbourhood survey figures (ODD §5.1).
+"""Neighbourhood survey figures: the schema and the CSV reader (ODD §5.1).
 
 A municipality that measured its breeding ground for radicalisation, for example
 with the KIS instrument of the Verwey-Jonker Institute (questionnaires for
@@ -7,21 +7,18 @@ per neighbourhood. A :class:`Survey` holds them:
 
 * the size (residents) and the minority-background shares of each neighbourhood;
 * the mean perceived discrimination, institutional trust and identity uncertainty
-  of its young people (ages 12-27, :attr:`model.town.Town.young`), each optional;
+  of its young people (ages 12-27), each optional;
 * the share of its residents who are key figures ("sleutelfiguren").
 
-Given ``Parameters(survey=...)``, :func:`model.town.build_town` builds the
-neighbourhoods with these sizes and compositions (exact up to whole households)
-and picks the key figures, and :func:`model.state.initial_state` shifts the
-young residents' state and lasting propensities so that the neighbourhood means
-hit the figures at week 0. The key figures act from week 0 through the
-mechanism of the ``key_figures`` intervention (:class:`SurveyKeyFigures`).
+What a survey does to a run lives elsewhere, one job per module:
+:mod:`model.town.survey_population` builds the neighbourhoods and picks the key
+figures, :mod:`model.survey_figures` matches the young people's means at week 0
+and checks a run against them, and :class:`model.interventions.SurveyKeyFigures`
+lets the key figures act.
 
 The figures are *aggregates*. Nothing here reads or represents a real person;
-every resident is synthetic.
-
-This module must not import :mod:`model.town` or :mod:`model.state` at module
-level (they import :mod:`model.parameters`, which imports this module).
+every resident is synthetic. This module imports nothing else of the core but
+:mod:`model.errors`.
 """
 
 from __future__ import annotations
@@ -29,24 +26,14 @@ from __future__ import annotations
 import csv
 import math
 from pathlib import Path
-from types import SimpleNamespace
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .interventions import KeyFigures, Levers
+from .errors import one_line_error
 
-if TYPE_CHECKING:
-    from .parameters import Parameters
-    from .state import ResidentState
-    from .town import Town
-
-__all__ = [
-    "NeighbourhoodFigures", "Survey", "SurveyError", "SurveyKeyFigures", "FIGURES", "CSV_COLUMNS",
-    "read_survey_csv", "survey_message", "neighbourhood_sizes", "survey_residents", "choose_key_figures",
-    "match_young_figures", "survey_interventions", "young_means", "survey_fit",
-]
+__all__ = ["NeighbourhoodFigures", "Survey", "SurveyError", "FIGURES", "CSV_COLUMNS", "read_survey_csv"]
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -60,9 +47,6 @@ FIGURES: dict[str, str] = {
 CSV_COLUMNS: tuple[str, ...] = ("name", "residents", "minority_share_1 .. minority_share_K",
                                 *FIGURES, "key_figure_share")
 """Columns of a survey CSV (``minority_share_k`` for each minority background k = 1..K)."""
-
-KEY_FIGURE_MIN_AGE = 18.0
-"""Key figures are adults (years)."""
 
 
 class SurveyError(ValueError):
@@ -164,36 +148,6 @@ class Survey(BaseModel):
 # ---------------------------------------------------------------------------
 # one-line messages and the CSV reader
 # ---------------------------------------------------------------------------
-
-def _where(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif not str(part).startswith("function-"):
-            out += f".{part}" if out else str(part)
-    return out
-
-
-def survey_message(err: ValidationError, prefix: str = "") -> str:
-    """The first error of a survey validation as one line naming the field, e.g.
-    ``survey.neighbourhoods[2].young_trust: 1.3 is out of range; input should be less than or equal to 1``."""
-    e = err.errors()[0]
-    where = prefix + _where(e["loc"]) if e["loc"] else prefix.rstrip(".")
-    msg = e["msg"].removeprefix("Value error, ")
-    got = e.get("input")
-    if e["type"] == "extra_forbidden":
-        return f"unknown key '{where}'"
-    if e["type"] == "missing":
-        return f"{where}: missing"
-    if e["type"] in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        return f"{where}: {got!r} is out of range; {msg[0].lower()}{msg[1:]}"
-    if msg.startswith("neighbourhoods["):          # the survey-level check names the field itself
-        return f"{where}.{msg}" if where else msg
-    shown = f" (got {got!r})" if e["loc"] and not isinstance(got, (dict, list)) and got is not None else ""
-    return f"{where}: {msg}{shown}" if where else msg
-
-
 def _number(text: str, integer: bool) -> float | int:
     value = float(text)
     if not math.isfinite(value):
@@ -285,7 +239,7 @@ def read_survey_csv(path: str | Path, **options: Any) -> Survey:
             col = e["loc"][0] if e["loc"] else ""
             if col == "minority_shares":
                 col = f"minority_share_{e['loc'][1] + 1}" if len(e["loc"]) > 1 else "minority_share_1 .."
-            raise SurveyError(f"{label}, column {col}: {survey_message(err).split(': ', 1)[1]}") from None
+            raise SurveyError(f"{label}, column {col}: {one_line_error(err).split(': ', 1)[1]}") from None
         if nb.name and nb.name in seen:
             raise SurveyError(f"{label}, column name: {nb.name!r} is also on line {seen[nb.name]}")
         seen.setdefault(nb.name, line_no)
@@ -293,303 +247,4 @@ def read_survey_csv(path: str | Path, **options: Any) -> Survey:
     try:
         return Survey(neighbourhoods=figures, **options)
     except ValidationError as err:
-        raise SurveyError(f"{path}: {survey_message(err)}") from None
-
-
-# ---------------------------------------------------------------------------
-# building the town
-# ---------------------------------------------------------------------------
-
-def neighbourhood_sizes(survey: Survey, n_residents: int) -> np.ndarray:
-    """Residents per neighbourhood: the survey's sizes, scaled to ``n_residents`` if it differs.
-
-    Scaling uses the largest-remainder method, so the sizes sum to ``n_residents``
-    exactly and each is within one of ``residents * n_residents / total``.
-    """
-    sizes = np.array([nb.residents for nb in survey.neighbourhoods], dtype=np.int64)
-    total = int(sizes.sum())
-    if n_residents == total:
-        return sizes
-    exact = sizes * (n_residents / total)
-    out = np.floor(exact).astype(np.int64)
-    short = n_residents - int(out.sum())
-    if short > 0:
-        out[np.argsort(-(exact - out), kind="stable")[:short]] += 1
-    return out
-
-
-def survey_residents(survey: Survey, n_residents: int, rng: np.random.Generator
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Households, ages, neighbourhoods and backgrounds that match the survey.
-
-    Each neighbourhood gets exactly its number of residents, split into households
-    by :func:`model.town.households` (the last household of a neighbourhood is cut
-    to fit). Households keep one background. They are put in a random order, and
-    each takes the background in whose share of the neighbourhood's cumulative
-    resident count its midpoint falls (systematic sampling), so every background's
-    count is within about one household of ``share * residents``.
-
-    Returns ``(household, age, neighbourhood, background)`` per resident.
-    """
-    from .town import households
-
-    sizes = neighbourhood_sizes(survey, n_residents)
-    hh, ages = [], []
-    offset = 0
-    for size in sizes:
-        if size <= 0:
-            continue
-        h, a = households(int(size), rng)
-        hh.append(h.astype(np.int64) + offset)
-        ages.append(a)
-        offset += int(h[-1]) + 1
-    household = np.concatenate(hh).astype(np.int32)
-    age = np.concatenate(ages)
-    neighbourhood = np.repeat(np.arange(sizes.size, dtype=np.int32), sizes)
-
-    n_house = offset
-    hsize = np.bincount(household, minlength=n_house)
-    first = np.concatenate(([0], np.cumsum(hsize)[:-1]))
-    hood_of_house = neighbourhood[first]
-    order = np.lexsort((rng.random(n_house), hood_of_house))
-    hood_sorted = hood_of_house[order]
-    cum = np.cumsum(hsize[order])
-    before = np.concatenate(([0], np.cumsum(sizes)[:-1]))           # residents in earlier neighbourhoods
-    mid = (cum - before[hood_sorted] - 0.5 * hsize[order]) / sizes[hood_sorted]
-    cum_share = np.cumsum(survey.composition(), axis=1)
-    bg_sorted = (mid[:, None] >= cum_share[hood_sorted]).sum(axis=1)
-    bg_house = np.empty(n_house, dtype=np.int8)
-    bg_house[order] = np.minimum(bg_sorted, cum_share.shape[1] - 1)
-    return household, age, neighbourhood, bg_house[household]
-
-
-def choose_key_figures(survey: Survey, neighbourhood: np.ndarray, age: np.ndarray, excluded: np.ndarray,
-                       degree: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """The survey's key figures: per neighbourhood, ``round(key_figure_share * residents)`` adults.
-
-    Like the ``key_figures`` intervention, they are the best-connected eligible
-    residents (most ties; ties broken at random). Eligible: aged 18 or over and
-    not ``excluded`` (the seeded radical relatives). If a neighbourhood has too few
-    eligible residents, all of them are key figures.
-    """
-    k = len(survey.neighbourhoods)
-    sizes = np.bincount(neighbourhood, minlength=k)
-    share = np.array([nb.key_figure_share for nb in survey.neighbourhoods])
-    wanted = np.rint(share * sizes).astype(np.int64)
-    chosen = np.zeros(neighbourhood.size, dtype=bool)
-    if not wanted.any():
-        return chosen
-    idx = np.nonzero((age >= KEY_FIGURE_MIN_AGE) & ~excluded)[0]
-    order = idx[np.lexsort((rng.random(idx.size), -degree[idx], neighbourhood[idx]))]
-    hood = neighbourhood[order]
-    start = np.searchsorted(hood, np.arange(k))
-    rank = np.arange(order.size) - start[hood]
-    chosen[order[rank < wanted[hood]]] = True
-    return chosen
-
-
-# ---------------------------------------------------------------------------
-# key figures as a permanent intervention
-# ---------------------------------------------------------------------------
-
-class SurveyKeyFigures(KeyFigures):
-    """The key figures a survey reports, acting from week 0 (not a new policy).
-
-    The mechanism is that of :class:`model.interventions.KeyFigures` (shield
-    support and care for their contacts; a trust penalty if they are seen as
-    informants). They are the residents flagged in ``town.key_figure``, chosen
-    when the town is built, and they cost nothing in the model's cost account.
-    """
-
-    arm: str | None = "survey key figures"
-    cost: float = 0.0
-
-    def begin(self, model):
-        self._reached = model.town.key_figure.copy()
-        self._reach = np.minimum(1.0, model.town.adjacency @ self._reached.astype(float))
-
-
-def survey_interventions(params: "Parameters", town: "Town") -> list[SurveyKeyFigures]:
-    """The permanent interventions a survey implies: its key figures, if any."""
-    if params.survey is None or not town.key_figure.any():
-        return []
-    s = params.survey
-    return [SurveyKeyFigures(start=0, intensity=s.key_figure_intensity, government_visibility=s.key_figure_visibility)]
-
-
-def _week0_levers(params: "Parameters", town: "Town", phase: np.ndarray) -> Levers:
-    """The levers the survey's key figures set in week 0 (read by the trust target)."""
-    levers = Levers.neutral(town.n_residents)
-    stub = SimpleNamespace(town=town, state=SimpleNamespace(phase=phase))
-    for iv in survey_interventions(params, town):
-        iv.begin(stub)
-        iv.act(stub, levers, 0)
-    return levers
-
-
-# ---------------------------------------------------------------------------
-# matching the young people's means
-# ---------------------------------------------------------------------------
-
-def _shift_to_means(value, group: np.ndarray, target: np.ndarray, lo: float = -5.0, hi: float = 5.0,
-                    iterations: int = 72) -> np.ndarray:
-    """Per group g, the additive shift ``d[g]`` with ``mean(value(d[group])) == target[g]`` over the group.
-
-    ``value`` maps a per-member shift to per-member values and must be
-    non-decreasing in the shift; found by bisection. Where the target cannot be
-    reached (clipping at 0 or 1), the shift ends at the nearest bound.
-    """
-    k = target.size
-    count = np.maximum(np.bincount(group, minlength=k), 1)
-    low, high = np.full(k, lo), np.full(k, hi)
-    goal = np.nan_to_num(target, nan=0.0)
-    for _ in range(iterations):
-        mid = 0.5 * (low + high)
-        mean = np.bincount(group, weights=value(mid[group]), minlength=k) / count
-        above = mean > goal
-        high = np.where(above, mid, high)
-        low = np.where(above, low, mid)
-    return np.where(np.isnan(target), 0.0, 0.5 * (low + high))
-
-
-def match_young_figures(state: "ResidentState", town: "Town", params: "Parameters") -> None:
-    """Shift the week-0 state so that each neighbourhood's young people have the survey's means.
-
-    In each neighbourhood with a figure (ODD §5.1):
-
-    1. **Perceived discrimination**: the young residents' personal and group
-       discrimination are shifted by one common amount (clipped to [0, 1]) so
-       that the mean of D = (Dp + Dg) / 2 hits the figure.
-    2. **Identity uncertainty** and **institutional trust**: the lasting
-       propensities εU, εT of every resident aged 27 or under (the young people
-       and the children who grow into the age band) are shifted by one common
-       amount, and their U and T start at the target of their rule (E8, E10:
-       the value they relax to, given D, memberships, phase and the key
-       figures), so that the young people's mean hits the figure. Because the
-       shift sits in the lasting propensity, it does not relax away.
-    3. Significance loss and the resilience shield are moved with D and T as in
-       the default initialisation (S by 0.3 ΔD; H by ``shield_trust`` ΔT −
-       ``shield_discrimination`` ΔD).
-
-    Uses no random numbers. A figure that clipping makes unreachable (for example
-    trust 1.0 with a radical-group member among the young) ends at the nearest
-    reachable mean; :func:`survey_fit` shows the gap.
-    """
-    from .town import YOUTH_AGE
-
-    survey = params.survey
-    if survey is None:
-        return
-    p = params
-    hood = town.neighbourhood.astype(np.int64)
-    young = town.young
-    cohort = town.age <= YOUTH_AGE[1]
-    in_group = (state.phase >= 2).astype(np.float64)
-
-    def clip(x):
-        return np.clip(x, 0.0, 1.0)
-
-    # 1. perceived discrimination (young people only)
-    target = survey.targets("young_discrimination")
-    sel = np.nonzero(young & ~np.isnan(target)[hood])[0]
-    D_old = state.perceived_discrimination.copy()
-    if sel.size:
-        dp, dg = state.personal_discrimination[sel], state.group_discrimination[sel]
-        shift = _shift_to_means(lambda d: 0.5 * (clip(dp + d) + clip(dg + d)), hood[sel], target)[hood[sel]]
-        state.personal_discrimination[sel] = clip(dp + shift)
-        state.group_discrimination[sel] = clip(dg + shift)
-        state.perceived_discrimination[sel] = 0.5 * (state.personal_discrimination[sel]
-                                                     + state.group_discrimination[sel])
-    D = state.perceived_discrimination
-
-    # E7 complexity and the week-0 levers of the survey's key figures, as the engine computes them
-    memb = (town.memberships + town.cross_memberships).astype(np.float64) * (1.0 - p.group_isolation * in_group)
-    C = memb / (memb + p.complexity_half_saturation)
-    levers = _week0_levers(params, town, state.phase)
-    fairness = clip(p.institutional_fairness + levers.fairness_gain)
-
-    def target_u(i, eps):        # E8
-        return clip(p.uncertainty_base + eps + p.uncertainty_youth * young[i] + p.uncertainty_discrimination * D[i]
-                    - p.uncertainty_complexity * C[i]) * (1.0 - p.uncertainty_group_relief * in_group[i])
-
-    def target_t(i, eps):        # E10
-        return clip(fairness[i] * (1.0 - p.trust_discrimination * D[i]) + eps - levers.trust_penalty[i]) \
-            * (1.0 - p.trust_group_loss * in_group[i])
-
-    T_old = state.institutional_trust.copy()
-    for figure, propensity, value, rule in (
-            ("young_uncertainty", state.uncertainty_propensity, state.identity_uncertainty, target_u),
-            ("young_trust", state.trust_propensity, state.institutional_trust, target_t)):
-        target = survey.targets(figure)
-        has = ~np.isnan(target)[hood]
-        sel = np.nonzero(young & has)[0]
-        if sel.size == 0:
-            continue
-        eps = propensity[sel]
-        shift = _shift_to_means(lambda d, i=sel, e=eps: rule(i, e + d), hood[sel], target)
-        moved = np.nonzero(cohort & has)[0]
-        propensity[moved] += shift[hood[moved]]
-        value[moved] = rule(moved, propensity[moved])
-
-    # 3. significance loss and shield follow D and T as in the default initialisation
-    dD = D - D_old
-    dT = state.institutional_trust - T_old
-    state.significance_loss[:] = np.where(dD != 0, clip(state.significance_loss + 0.3 * dD), state.significance_loss)
-    changed = (dD != 0) | (dT != 0)
-    state.resilience_shield[:] = np.where(changed, clip(state.resilience_shield + p.shield_trust * dT
-                                                         - p.shield_discrimination * dD), state.resilience_shield)
-
-
-# ---------------------------------------------------------------------------
-# checking the match
-# ---------------------------------------------------------------------------
-
-def young_means(town: "Town", state: "ResidentState", variable: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean, standard deviation and count of ``variable`` over young people, per neighbourhood."""
-    k = town.n_neighbourhoods
-    young = state.young
-    hood = town.neighbourhood[young]
-    x = getattr(state, variable)[young]
-    n = np.bincount(hood, minlength=k).astype(float)
-    safe = np.maximum(n, 1.0)
-    mean = np.bincount(hood, weights=x, minlength=k) / safe
-    var = np.bincount(hood, weights=x * x, minlength=k) / safe - mean**2
-    mean[n == 0] = np.nan
-    return mean, np.sqrt(np.maximum(var, 0.0)), n
-
-
-def survey_fit(town: "Town", state: "ResidentState", survey: Survey):
-    """A table of each survey figure against the model's current value, per neighbourhood.
-
-    Columns: ``neighbourhood`` (id), ``name``, ``figure``, ``target``, ``model``,
-    ``gap`` (model - target), ``young`` (young residents) and ``se`` (standard
-    error of the young mean, sd / sqrt(young)). Figures: ``residents`` (the
-    survey's size, scaled if ``n_residents`` differs from the survey's total),
-    ``minority_share_k``, the three young means and ``key_figure_share``.
-    """
-    import pandas as pd
-
-    k = len(survey.neighbourhoods)
-    hood = town.neighbourhood
-    size = np.bincount(hood, minlength=k).astype(float)
-    rows = []
-    _, _, n_young = young_means(town, state, "perceived_discrimination")
-    comp = np.bincount(hood.astype(np.int64) * (survey.n_minorities + 1) + town.background,
-                       minlength=k * (survey.n_minorities + 1)).reshape(k, -1)
-    means = {f: young_means(town, state, var) for f, var in FIGURES.items()}
-    key = np.bincount(hood, weights=town.key_figure.astype(float), minlength=k)
-    residents = neighbourhood_sizes(survey, town.n_residents)
-    for i, nb in enumerate(survey.neighbourhoods):
-        def row(figure, target, model, se=math.nan, young=math.nan):
-            rows.append({"neighbourhood": i, "name": nb.name, "figure": figure, "target": target, "model": model,
-                         "gap": model - target, "young": young, "se": se})
-        row("residents", float(residents[i]), size[i])
-        for b, share in enumerate(nb.minority_shares, start=1):
-            row(f"minority_share_{b}", share, comp[i, b] / max(size[i], 1.0))
-        for f in FIGURES:
-            target = getattr(nb, f)
-            if target is not None:
-                mean, sd, n = means[f]
-                row(f, target, mean[i], sd[i] / math.sqrt(max(n[i], 1.0)), n_young[i])
-        row("key_figure_share", nb.key_figure_share, key[i] / max(size[i], 1.0))
-    return pd.DataFrame(rows)
+        raise SurveyError(f"{path}: {one_line_error(err)}") from None

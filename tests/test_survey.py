@@ -1,9 +1,8 @@
-"""Starting a town from neighbourhood survey figures (model/survey.py, ODD §5.1)."""
+"""Starting a town from neighbourhood survey figures (model/survey.py, model/survey_figures.py, ODD §5.1)."""
 
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,13 +10,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from experiments import load_scenario
+from experiments.examples import example_path
 from experiments.scenario import ScenarioError
 from model import ParameterError, Parameters, RadicalisationModel, build_town, initial_state
 from model.state import CONTINUOUS_FIELDS
-from model.survey import FIGURES, Survey, SurveyError, neighbourhood_sizes, read_survey_csv, young_means
+from model.survey import FIGURES, Survey, SurveyError, read_survey_csv
+from model.survey_figures import match_young_figures, young_means
+from model.town.survey_population import neighbourhood_sizes
 
-EXAMPLE_CSV = Path("scenarios/survey_example.csv")
-EXAMPLE = Path("scenarios/survey_example.toml")
+EXAMPLE_CSV = example_path("survey_example.csv")
+EXAMPLE = example_path("survey_example.toml")
 
 NEIGHBOURHOODS = [
     dict(name="A", residents=1200, minority_shares=[0.10, 0.05], young_discrimination=0.05, young_trust=0.70,
@@ -41,7 +43,9 @@ def survey(**options):
 
 def build(params, seed=1):
     town = build_town(params, np.random.default_rng(seed))
-    return town, initial_state(town, params, np.random.default_rng(seed + 100))
+    state = initial_state(town, params, np.random.default_rng(seed + 100))
+    match_young_figures(state, town, params)
+    return town, state
 
 
 def check_matches(s: Survey, town, state, tol=1e-6):
@@ -88,7 +92,7 @@ def test_key_figures_act_from_week_0_at_no_cost():
     assert len(m.survey_interventions) == 1
     m.step()
     contacts = (m.town.adjacency @ m.town.key_figure.astype(float)) > 0
-    assert (m.levers.shield_support[contacts] > 0).all() and (m.levers.shield_support[~contacts] == 0).all()
+    assert (m.modifiers.shield_support[contacts] > 0).all() and (m.modifiers.shield_support[~contacts] == 0).all()
     assert m.cost_total == 0.0
     assert RadicalisationModel(survey=survey(), rng=2).town.key_figure.sum() == 16
     assert RadicalisationModel(n_residents=500, rng=2).town.key_figure.sum() == 0
@@ -162,7 +166,9 @@ def test_networkx_generator_builds_the_same_neighbourhoods():
     params = Parameters(survey=s)
     town = build_town(params, np.random.default_rng(1), generator="networkx")
     assert np.array_equal(np.bincount(town.neighbourhood), [200, 150])
-    check_matches(s, town, initial_state(town, params, np.random.default_rng(2)))
+    state = initial_state(town, params, np.random.default_rng(2))
+    match_young_figures(state, town, params)
+    check_matches(s, town, state)
 
 
 def test_example_scenario_matches_and_the_match_persists():

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from model import LAYERS, Parameters, build_town
-from model.town import YOUTH_AGE
+from model.parameters import YOUTH_AGE
 
 
 def town(seed=1, **kw):

@@ -1,9 +1,9 @@
-"""The synthetic town: residents in households and neighbourhoods, tied in six layers.
+"""The town's generators: residents in households and neighbourhoods, and the six layers of ties.
 
 Each layer is one generator function that returns an edge list ``(source, target)``
 as two ``int32`` arrays. All generators are vectorised with numpy so a town of
-100,000 residents builds in about a second; :func:`build_town` merges the layers
-into a :class:`Town` holding a weighted sparse adjacency (CSR) for the engine, and
+100,000 residents builds in about a second; :func:`model.town.build_town` merges the layers
+into a :class:`model.town.Town` holding a weighted sparse adjacency (CSR) for the engine, and
 :meth:`Town.to_networkx` gives the equivalent ``networkx.MultiGraph`` with the
 layer on every edge.
 
@@ -17,12 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .parameters import Parameters
+from ..parameters import YOUTH_AGE, GroupKind
 
 __all__ = [
     "LAYERS",
-    "Town",
-    "build_town",
+    "Edges",
     "households",
     "neighbourhood_backgrounds",
     "neighbour_ties",
@@ -31,19 +30,18 @@ __all__ = [
     "religious_ties",
     "online_ties",
     "household_ties",
+    "street_order",
+    "online_expected_degrees",
+    "ties_within_groups",
+    "sorted_unique",
 ]
 
 LAYERS: tuple[str, ...] = ("household", "neighbour", "school_work", "association", "religious", "online", "contact")
 """Layer names; an edge's ``layer`` code is its index in this tuple. ``contact`` holds the
 ties made by an intergroup-contact programme (empty in a new town)."""
 
-YOUTH_AGE = (12.0, 27.0)
-"""Ages (years, inclusive) of the group at risk."""
-
 #: Household size distribution, sizes 1..6 (CBS Statline 2020, the Netherlands; 5+ split).
 HOUSEHOLD_SIZE_PROBABILITIES = np.array([0.38, 0.33, 0.12, 0.12, 0.04, 0.01])
-
-GROUP_KINDS: tuple[str, ...] = ("school", "work", "association", "religious")
 
 Edges = tuple[np.ndarray, np.ndarray]
 
@@ -128,7 +126,7 @@ def neighbourhood_backgrounds(
 # helpers
 # ---------------------------------------------------------------------------
 
-def _sorted_unique(a: np.ndarray) -> np.ndarray:
+def sorted_unique(a: np.ndarray) -> np.ndarray:
     """Sorted distinct values; faster than ``np.unique``'s hash path for millions of int64 keys."""
     if a.size == 0:
         return a
@@ -145,7 +143,7 @@ def _homophily_filter(src: np.ndarray, dst: np.ndarray, background: np.ndarray, 
     return src[keep], dst[keep]
 
 
-def _ties_within_groups(members: np.ndarray, groups: np.ndarray, mean_degree: float,
+def ties_within_groups(members: np.ndarray, groups: np.ndarray, mean_degree: float,
                         background: np.ndarray, segregation: float, rng: np.random.Generator) -> Edges:
     """Random ties inside each group: a sparse projection of a bipartite affiliation.
 
@@ -249,7 +247,7 @@ def school_work_ties(age: np.ndarray, neighbourhood: np.ndarray, background: np.
     60% of 18-23 year olds study (classes of two-year cohorts, town-wide) and
     75% of other 18-66 year olds work in teams of about 12 (town-wide). Inside a
     class or team, ties are a stochastic block model with blocks = backgrounds
-    (Holland, Laskey & Leinhardt 1983): see :func:`_ties_within_groups`.
+    (Holland, Laskey & Leinhardt 1983): see :func:`ties_within_groups`.
 
     Returns the edges plus the memberships ``(resident, group, kind)``.
     """
@@ -269,8 +267,8 @@ def school_work_ties(age: np.ndarray, neighbourhood: np.ndarray, background: np.
     group[student] = (years[student] // 2) * 1000 + (rng.random(int(student.sum())) * max(1, student.sum() // 30)).astype(np.int64) + 2 * 10**9
     n_teams = max(1, int(worker.sum() // 12))
     group[worker] = rng.integers(0, n_teams, int(worker.sum())) + 3 * 10**9
-    kind[primary | secondary | student] = 0
-    kind[worker] = 1
+    kind[primary | secondary | student] = GroupKind.SCHOOL
+    kind[worker] = GroupKind.WORK
     # split school cohorts larger than ~30 into classes
     in_school = primary | secondary
     if in_school.any():
@@ -281,7 +279,7 @@ def school_work_ties(age: np.ndarray, neighbourhood: np.ndarray, background: np.
     has = group >= 0
     members = np.nonzero(has)[0].astype(np.int32)
     _, gid = np.unique(group[has], return_inverse=True)
-    edges = _ties_within_groups(members, gid, mean_degree, background, segregation, rng)
+    edges = ties_within_groups(members, gid, mean_degree, background, segregation, rng)
     return edges, members, gid.astype(np.int64), kind[has]
 
 
@@ -295,7 +293,7 @@ def association_ties(background: np.ndarray, memberships_mean: float, mean_degre
     ``segregation`` a resident picks among clubs leaning to their own background,
     otherwise any club (the affiliation-network model of Breiger 1974 and
     Newman, Strogatz & Watts 2001). Ties inside a club are drawn by
-    :func:`_ties_within_groups`, so each membership brings about ``mean_degree`` ties.
+    :func:`ties_within_groups`, so each membership brings about ``mean_degree`` ties.
 
     Returns edges and memberships ``(resident, club)``.
     """
@@ -319,9 +317,9 @@ def association_ties(background: np.ndarray, memberships_mean: float, mean_degre
     own = order[lean_start[b] + (rng.random(total) * lean_count[b]).astype(np.int64)]
     club = np.where(rng.random(total) < segregation, own, any_club).astype(np.int64)
     # a resident does not join the same club twice
-    pair = _sorted_unique(resident.astype(np.int64) * n_clubs + club)
+    pair = sorted_unique(resident.astype(np.int64) * n_clubs + club)
     resident, club = (pair // n_clubs).astype(np.int32), pair % n_clubs
-    edges = _ties_within_groups(resident, club, mean_degree, background, segregation, rng)
+    edges = ties_within_groups(resident, club, mean_degree, background, segregation, rng)
     return edges, resident, club
 
 
@@ -333,7 +331,7 @@ def religious_ties(background: np.ndarray, neighbourhood: np.ndarray, participat
     A resident of background ``b`` belongs to a congregation with probability
     ``participation[b]``. Congregations are bonding groups (Putnam 2000): one
     background, drawn from a district of four neighbourhoods, split into groups of
-    about ``congregation_size``. Ties inside by :func:`_ties_within_groups`.
+    about ``congregation_size``. Ties inside by :func:`ties_within_groups`.
     """
     n = background.size
     joins = rng.random(n) < participation[background]
@@ -347,7 +345,7 @@ def religious_ties(background: np.ndarray, neighbourhood: np.ndarray, participat
     n_cong = np.maximum(1, np.round(cnt / congregation_size)).astype(np.int64)
     group = inv.astype(np.int64) * 1024 + (rng.random(members.size) * n_cong[inv]).astype(np.int64)
     _, gid = np.unique(group, return_inverse=True)
-    edges = _ties_within_groups(members, gid, mean_degree, background, 0.0, rng)
+    edges = ties_within_groups(members, gid, mean_degree, background, 0.0, rng)
     return edges, members, gid.astype(np.int64)
 
 
@@ -385,230 +383,3 @@ def online_ties(age: np.ndarray, background: np.ndarray, mean_degree_youth: floa
     a = np.minimum(a, n - 1)
     b = np.minimum(b, n - 1)
     return _homophily_filter(a, b, background, segregation, rng)
-
-
-# ---------------------------------------------------------------------------
-# the town
-# ---------------------------------------------------------------------------
-
-@dataclass
-class Town:
-    """A synthetic town: who lives where, and who is tied to whom.
-
-    Attributes (arrays indexed by resident):
-        age: years. background: 0 = majority, 1.. = minority backgrounds.
-        household, neighbourhood: ids.
-        memberships: number of groups (school/work, clubs, religious community).
-        cross_memberships: memberships in groups where at least 20% of the
-            members have another background (cross-cutting groups).
-        radical_relative: residents seeded as members of a radical group.
-        key_figure: key figures ("sleutelfiguren") given by survey figures (all False
-            without a survey); they act through :class:`model.survey.SurveyKeyFigures`.
-    Network:
-        edge_source, edge_target, edge_layer, edge_weight: the multiplex edge list
-            (each tie once per layer) with the tie strength of each edge.
-        adjacency: symmetric CSR, weight = sum of the layer strengths of a pair.
-        group_resident, group_id, group_kind: the membership (affiliation) list.
-    """
-
-    age: np.ndarray
-    background: np.ndarray
-    household: np.ndarray
-    neighbourhood: np.ndarray
-    edge_source: np.ndarray
-    edge_target: np.ndarray
-    edge_layer: np.ndarray
-    edge_weight: np.ndarray
-    adjacency: sp.csr_matrix
-    group_resident: np.ndarray
-    group_id: np.ndarray
-    group_kind: np.ndarray
-    memberships: np.ndarray
-    cross_memberships: np.ndarray
-    radical_relative: np.ndarray
-    key_figure: np.ndarray | None = None
-
-    def __post_init__(self) -> None:
-        if self.key_figure is None:
-            self.key_figure = np.zeros(self.age.size, dtype=bool)
-
-    @property
-    def n_residents(self) -> int:
-        return int(self.age.size)
-
-    @property
-    def young(self) -> np.ndarray:
-        """Boolean mask of the group at risk (ages 12-27)."""
-        return (self.age >= YOUTH_AGE[0]) & (self.age <= YOUTH_AGE[1])
-
-    @property
-    def n_neighbourhoods(self) -> int:
-        return int(self.neighbourhood.max()) + 1
-
-    def layer_sizes(self) -> dict[str, int]:
-        """Number of ties in each layer."""
-        counts = np.bincount(self.edge_layer, minlength=len(LAYERS))
-        return dict(zip(LAYERS, counts.tolist()))
-
-    def cross_background_share(self) -> float:
-        """Share of ties (all layers) that join residents of different backgrounds."""
-        if self.edge_source.size == 0:
-            return 0.0
-        return float(np.mean(self.background[self.edge_source] != self.background[self.edge_target]))
-
-    def add_ties(self, source: np.ndarray, target: np.ndarray, layer: str, weight: float) -> int:
-        """Add ties in ``layer`` (skipping self-ties and ties already in that layer); returns how many."""
-        code = LAYERS.index(layer)
-        n = self.n_residents
-        lo = np.minimum(source, target).astype(np.int64)
-        hi = np.maximum(source, target).astype(np.int64)
-        ok = lo != hi
-        key = _sorted_unique(lo[ok] * n + hi[ok])
-        old = self.edge_layer == code
-        existing = self.edge_source[old].astype(np.int64) * n + self.edge_target[old]
-        key = key[~np.isin(key, existing)]
-        if key.size == 0:
-            return 0
-        s, t = (key // n).astype(np.int32), (key % n).astype(np.int32)
-        self.edge_source = np.concatenate([self.edge_source, s])
-        self.edge_target = np.concatenate([self.edge_target, t])
-        self.edge_layer = np.concatenate([self.edge_layer, np.full(s.size, code, np.int8)])
-        self.edge_weight = np.concatenate([self.edge_weight, np.full(s.size, float(weight))])
-        half = sp.coo_matrix((np.full(s.size, float(weight)), (s, t)), shape=(n, n))
-        adjacency = (self.adjacency + half + half.T).tocsr()
-        adjacency.sum_duplicates()
-        adjacency.sort_indices()
-        self.adjacency = adjacency
-        return int(s.size)
-
-    def to_networkx(self):
-        """The town as a ``networkx.MultiGraph``: one edge per tie and layer.
-
-        Nodes carry ``age``, ``background``, ``household`` and ``neighbourhood``;
-        edges carry ``layer`` (name) and ``weight`` (tie strength). Summing the
-        weights of parallel edges gives :attr:`adjacency`.
-        """
-        import networkx as nx
-
-        g = nx.MultiGraph()
-        g.add_nodes_from(
-            (i, {"age": float(a), "background": int(b), "household": int(h), "neighbourhood": int(k)})
-            for i, (a, b, h, k) in enumerate(zip(self.age, self.background, self.household, self.neighbourhood))
-        )
-        w = self.edge_weight
-        g.add_edges_from(
-            (int(s), int(t), {"layer": LAYERS[int(l)], "weight": float(x)})
-            for s, t, l, x in zip(self.edge_source, self.edge_target, self.edge_layer, w)
-        )
-        return g
-
-
-def build_town(params: Parameters, rng: np.random.Generator, generator: str = "vectorised") -> Town:
-    """Build a synthetic town from ``params`` with the generator ``rng``.
-
-    Layers are drawn in a fixed order (households, backgrounds, neighbours,
-    school/work, associations, religious communities, online), so a seed fixes the
-    town. Duplicate ties inside a layer are merged; a pair tied in several layers
-    keeps one edge per layer, and its CSR weight is the sum of layer strengths.
-
-    ``generator="networkx"`` draws the ties of the same model with networkx's own
-    generators (:mod:`model.town_nx`); it is slow and meant for small towns and
-    for testing that the vectorised generators draw from the same model.
-    """
-    if generator not in ("vectorised", "networkx"):
-        raise ValueError("generator: must be 'vectorised' or 'networkx'")
-    n = params.n_residents
-    if params.survey is None:
-        household, age = households(n, rng)
-        neighbourhood, background = neighbourhood_backgrounds(
-            household, params.background_shares, params.residents_per_neighbourhood, params.segregation, rng
-        )
-    else:       # neighbourhood sizes and compositions from survey figures (ODD §5.1)
-        from .survey import survey_residents
-
-        household, age, neighbourhood, background = survey_residents(params.survey, n, rng)
-    s = params.segregation
-    layers: list[Edges] = [household_ties(household)]
-    layers.append(neighbour_ties(neighbourhood, household, background, params.neighbour_degree,
-                                 params.neighbour_rewiring, s, rng))
-    sw_edges, sw_res, sw_gid, sw_kind = school_work_ties(age, neighbourhood, background,
-                                                         params.school_work_degree, s, rng)
-    layers.append(sw_edges)
-    as_edges, as_res, as_club = association_ties(background, params.memberships_mean,
-                                                 params.association_degree, s, rng)
-    layers.append(as_edges)
-    participation = np.full(params.n_backgrounds, params.religious_participation_minority)
-    participation[0] = params.religious_participation_majority
-    re_edges, re_res, re_gid = religious_ties(background, neighbourhood, participation,
-                                              params.religious_degree, rng)
-    layers.append(re_edges)
-    layers.append(online_ties(age, background, params.online_degree_mean, s, rng))
-    if generator == "networkx":
-        from .town_nx import networkx_layers
-
-        groups = [(sw_res, sw_gid, params.school_work_degree, s), (as_res, as_club, params.association_degree, s),
-                  (re_res, re_gid, params.religious_degree, 0.0)]
-        layers = networkx_layers(params, household, age, neighbourhood, background, groups, rng)
-
-    # merge: canonical (min, max) per layer, drop duplicates inside a layer
-    src_l, dst_l, lay_l = [], [], []
-    for code, (a, b) in enumerate(layers):
-        lo, hi = np.minimum(a, b).astype(np.int64), np.maximum(a, b).astype(np.int64)
-        ok = lo != hi
-        key = _sorted_unique(lo[ok] * n + hi[ok])
-        src_l.append((key // n).astype(np.int32))
-        dst_l.append((key % n).astype(np.int32))
-        lay_l.append(np.full(key.size, code, dtype=np.int8))
-    del layers
-    src, dst, lay = np.concatenate(src_l), np.concatenate(dst_l), np.concatenate(lay_l)
-    del src_l, dst_l, lay_l
-    weights = np.array([params.weight_household, params.weight_neighbour, params.weight_school_work,
-                        params.weight_association, params.weight_religious, params.weight_online])
-    w = weights[lay]
-    # symmetric CSR in one conversion (both directions of every tie; duplicates summed)
-    adjacency = sp.csr_matrix((np.concatenate([w, w]), (np.concatenate([src, dst]), np.concatenate([dst, src]))),
-                              shape=(n, n))
-    adjacency.sum_duplicates()
-    adjacency.indices = adjacency.indices.astype(np.int32)
-    adjacency.indptr = adjacency.indptr.astype(np.int64 if adjacency.nnz > 2**31 - 1 else np.int32)
-
-    # memberships: school/work, clubs, religious communities, as one affiliation list
-    off1 = int(sw_gid.max()) + 1 if sw_gid.size else 0
-    off2 = off1 + (int(as_club.max()) + 1 if as_club.size else 0)
-    g_res = np.concatenate([sw_res, as_res, re_res]).astype(np.int32)
-    g_id = np.concatenate([sw_gid, as_club + off1, re_gid + off2]).astype(np.int64)
-    g_kind = np.concatenate([sw_kind, np.full(as_res.size, 2, np.int8), np.full(re_res.size, 3, np.int8)])
-    memberships = np.bincount(g_res, minlength=n).astype(np.int16)
-    cross = np.zeros(n, dtype=np.int16)
-    if g_res.size:
-        n_groups = int(g_id.max()) + 1
-        n_bg = params.n_backgrounds
-        comp = np.bincount(g_id * n_bg + background[g_res], minlength=n_groups * n_bg).reshape(n_groups, n_bg)
-        size = comp.sum(axis=1)
-        other_share = 1.0 - comp[g_id, background[g_res]] / size[g_id]
-        cross = np.bincount(g_res, weights=(other_share >= 0.2), minlength=n).astype(np.int16)
-
-    # radical relatives: in a share of households, one member aged 16+ is in a radical group
-    n_house = int(household.max()) + 1
-    chosen = rng.random(n_house) < params.radical_family_share
-    radical_relative = np.zeros(n, dtype=bool)
-    if chosen.any():
-        cand = chosen[household] & (age >= 16)
-        idx = np.nonzero(cand)[0]
-        if idx.size:
-            # the first eligible member of each chosen household
-            first = np.unique(household[idx], return_index=True)[1]
-            radical_relative[idx[first]] = True
-
-    key_figure = np.zeros(n, dtype=bool)
-    if params.survey is not None:      # the survey's key figures: best-connected adults per neighbourhood
-        from .survey import choose_key_figures
-
-        key_figure = choose_key_figures(params.survey, neighbourhood, age, radical_relative,
-                                        np.diff(adjacency.indptr), rng)
-
-    return Town(age=age.astype(np.float64), background=background.astype(np.int8), household=household,
-                neighbourhood=neighbourhood.astype(np.int32), edge_source=src, edge_target=dst, edge_layer=lay,
-                edge_weight=w, adjacency=adjacency, group_resident=g_res, group_id=g_id, group_kind=g_kind,
-                memberships=memberships, cross_memberships=cross, radical_relative=radical_relative,
-                key_figure=key_figure)

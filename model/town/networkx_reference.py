@@ -11,8 +11,8 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
-from .parameters import Parameters
-from .town import Edges, online_expected_degrees, street_order
+from ..parameters import Parameters
+from .layers import Edges, online_expected_degrees, street_order
 
 __all__ = ["networkx_layers", "pair_probability"]
 
@@ -111,7 +111,7 @@ def online_layer(age, background, mean_degree_youth, segregation, rng) -> Edges:
 
 
 def networkx_layers(params: Parameters, household, age, neighbourhood, background, groups, rng) -> list[Edges]:
-    """The six layers in :data:`model.town.LAYERS` order (without ``contact``)."""
+    """The six layers in :data:`model.town.layers.LAYERS` order (without ``contact``)."""
     s = params.segregation
     layers = [household_layer(household),
               neighbour_layer(neighbourhood, household, background, params.neighbour_degree,
