@@ -160,6 +160,20 @@ class Parameters(BaseModel):
     action_exit_hazard: float = _f(0.008, 0.0, 1.0, "weekly hazard of leaving action (phase 3 to 2): arrest, disillusion, ageing out", "1/week")
     life_expectancy: float = _f(85.0, 30.0, 120.0, "age at which a resident leaves town and a newborn takes the place (demographic renewal)", "years")
 
+    # --- the week-0 state (ODD §5) ----------------------------------------------
+    initial_noise_sd: float = _f(0.05, 0.0, 0.5, "spread (sd) of the individual noise around the week-0 values of uncertainty, significance loss, trust and shield")
+    initial_belief_alpha: float = _f(1.2, 0.01, 100.0, "first shape parameter of the Beta distribution of week-0 radical belief")
+    initial_belief_beta: float = _f(14.0, 0.01, 100.0, "second shape parameter of the Beta distribution of week-0 radical belief (mean alpha / (alpha + beta) = 0.08)")
+    initial_violence_beta: float = _f(8.0, 0.01, 100.0, "week-0 attitude to violence is radical belief times Beta(1, this)")
+    initial_significance_base: float = _f(0.1, 0.0, 1.0, "week-0 significance loss before discrimination")
+    initial_significance_discrimination: float = _f(0.3, 0.0, 2.0, "rise in week-0 significance loss per unit perceived discrimination")
+    initial_complexity: float = _f(0.5, 0.0, 1.0, "social identity complexity assumed in the week-0 resilience shield")
+    initial_weeks_in_phase_max: int = Field(52, ge=1, le=5200, description="week-0 time in phase is uniform on 0 .. this - 1", json_schema_extra={"unit": "weeks"})
+    relative_radical_belief: float = _f(0.8, 0.0, 1.0, "week-0 radical belief of a seeded radical relative (phase 2)")
+    relative_violence_low: float = _f(0.2, 0.0, 1.0, "lowest week-0 attitude to violence of a seeded radical relative (uniform)")
+    relative_violence_high: float = _f(0.6, 0.0, 1.0, "highest week-0 attitude to violence of a seeded radical relative (uniform)")
+    relative_weeks_in_group_max: int = Field(104, ge=1, le=5200, description="week-0 time in the group of a seeded radical relative is uniform on 0 .. this - 1", json_schema_extra={"unit": "weeks"})
+
     # --- survey figures (ODD §5.1) ---------------------------------------------
     survey: Survey | None = Field(None, description="neighbourhood survey figures (model.survey.Survey) the town is built from; none = the synthetic town above. With a survey, n_residents defaults to the survey's total (another value scales the neighbourhoods), minority_shares follow from it and residents_per_neighbourhood is not used", json_schema_extra={"unit": "table"})
 
@@ -197,6 +211,8 @@ class Parameters(BaseModel):
             raise ValueError("attack_weeks: weeks must be 0 or later")
         if self.hysteresis > self.sensitivity_threshold:
             raise ValueError("hysteresis: must not exceed sensitivity_threshold")
+        if self.relative_violence_low > self.relative_violence_high:
+            raise ValueError("relative_violence_low: must not exceed relative_violence_high")
         return self
 
     @classmethod
@@ -227,8 +243,12 @@ TOWN_FIELDS: frozenset[str] = frozenset({
     "religious_participation_majority", "religious_participation_minority", "religious_degree",
     "online_degree_mean", "radical_family_share", "weight_household", "weight_neighbour", "weight_school_work",
     "weight_association", "weight_religious", "weight_online", "survey",
+    "initial_noise_sd", "initial_belief_alpha", "initial_belief_beta", "initial_violence_beta",
+    "initial_significance_base", "initial_significance_discrimination", "initial_complexity",
+    "initial_weeks_in_phase_max", "relative_radical_belief", "relative_violence_low", "relative_violence_high",
+    "relative_weeks_in_group_max",
 })
-"""Parameters that shape the town; they take effect only when a town is built."""
+"""Parameters that shape the town or its week-0 state; they take effect only when a model is built."""
 
 
 def range_text(name: str) -> str:

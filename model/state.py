@@ -79,43 +79,46 @@ def initial_state(town: Town, params: Parameters, rng: np.random.Generator) -> R
     Lasting individual offsets (dispositions) for uncertainty and trust are
     drawn from normal distributions; they are the main source of individual
     differences beyond network position. Continuous variables start near the targets their rules relax to, with
-    individual noise, so the burn-in is short. Radical belief starts from
-    Beta(1.2, 14) (mean 0.08); residents above the sensitivity threshold start in
-    phase 1. Seeded radical relatives start in phase 2 with belief 0.8.
+    individual noise (``initial_noise_sd``), so the burn-in is short. Radical belief
+    starts from Beta(``initial_belief_alpha``, ``initial_belief_beta``) (mean 0.08 by
+    default); residents above the sensitivity threshold start in phase 1. Seeded
+    radical relatives start in phase 2 with belief ``relative_radical_belief``. Every
+    constant is a field of :class:`model.parameters.Parameters`.
     """
+    p = params
     n = town.n_residents
     young = town.young
     minority = town.background > 0
 
-    def noisy(centre, sd):
-        return np.clip(centre + rng.normal(0.0, sd, n), 0.0, 1.0)
+    def noisy(centre):
+        return np.clip(centre + rng.normal(0.0, p.initial_noise_sd, n), 0.0, 1.0)
 
     uncertainty_propensity = rng.normal(0.0, params.uncertainty_propensity_sd, n)
     trust_propensity = rng.normal(0.0, params.trust_propensity_sd, n)
-    uncertainty = noisy(params.uncertainty_base + params.uncertainty_youth * young + uncertainty_propensity, 0.05)
+    uncertainty = noisy(params.uncertainty_base + params.uncertainty_youth * young + uncertainty_propensity)
     inst = params.societal_discrimination * (1.0 - params.institutional_fairness) * minority
     personal = np.clip(inst, 0.0, 1.0)
     group = np.clip(params.group_deprivation_macro_weight * params.societal_discrimination * minority, 0.0, 1.0)
     perceived = 0.5 * (personal + group)
-    significance = noisy(0.1 + 0.3 * perceived, 0.05)
-    trust = noisy(params.institutional_fairness * (1.0 - params.trust_discrimination * perceived) + trust_propensity, 0.05)
+    significance = noisy(p.initial_significance_base + p.initial_significance_discrimination * perceived)
+    trust = noisy(params.institutional_fairness * (1.0 - params.trust_discrimination * perceived) + trust_propensity)
     prejudice_propensity = rng.normal(0.0, params.prejudice_propensity_sd, n)
     prejudice = np.clip(np.where(minority, params.prejudice_minority, params.prejudice_majority)
                         + prejudice_propensity, 0.0, 1.0)
     violence_propensity = rng.normal(0.0, params.violence_propensity_sd, n)
-    belief = rng.beta(1.2, 14.0, n)
-    violence = belief * rng.beta(1.0, 8.0, n)
-    shield = noisy(params.shield_base + params.shield_trust * trust + 0.5 * params.shield_complexity
-                   - params.shield_discrimination * perceived, 0.05)
+    belief = rng.beta(p.initial_belief_alpha, p.initial_belief_beta, n)
+    violence = belief * rng.beta(1.0, p.initial_violence_beta, n)
+    shield = noisy(params.shield_base + params.shield_trust * trust + p.initial_complexity * params.shield_complexity
+                   - params.shield_discrimination * perceived)
     phase = np.where(belief >= params.sensitivity_threshold, Phase.SENSITIVITY, Phase.NONE).astype(np.int8)
-    time_in_phase = rng.integers(0, 52, n).astype(np.int32)
+    time_in_phase = rng.integers(0, p.initial_weeks_in_phase_max, n).astype(np.int32)
     rel = town.radical_relative
     k = int(rel.sum())
     if k:
         phase[rel] = Phase.GROUP_MEMBERSHIP
-        belief[rel] = 0.8
-        violence[rel] = rng.uniform(0.2, 0.6, k)
-        time_in_phase[rel] = rng.integers(0, 104, k)
+        belief[rel] = p.relative_radical_belief
+        violence[rel] = rng.uniform(p.relative_violence_low, p.relative_violence_high, k)
+        time_in_phase[rel] = rng.integers(0, p.relative_weeks_in_group_max, k)
     state = ResidentState(
         phase=phase,
         time_in_phase=time_in_phase,

@@ -76,7 +76,7 @@ def match_young_figures(state: "ResidentState", town: "Town", params: "Parameter
        figures), so that the young people's mean hits the figure. Because the
        shift sits in the lasting propensity, it does not relax away.
     3. Significance loss and the resilience shield are moved with D and T as in
-       the default initialisation (S by 0.3 ΔD; H by ``shield_trust`` ΔT −
+       the default initialisation (S by ``initial_significance_discrimination`` ΔD; H by ``shield_trust`` ΔT −
        ``shield_discrimination`` ΔD).
 
     Uses no random numbers. A figure that clipping makes unreachable (for example
@@ -141,7 +141,8 @@ def match_young_figures(state: "ResidentState", town: "Town", params: "Parameter
     # 3. significance loss and shield follow D and T as in the default initialisation
     dD = D - D_old
     dT = state.institutional_trust - T_old
-    state.significance_loss[:] = np.where(dD != 0, clip(state.significance_loss + 0.3 * dD), state.significance_loss)
+    state.significance_loss[:] = np.where(dD != 0, clip(state.significance_loss + p.initial_significance_discrimination * dD),
+                                     state.significance_loss)
     changed = (dD != 0) | (dT != 0)
     state.resilience_shield[:] = np.where(changed, clip(state.resilience_shield + p.shield_trust * dT
                                                          - p.shield_discrimination * dD), state.resilience_shield)

@@ -37,3 +37,14 @@ def test_every_equation_is_written_once_in_rules():
         text = (ROOT / "model" / execution).read_text()
         assert "clip(" not in text, f"{execution} clips by itself"
         assert " + rate * (" not in text, f"{execution} relaxes by itself"
+
+def test_every_intervention_coefficient_is_in_the_odd_with_its_default():
+    """§7.5 names each coefficient of a mechanism in its intervention's row, with the code's default."""
+    from model.interventions import intervention_table
+
+    section = ODD[ODD.index("### 7.5 Interventions"):ODD.index("## 8.")]
+    rows = {line.split("`")[1]: line for line in section.splitlines() if line.startswith("| `")}
+    for row in intervention_table():
+        if row["coefficient"]:
+            text = rows[row["intervention"]]
+            assert f"`{row['name']}` = {row['default']:g}" in text, (row["intervention"], row["name"], row["default"])

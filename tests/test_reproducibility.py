@@ -72,6 +72,7 @@ ALL_INTERVENTIONS = [
     {"type": "inclusion_policy", "start": 10},
     {"type": "crisis_response"},
     {"type": "nationality_stripping", "start": 30},
+    {"type": "recruiter_disruption", "start": 8, "intensity": 0.7, "target": {"share": 0.5}},
 ]
 
 
@@ -86,6 +87,7 @@ def test_engine_equals_reference_with_every_intervention_active():
             np.testing.assert_allclose(getattr(fast.state, name), getattr(ref.state, name), rtol=0, atol=1e-10,
                                        err_msg=f"{name} in week {week}")
     assert fast.entries[3] > 0 and fast.town.layer_sizes()["contact"] > 0
+    assert fast.modifiers.approach_blocked.max() == pytest.approx(0.7) and fast.modifiers.online_approach_blocked > 0
     assert fast.cost_total == pytest.approx(ref.cost_total)
     pd.testing.assert_frame_equal(fast.timeseries(), ref.timeseries())
 
