@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml requirements.lock
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/radsim run scenarios/demo.toml --out results/demo
+	$(BIN)/radsim run experiments/examples/runs/demo.toml --out results/demo
 
 test: $(STAMP)
 	bash tests/browser/setup.sh $(VENV)    # chromium and Solara's front-end assets for the dashboard's browser test

@@ -1,7 +1,7 @@
 """How long a town started from survey figures keeps matching them (docs/ODD.md §5.1).
 
 ``python -m experiments.survey_persistence [--seeds 3] [--weeks 520]`` runs the
-example survey (``scenarios/survey_example.toml``) and a stress case whose figures
+example survey (``survey_example.toml``) and a stress case whose figures
 are far from the model's own levels, and prints, per figure and week, the mean over
 neighbourhoods of the young people's mean and of the gap |model - figure|, and
 the gap in standard errors of the young mean. Takes about a minute.
@@ -16,6 +16,7 @@ import numpy as np
 from model import RadicalisationModel
 from model.survey import FIGURES
 
+from .examples import example_path
 from .scenario import load_scenario
 
 WEEKS = (0, 4, 13, 26, 52, 104, 260, 520)
@@ -54,13 +55,13 @@ def main() -> None:
     ap.add_argument("--weeks", type=int, default=520)
     a = ap.parse_args()
     weeks = tuple(w for w in WEEKS if w <= a.weeks)
-    params = load_scenario("scenarios/survey_example.toml").parameters
+    params = load_scenario(example_path("survey_example.toml")).parameters
     stress = params.survey.model_copy(deep=True)
     for nb in stress.neighbourhoods:
         for f, v in STRESS.items():
             setattr(nb, f, v)
     print("cells: mean over neighbourhoods of the young mean (mean |gap| to the figure; mean |gap| in standard errors)\n")
-    print(f"example figures (scenarios/survey_example.csv), {params.n_residents:,} residents, {a.seeds} seeds\n")
+    print(f"example figures (survey_example.csv), {params.n_residents:,} residents, {a.seeds} seeds\n")
     print(table(persistence(params, a.seeds, weeks), weeks))
     print(f"\nstress case: every neighbourhood {STRESS}\n")
     print(table(persistence(params.replace(survey=stress), a.seeds, weeks), weeks))

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from experiments.abc import CalibrationSpec, abc_posterior, load_calibration
+from experiments.examples import example_path
 from experiments.ema import simulate
 from experiments.sweep import SweepError
 
@@ -69,5 +70,5 @@ def test_bad_calibration_files_one_line_error(tmp_path, body, message):
 
 
 def test_example_calibration_file_is_valid():
-    spec = load_calibration("experiments/calibrations/trust_discrimination.toml")
+    spec = load_calibration(example_path("trust_discrimination.toml"))
     assert isinstance(spec, CalibrationSpec) and spec.sweep().design == "lhs"

@@ -1,12 +1,12 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from experiments import load_scenario
+from experiments.examples import example_path, examples
 from experiments.scenario import ScenarioError
 
 
@@ -94,7 +94,7 @@ def test_params_lists_every_parameter():
 
 
 def test_demo_scenario_is_valid():
-    sc = load_scenario("scenarios/demo.toml")
+    sc = load_scenario(example_path("demo.toml"))
     assert sc.parameters.n_residents == 10000 and sc.steps == 520
 
 
@@ -103,7 +103,7 @@ def test_load_scenario_error_type(tmp_path):
         load_scenario(tmp_path / "nope.toml")
 
 
-EXAMPLES = sorted(Path("experiments/scenarios").glob("*.toml"))
+EXAMPLES = examples("comparisons")
 
 
 def test_one_example_scenario_per_intervention_plus_a_combined_one():
@@ -133,7 +133,7 @@ def test_every_example_scenario_runs_from_the_cli(tmp_path, path):
 
 
 def test_compare_results_do_not_depend_on_workers(tmp_path):
-    args = ["experiments/scenarios/inclusion.toml", "--replications", "2", "--residents", "300", "--steps", "70"]
+    args = [str(example_path("inclusion.toml")), "--replications", "2", "--residents", "300", "--steps", "70"]
     assert radsim("compare", *args, "--workers", "1", "--out", str(tmp_path / "a")).returncode == 0
     assert radsim("compare", *args, "--workers", "2", "--out", str(tmp_path / "b")).returncode == 0
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "a" / "runs.csv"), pd.read_csv(tmp_path / "b" / "runs.csv"))

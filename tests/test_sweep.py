@@ -5,12 +5,12 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from experiments.examples import examples
 from experiments.sweep import SweepError, design, load_sweep, read_results, run_seed, run_sweep, runs_table
 
 TINY = """
@@ -136,7 +136,7 @@ def test_unreachable_scheduler_is_a_one_line_error(tmp_path):
 
 
 def test_example_sweep_files_are_valid():
-    files = sorted(Path("experiments/sweeps").glob("*.toml"))
+    files = examples("sweeps")
     assert files
     for f in files:
         assert len(runs_table(load_sweep(f))) > 0
