@@ -67,16 +67,29 @@ RULES: dict[str, object] = {}
 """Every compiled rule by name (for tests and the fused pass)."""
 
 
-def rule(fn):
-    """Mark ``fn`` as a rule: plain Python for one resident, ``fn.vectorized`` for arrays.
+class _Vectorized:
+    """The compiled array form of a rule: a numba ufunc, built (or loaded from numba's disk cache) on first use.
 
-    ``fn.vectorized`` is a numba ufunc with every argument and the result in
-    float64 (booleans and integers are cast exactly); it is compiled once and
-    cached on disk.
+    Every argument and the result are float64; booleans and integers are cast
+    exactly. Building it on first use keeps ``import model`` fast for work that
+    never steps a model (validating a scenario file, listing parameters).
     """
+
+    def __init__(self, fn):
+        self.fn = fn
+        self.ufunc = None
+
+    def __call__(self, *args):
+        if self.ufunc is None:
+            n_args = len(inspect.signature(self.fn).parameters)
+            self.ufunc = vectorize([float64(*([float64] * n_args))], cache=True)(self.fn)
+        return self.ufunc(*args)
+
+
+def rule(fn):
+    """Mark ``fn`` as a rule: plain Python for one resident, ``fn.vectorized(...)`` for arrays."""
     jitable = register_jitable(fn)
-    n_args = len(inspect.signature(fn).parameters)
-    jitable.vectorized = vectorize([float64(*([float64] * n_args))], cache=True)(fn)
+    jitable.vectorized = _Vectorized(fn)
     RULES[fn.__name__] = jitable
     return jitable
 
