@@ -50,11 +50,7 @@ class MacroContext:
 
 def raw_threat(params: Parameters, attack_weeks: list[int], week: int) -> float:
     """E1 without crisis response: ``min(1, sum_e severity * exp(-(t - t_e) / tau))`` over attacks ``t_e <= t``."""
-    threat = 0.0
-    for t_e in attack_weeks:
-        if t_e <= week:
-            threat += rules.attack_threat(params.attack_severity, week - t_e, params.attack_relaxation_weeks)
-    return min(1.0, threat)
+    return rules.undamped_threat(attack_weeks, week, params.attack_severity, params.attack_relaxation_weeks)
 
 
 def macro_context(params: Parameters, attack_weeks: list[int], week: int, threat_damping: float = 0.0) -> MacroContext:

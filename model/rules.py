@@ -33,7 +33,7 @@ from .parameters import WEEKS_PER_YEAR
 __all__ = [
     "Phase", "IdentityStrategy", "RULES",
     "clip", "share", "relax",
-    "attack_threat", "damped_threat", "discrimination_after_threat",
+    "attack_threat", "undamped_threat", "damped_threat", "discrimination_after_threat",
     "influence_exposure", "peer_violence",
     "prejudice_target",
     "procedural_fairness", "incident_probability", "discrimination_incident", "group_deprivation_target",
@@ -123,6 +123,15 @@ def relax(value, target, rate):
 def attack_threat(severity: float, weeks_since: float, relaxation_weeks: float) -> float:
     """E1: threat left by one attack ``weeks_since`` weeks ago: ``severity * exp(-weeks_since / tau)``."""
     return severity * float(np.exp(-weeks_since / relaxation_weeks))
+
+
+def undamped_threat(attack_weeks, week: int, severity: float, relaxation_weeks: float) -> float:
+    """E1: threat left by every attack up to ``week``, before any crisis response: ``min(1, sum of attack_threat)``."""
+    threat = 0.0
+    for t_e in attack_weeks:
+        if t_e <= week:
+            threat += attack_threat(severity, week - t_e, relaxation_weeks)
+    return min(1.0, threat)
 
 
 def damped_threat(raw_threat: float, damping: float) -> float:

@@ -560,3 +560,11 @@ def test_vectorized_equals_python(name, data):
     compiled = fn.vectorized(*[np.array([a], dtype=np.float64) for a in args])
     assert compiled.shape == (1,)
     assert compiled[0] == python            # exactly the same float, not approximately
+
+
+def test_E1_undamped_threat_sums_the_attacks_up_to_this_week_and_caps_at_one():
+    # E1: attacks in weeks 0 and 10, week 10, severity 0.5, tau 10: 0.5*exp(-1) + 0.5*exp(0) = 0.18394 + 0.5
+    assert r.undamped_threat([0, 10, 20], 10, 0.5, 10.0) == pytest.approx(0.5 * math.exp(-1.0) + 0.5, abs=1e-12)
+    # two fresh attacks of severity 0.6 sum to 1.2, capped at 1; a future attack (week 20) does not count yet
+    assert r.undamped_threat([5, 5, 20], 5, 0.6, 12.0) == 1.0
+    assert r.undamped_threat([], 5, 0.6, 12.0) == 0.0
