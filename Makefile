@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml requirements.lock
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/radsim run experiments/examples/runs/demo.toml --out results/demo
+	$(BIN)/radsim run demo.toml --out results/demo    # an example, found by name: radsim examples
 
 test: $(STAMP)
 	bash tests/browser/setup.sh $(VENV)    # chromium and Solara's front-end assets for the dashboard's browser test
@@ -28,4 +28,4 @@ clean:
 	rm -rf $(VENV) results .pytest_cache .hypothesis
 
 odd: $(STAMP)
-	$(BIN)/python -m experiments.odd
+	$(BIN)/python -m experiments.scripts.odd

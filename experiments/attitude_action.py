@@ -2,12 +2,13 @@
 
 PROTON-T (Weisburd et al. 2022) found that community work lowers radicalisation
 (attitudes) but not recruitment, and that removing opportunity does the reverse.
-This script measures, for attitude-focused and opportunity-focused arms, the
+This module measures, for attitude-focused and opportunity-focused arms, the
 relative change in phase-1 prevalence (mean over the second half of the run)
 and in cumulative entries into phase 3, against the baseline with common random
-numbers.
+numbers (a comparison, :func:`experiments.compare.compare_arms`).
 
-Run: ``python -m experiments.attitude_action [--replications 8] [--residents 5000]``.
+Run: ``radsim attitude-action [--replications 8] [--residents 5000]``; check 3 of
+``radsim validate`` uses the same :func:`measure`.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-import click
 import numpy as np
 
 from model.parameters import Parameters
 
 from .compare import compare_arms
 from .scenario import Scenario
+
+__all__ = ["ARMS", "relative_change", "measure", "attitude_action_markdown", "percent_with_ci"]
 
 ARMS = [
     {"type": "key_figures", "arm": "key figures (attitude)", "start": 52, "intensity": 1.0,
@@ -51,7 +53,7 @@ def relative_change(arm: np.ndarray, base: np.ndarray, boot: int = 2000) -> tupl
     return float(arm.mean() / base.mean() - 1.0), float(lo), float(hi)
 
 
-def measure(replications: int = 8, residents: int = 5000, weeks: int = 520, discrimination: float = 0.45,
+def measure(replications: int = 8, n_residents: int = 5000, steps: int = 520, discrimination: float = 0.45,
             seed: int = 1, workers: int | None = None, progress: Callable[[int, int], None] | None = None):
     """One dict per arm, and the baseline's mean phase-1 prevalence and phase-3 entries.
 
@@ -59,14 +61,15 @@ def measure(replications: int = 8, residents: int = 5000, weeks: int = 520, disc
     half of the run) and of cumulative entries into phase 3, each with a 95%
     bootstrap interval (``change_phase_1``, ``phase_1_low``, ``phase_1_high``, and
     the same for ``phase_3_entries``), and ``changes``: which of the two changes
-    more. ``progress`` goes to ``compare_arms``.
+    more. Replication ``k`` of every arm runs with ``replication_seed(seed, k)``;
+    ``progress`` goes to ``compare_arms``.
     """
-    sc = Scenario(name="attitudes and action", steps=weeks, seed=seed,
-                  parameters=Parameters(n_residents=residents, societal_discrimination=discrimination),
+    sc = Scenario(name="attitudes and action", steps=steps, seed=seed,
+                  parameters=Parameters(n_residents=n_residents, societal_discrimination=discrimination),
                   interventions=ARMS)
     res = compare_arms(sc, replications=replications, workers=workers, progress=progress)
     tr = res.trajectories
-    late = tr[tr.step >= weeks // 2].groupby(["arm", "replication"])["phase_1"].mean().unstack("replication")
+    late = tr[tr.step >= steps // 2].groupby(["arm", "replication"])["phase_1"].mean().unstack("replication")
     entries = res.outcomes.pivot(index="arm", columns="replication", values="entered_phase_3")
     rows = []
     for arm in res.arms[1:]:
@@ -78,25 +81,19 @@ def measure(replications: int = 8, residents: int = 5000, weeks: int = 520, disc
     return rows, float(late.loc["baseline"].mean()), float(entries.loc["baseline"].mean())
 
 
-@click.command()
-@click.option("--replications", default=8, show_default=True, type=click.IntRange(1, 1000))
-@click.option("--residents", default=5000, show_default=True, type=click.IntRange(100))
-def main(replications: int, residents: int) -> None:
-    """Print the attitude/action split as a Markdown table."""
-    rows, p1, e3 = measure(replications, residents)
-    click.echo(f"Baseline (societal discrimination 0.45, {replications} replications): phase 1 {p1:.1f}, "
-               f"entries into phase 3 {e3:.1f}\n")
-    click.echo("| arm | change in phase-1 prevalence (95% CI) | change in phase-3 entries (95% CI) | changes |")
-    click.echo("|---|---|---|---|")
+def attitude_action_markdown(rows: list[dict], phase_1: float, phase_3_entries: float, replications: int,
+                             discrimination: float = 0.45) -> str:
+    """The result of :func:`measure` as a Markdown table, after a line on the baseline."""
+    lines = [f"Baseline (societal discrimination {discrimination}, {replications} replications): phase 1 "
+             f"{phase_1:.1f}, entries into phase 3 {phase_3_entries:.1f}", "",
+             "| arm | change in phase-1 prevalence (95% CI) | change in phase-3 entries (95% CI) | changes |",
+             "|---|---|---|---|"]
     for r in rows:
-        click.echo(f"| {r['arm']} | {percent_with_ci(r, 'phase_1', 'change_phase_1')} | "
-                   f"{percent_with_ci(r, 'phase_3_entries', 'change_phase_3_entries')} | {r['changes']} |")
+        lines.append(f"| {r['arm']} | {percent_with_ci(r, 'phase_1', 'change_phase_1')} | "
+                     f"{percent_with_ci(r, 'phase_3_entries', 'change_phase_3_entries')} | {r['changes']} |")
+    return "\n".join(lines)
 
 
 def percent_with_ci(row: dict, prefix: str, key: str) -> str:
     """``+12% (+3% to +20%)`` for a row of :func:`measure`."""
     return f"{100 * row[key]:+.0f}% ({100 * row[prefix + '_low']:+.0f}% to {100 * row[prefix + '_high']:+.0f}%)"
-
-
-if __name__ == "__main__":
-    main()

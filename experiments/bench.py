@@ -78,7 +78,7 @@ def engine_against_reference(cfg: BenchConfig) -> list[dict]:
         ref_reps = 1 if n >= 10_000 else min(3, cfg.repetitions)   # the reference is slow: fewer repetitions
         ref_ms, _ = _median_ms_per_step(ref.step, cfg.reference_steps, ref_reps)
         fast_ms, _ = _median_ms_per_step(fast.step, cfg.reference_steps, cfg.repetitions)
-        rows.append({"residents": n, "steps": cfg.reference_steps, "reference_ms_per_step": ref_ms,
+        rows.append({"n_residents": n, "steps": cfg.reference_steps, "reference_ms_per_step": ref_ms,
                      "engine_ms_per_step": fast_ms, "speed_ratio": ref_ms / fast_ms,
                      "reference_repetitions": ref_reps, "engine_repetitions": cfg.repetitions})
     return rows
@@ -173,7 +173,7 @@ def _scaling_worker(args: tuple[int, int, int, int]) -> dict:
         reps.append(_median_ms_per_step(step, max(1, steps // 5), 1)[0])
     state_bytes = sum(v.nbytes for v in state.as_dict().values())
     return {
-        "residents": n,
+        "n_residents": n,
         "ties_per_resident": town.adjacency.nnz / n,
         "nnz": int(town.adjacency.nnz),
         "town_seconds": t_town,
@@ -198,10 +198,10 @@ def scaling(cfg: BenchConfig, progress=None) -> list[dict]:
         row["model_bytes_per_resident"] = (row["peak_rss_mb"] - row["baseline_rss_mb"]) * 1024 * 1024 / n
         rows.append(row)
         if progress:
-            progress(n)
+            progress(len(rows))
     bandwidth = copy_bandwidth(256 if max(cfg.scaling_sizes, default=0) <= 100_000 else 512)   # after the runs
     for row in rows:
-        n = row["residents"]
+        n = row["n_residents"]
         row["copy_bandwidth_gb_s"] = bandwidth
         row["bytes_per_step"] = bytes_per_step(n, row["nnz"], row["state_bytes"])
         row["bound_ms_per_step"] = row["bytes_per_step"] / (bandwidth * 1e9) * 1000.0
@@ -210,13 +210,17 @@ def scaling(cfg: BenchConfig, progress=None) -> list[dict]:
 
 
 def run_bench(cfg: BenchConfig, out: Path | None = None, progress=None) -> dict:
-    """Run all sections; write ``bench.csv`` and ``bench.md`` to ``out`` if given."""
+    """Run all sections; write ``bench.csv`` and ``bench.md`` to ``out`` if given.
+
+    ``progress(done, total)`` is called after the reference section and after each town size.
+    """
     import pandas as pd
 
+    sections = 1 + len(cfg.scaling_sizes)
     reference = engine_against_reference(cfg)
     if progress:
-        progress("reference")
-    scale = scaling(cfg, progress)
+        progress(1, sections)
+    scale = scaling(cfg, (lambda done: progress(1 + done, sections)) if progress else None)
     result = {"config": asdict(cfg), "machine": machine(), "reference": reference, "scaling": scale}
     if out is not None:
         out = Path(out)
@@ -250,13 +254,13 @@ def markdown(result: dict) -> str:
              "## Engine against the per-agent reference (same rules, seed and town)\n",
              "| residents | steps | reference ms/step | engine ms/step | ratio |", "|---|---|---|---|---|"]
     for r in result["reference"]:
-        lines.append(f"| {r['residents']:,} | {r['steps']} | {r['reference_ms_per_step']:.1f} | "
+        lines.append(f"| {r['n_residents']:,} | {r['steps']} | {r['reference_ms_per_step']:.1f} | "
                      f"{r['engine_ms_per_step']:.2f} | {r['speed_ratio']:.0f}x |")
     lines += ["", "## Scaling (array engine, about 20 ties per resident)\n",
               "| residents | ties/resident | build s | ms/step | build + steps s (steps) | peak RSS MB | RSS bytes/resident | "
               "model bytes/resident | bound ms/step | step / bound |", "|---|---|---|---|---|---|---|---|---|---|"]
     for r in result["scaling"]:
-        lines.append(f"| {r['residents']:,} | {r['ties_per_resident']:.1f} | {r['build_seconds']:.2f} | "
+        lines.append(f"| {r['n_residents']:,} | {r['ties_per_resident']:.1f} | {r['build_seconds']:.2f} | "
                      f"{r['ms_per_step']:.1f} | {r['build_plus_steps_seconds']:.1f} ({r['steps']}) | {r['peak_rss_mb']:.0f} | "
                      f"{r['rss_bytes_per_resident']:.0f} | {r['model_bytes_per_resident']:.0f} | {r['bound_ms_per_step']:.1f} | "
                      f"{r['step_over_bound']:.1f} |")

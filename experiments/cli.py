@@ -1,26 +1,38 @@
-"""The ``radsim`` command line."""
+"""The ``radsim`` command line: a thin layer over the library.
+
+Each command parses its options with click, calls one library function of
+``experiments`` (which does the work and can be called from Python the same way)
+and prints its result. Errors are one line on stderr with exit code 2, never a
+traceback: range checks are click types (:func:`field_range` takes the range from
+the validated model), the output folder is :func:`out_option`, the progress bar is
+:func:`progress_bar`, and an input file that does not exist is looked up among the
+examples (:class:`InputFile`), so ``radsim run demo.toml`` works from any folder.
+"""
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
 import click
-from pydantic import ValidationError
+from pydantic import BaseModel
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from model.parameters import ParameterError, parameter_table
+from model.parameters import ParameterError, Parameters, parameter_table
 
+from .examples import KINDS, ExampleNotFound, describe, example_path, examples
+from .params import parameter_markdown
 from .runner import run_scenario, write_run
-from .scenario import Scenario, ScenarioError, load_scenario, validation_message
+from .scenario import Scenario, ScenarioError, load_scenario
+from .sweep import SweepError
 
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="radsim", prog_name="radsim")
-def app() -> None:
-    """radsim: an agent-based simulator of the radicalisation process (synthetic towns only)."""
+__all__ = ["app", "main", "fail", "field_range", "InputFile", "out_option", "progress_bar", "parameter_markdown"]
 
 out_console = Console()
 err_console = Console(stderr=True)
@@ -28,37 +40,102 @@ err_console = Console(stderr=True)
 EXIT_BAD_INPUT = 2
 
 
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="radsim", prog_name="radsim")
+def app() -> None:
+    """radsim: an agent-based simulator of the radicalisation process (synthetic towns only).
+
+    One step is one week. Files may be given by path or, for the shipped examples, by name
+    (`radsim examples` lists them).
+    """
+
+
+# --- the helpers every command uses -------------------------------------------------------------------------------
+
 def fail(message: str) -> None:
     """Print a one-line error and exit with code 2."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise SystemExit(EXIT_BAD_INPUT)
 
 
-@app.command()
-@click.argument("scenario", required=False, type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--residents", type=int, help="number of residents (overrides the scenario)")
-@click.option("--steps", type=int, help="weeks to simulate (overrides the scenario)")
-@click.option("--seed", type=int, help="random seed (overrides the scenario)")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("results/run"), show_default=True,
-              help="output folder")
-def run(scenario: Path | None, residents: int | None, steps: int | None, seed: int | None, out: Path) -> None:
-    """Simulate a town and write timeseries.parquet, run.json and phases.png to --out."""
+def field_range(model: type[BaseModel], name: str) -> click.ParamType:
+    """A click range type with the bounds of the pydantic field ``model.name``, so the range has one source."""
+    low = high = None
+    for m in model.model_fields[name].metadata:
+        low = getattr(m, "ge", low)
+        high = getattr(m, "le", high)
+    integer = model.model_fields[name].annotation is int
+    return click.IntRange(low, high) if integer else click.FloatRange(low, high)
+
+
+class InputFile(click.Path):
+    """An input file by path; if no such file exists, the example of that name (:mod:`experiments.examples`)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(path_type=Path, dir_okay=False)
+        self.what = what
+
+    def convert(self, value, param, ctx) -> Path:
+        if not Path(value).exists():
+            try:
+                return example_path(value)
+            except ExampleNotFound:
+                self.fail(f"{self.what} file not found: {value} (nor an example of that name; "
+                          "`radsim examples` lists them)", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+def out_option(default: Path | None, what: str) -> Callable:
+    """The ``--out`` option: an output folder (an existing file there is an error); required without a default."""
+    return click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=default,
+                        required=default is None, show_default=default is not None, help=f"output folder: {what}")
+
+
+@contextmanager
+def progress_bar(label: str, total: int | None = None, unit: str = "") -> Iterator[Callable[..., None]]:
+    """A transient progress bar on stderr; yields ``update(done, total=None)``, the library's ``progress`` callback."""
+    with Progress(TextColumn(label), BarColumn(), TextColumn("{task.completed}/{task.total}" + unit),
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+
+        def update(done: int, total: int | None = None) -> None:
+            bar.update(task, completed=done, **({} if total is None else {"total": total}))
+
+        yield update
+
+
+def _scenario(path: Path | None, **overrides) -> Scenario:
+    """The scenario file (or the default scenario) with command-line overrides; one-line errors."""
     try:
-        sc = load_scenario(scenario) if scenario is not None else Scenario()
-        sc = sc.with_overrides(residents=residents, steps=steps, seed=seed)
+        return (load_scenario(path) if path is not None else Scenario()).with_overrides(**overrides)
     except (ScenarioError, ParameterError) as err:
         fail(str(err))
-    if out.exists() and not out.is_dir():
-        fail(f"--out: {out} exists and is not a folder")
-    p = sc.parameters
-    out_console.print(f"[bold]{sc.name}[/]: {p.n_residents:,} residents, {sc.steps} weeks, seed {sc.seed}")
-    with Progress(TextColumn("simulating"), BarColumn(), TextColumn("week {task.completed}/{task.total}"),
-                  TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True) as bar:
-        task = bar.add_task("run", total=sc.steps)
-        result = run_scenario(sc, progress=lambda w: bar.update(task, completed=w))
+
+
+RESIDENTS = field_range(Parameters, "n_residents")
+STEPS = field_range(Scenario, "steps")
+SEED = field_range(Scenario, "seed")
+WORKERS = click.IntRange(1, 1024)
+REPLICATIONS = click.IntRange(1, 10_000)
+
+
+# --- one run, one comparison ---------------------------------------------------------------------------------------
+
+@app.command()
+@click.argument("scenario", required=False, type=InputFile("scenario"))
+@click.option("--residents", type=RESIDENTS, help="number of residents (overrides the scenario)")
+@click.option("--steps", type=STEPS, help="steps to simulate, one step = one week (overrides the scenario)")
+@click.option("--seed", type=SEED, help="random seed (overrides the scenario)")
+@out_option(Path("results/run"), "timeseries.parquet, run.json, phases.png")
+def run(scenario: Path | None, residents: int | None, steps: int | None, seed: int | None, out: Path) -> None:
+    """Simulate a town and write timeseries.parquet, run.json and phases.png to --out."""
+    sc = _scenario(scenario, residents=residents, steps=steps, seed=seed)
+    out_console.print(f"[bold]{sc.name}[/]: {sc.parameters.n_residents:,} residents, {sc.steps} steps, seed {sc.seed}")
+    with progress_bar("simulating", sc.steps, " steps") as update:
+        result = run_scenario(sc, progress=update)
     write_run(result, out)
     s = result.summary()
-    table = Table(title=f"After {sc.steps} weeks ({result.wall_seconds:.1f} s)")
+    table = Table(title=f"After {sc.steps} steps (weeks), {result.wall_seconds:.1f} s")
     table.add_column("phase")
     table.add_column("residents", justify="right")
     table.add_column("share", justify="right")
@@ -68,43 +145,30 @@ def run(scenario: Path | None, residents: int | None, steps: int | None, seed: i
     out_console.print(f"young people (12-27) in phase 1 or higher: {100 * s['young_sympathiser_share']:.1f}%")
     if s["moved_to_action"]:
         out_console.print(f"moved to action during the run: {s['moved_to_action']} "
-                          f"(median {s['weeks_to_action_median']:.0f} weeks in phase 2 first)")
+                          f"(median {s['steps_to_action_median']:.0f} steps in phase 2 first)")
     out_console.print(f"wrote {out}/timeseries.parquet, run.json, phases.png")
 
 
 @app.command()
-@click.argument("scenario", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--replications", type=int, default=10, show_default=True, help="seeds per arm")
-@click.option("--workers", type=int, default=None, help="parallel processes (default: all cores)")
-@click.option("--residents", type=int, help="number of residents (overrides the scenario)")
-@click.option("--steps", type=int, help="weeks to simulate (overrides the scenario)")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("results/compare"), show_default=True,
-              help="output folder")
+@click.argument("scenario", type=InputFile("scenario"))
+@click.option("--replications", type=REPLICATIONS, default=10, show_default=True, help="seeds per arm")
+@click.option("--workers", type=WORKERS, default=None, help="parallel processes (default: all cores)")
+@click.option("--residents", type=RESIDENTS, help="number of residents (overrides the scenario)")
+@click.option("--steps", type=STEPS, help="steps to simulate, one step = one week (overrides the scenario)")
+@out_option(Path("results/compare"), "comparison.csv, comparison.md, runs.csv, trajectories.png")
 def compare(scenario: Path, replications: int, workers: int | None, residents: int | None, steps: int | None,
             out: Path) -> None:
     """Compare the baseline with each intervention arm (common random numbers, 95% CIs)."""
     from .compare import compare_arms, write_comparison
 
-    try:
-        sc = load_scenario(scenario).with_overrides(residents=residents, steps=steps)
-    except (ScenarioError, ParameterError) as err:
-        fail(str(err))
-    if replications < 1 or replications > 10_000:
-        fail(f"--replications: {replications} is out of range; allowed range 1 to 10000")
-    if workers is not None and workers < 1:
-        fail(f"--workers: {workers} is out of range; must be at least 1")
-    if out.exists() and not out.is_dir():
-        fail(f"--out: {out} exists and is not a folder")
+    sc = _scenario(scenario, residents=residents, steps=steps)
     arms = sc.arms()
     if len(arms) < 2:
         fail(f"{scenario}: no [[interventions]] to compare with the baseline")
     out_console.print(f"[bold]{sc.name}[/]: {len(arms)} arms ({', '.join(arms)}), {replications} replications, "
-                      f"{sc.parameters.n_residents:,} residents, {sc.steps} weeks")
-    with Progress(TextColumn("runs"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True) as bar:
-        task = bar.add_task("compare", total=len(arms) * replications)
-        result = compare_arms(sc, replications=replications, workers=workers,
-                              progress=lambda done, total: bar.update(task, completed=done))
+                      f"{sc.parameters.n_residents:,} residents, {sc.steps} steps")
+    with progress_bar("runs", len(arms) * replications) as update:
+        result = compare_arms(sc, replications=replications, workers=workers, progress=update)
     write_comparison(result, out)
     print_comparison(result, replications)
     out_console.print(f"wrote {out}/comparison.csv, comparison.md, runs.csv, trajectories.png")
@@ -112,22 +176,21 @@ def compare(scenario: Path, replications: int, workers: int | None, residents: i
 
 def print_comparison(result, replications: int) -> None:
     """Summary on the console: a table on wide terminals, one line per arm otherwise."""
-    shown = [("phase_1", "phase 1"), ("phase_2", "phase 2"), ("phase_3", "phase 3"),
-             ("entered_phase_2", "entered 2"), ("entered_phase_3", "entered 3"), ("mean_trust", "trust"),
-             ("cost", "cost")]
+    from .compare import HEADLINE
+
     t = result.table().set_index(["arm", "outcome"])
     rows = []
     for arm in result.arms:
         cells = []
-        for key, _ in shown:
+        for key in HEADLINE:
             r = t.loc[(arm, key)]
-            fmt = "{:.3f}" if key == "mean_trust" else "{:,.1f}"
+            fmt = "{:.3f}" if key.startswith(("mean_", "polarisation")) else "{:,.1f}"
             diff = "" if arm == "baseline" else f" ({'+' if r['difference'] >= 0 else ''}{fmt.format(r['difference'])})"
             cells.append(fmt.format(r["mean"]) + diff)
         cpa = t.loc[(arm, "cost_per_averted_phase_2_entry")]["mean"]
         cells.append("-" if arm == "baseline" else ("none averted" if cpa != cpa else f"{cpa:,.0f}"))
         rows.append((arm, cells))
-    labels = [label for _, label in shown] + ["cost per averted entry"]
+    labels = [*HEADLINE.values(), "cost per averted entry"]
     title = f"mean over {replications} replications; difference to the baseline in brackets"
     if out_console.width >= 150:
         table = Table(title=title)
@@ -144,77 +207,86 @@ def print_comparison(result, replications: int) -> None:
         out_console.print("  " + "; ".join(f"{label} {cell}" for label, cell in zip(labels, cells)), highlight=False)
 
 
-def _sweep_options(f, metavar: str = "SWEEP.toml"):
+# --- sweeps, sensitivity, calibration --------------------------------------------------------------------------------
+
+def _cluster_options(f: Callable, metavar: str, what: str, outputs: str) -> Callable:
     f = click.option("--scheduler", type=str, default=None,
                      help="address of an existing Dask scheduler (tcp://host:port)")(f)
-    f = click.option("--workers", type=int, default=2, show_default=True, help="local Dask worker processes")(f)
-    f = click.option("--out", type=click.Path(path_type=Path), required=True,
-                     help="output folder (resumes if it exists)")(f)
-    return click.argument("sweep_file", metavar=metavar, type=click.Path(path_type=Path, dir_okay=False))(f)
+    f = click.option("--workers", type=WORKERS, default=2, show_default=True, help="local Dask worker processes")(f)
+    f = out_option(None, f"{outputs} (resumes if it exists)")(f)
+    return click.argument("sweep_file", metavar=metavar, type=InputFile(what))(f)
 
 
-def _run_with_progress(spec_file: Path, out: Path, workers: int, scheduler: str | None, method: str | None = None):
-    """Validate the inputs, run (or resume) the sweep with a progress bar; returns (spec, results)."""
-    from .sweep import SweepError, SweepSpec, load_sweep, read_results, run_sweep, runs_table
+def sweep_options(f: Callable) -> Callable:
+    return _cluster_options(f, "SWEEP.toml", "sweep", "results.parquet and sweep.json")
 
+
+def _check_scheduler(address: str | None) -> None:
+    """Fail with one line if no Dask scheduler answers at ``address`` (None: a local cluster, nothing to check)."""
+    import socket
+    from urllib.parse import urlparse
+
+    if not address:
+        return
+    parsed = urlparse(address if "://" in address else f"tcp://{address}")
+    if not parsed.hostname or not parsed.port:
+        fail(f"--scheduler: '{address}' is not an address like tcp://host:8786")
     try:
-        spec = load_sweep(spec_file)
-        if method is not None:
-            spec = SweepSpec.model_validate({**spec.model_dump(), "design": method})
-    except SweepError as err:
-        fail(str(err))
-    except ValidationError as err:       # a design that does not fit the factors
-        fail(f"{spec_file}: {validation_message(err)}")
-    _check_cluster_options(out, workers, scheduler)
+        socket.create_connection((parsed.hostname, parsed.port), timeout=5).close()
+    except OSError as err:
+        fail(f"--scheduler: cannot reach {address} ({err.strerror or err})")
+
+
+@contextmanager
+def _sweep_progress(spec, out: Path, workers: int, scheduler: str | None) -> Iterator[Callable[..., None]]:
+    """Check the scheduler, print what will run, show a progress bar, then the throughput."""
+    from .sweep import read_results, runs_table
+
+    _check_scheduler(scheduler)
     total = len(runs_table(spec))
     done_before = len(read_results(out)) if out.exists() else 0
     out_console.print(f"[bold]{spec.name}[/]: {spec.design} design, {total} runs "
-                      f"({done_before} already done), {spec.steps} weeks each, "
+                      f"({done_before} already done), {spec.steps} steps each, "
                       f"{'scheduler ' + scheduler if scheduler else f'{workers} local workers'}")
     t0 = time.perf_counter()
-    with Progress(TextColumn("runs"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True) as bar:
-        task = bar.add_task("sweep", total=total)
-        results = run_sweep(spec, out, workers=workers, scheduler=scheduler,
-                            progress=lambda done, tot: bar.update(task, completed=done))
+    with progress_bar("runs", total) as update:
+        yield update
     seconds = time.perf_counter() - t0
-    new = len(results) - done_before
-    out_console.print(f"{len(results)} runs in {out}/results.parquet ({new} new, "
+    done = len(read_results(out))
+    new = done - done_before
+    out_console.print(f"{done} runs in {out}/results.parquet ({new} new, "
                       f"{new / seconds if seconds > 0 else 0:.2f} runs/s)")
-    return spec, results
 
 
 @app.command()
-@_sweep_options
+@sweep_options
 def sweep(sweep_file: Path, out: Path, workers: int, scheduler: str | None) -> None:
     """Run a sweep on a local Dask cluster (or --scheduler); results in OUT/results.parquet, resumable."""
-    _run_with_progress(sweep_file, out, workers, scheduler)
+    from .sweep import load_sweep, run_sweep
+
+    try:
+        spec = load_sweep(sweep_file)
+    except SweepError as err:
+        fail(str(err))
+    with _sweep_progress(spec, out, workers, scheduler) as update:
+        run_sweep(spec, out, workers=workers, scheduler=scheduler, progress=update)
 
 
 @app.command()
-@_sweep_options
+@sweep_options
 @click.option("--method", type=click.Choice(["sobol", "morris"]), default=None,
               help="Sobol (first and total order) or Morris indices; default: the design of the sweep file")
 def sensitivity(sweep_file: Path, out: Path, workers: int, scheduler: str | None, method: str | None) -> None:
     """Sobol or Morris sensitivity indices (SALib) of a sweep: OUT/indices.csv, indices.md, indices.png."""
-    from .sensitivity import analyze, indices_markdown, write_indices
-    from .sweep import SweepError
+    from .sensitivity import indices_markdown, run_sensitivity, sensitivity_spec
+    from .sweep import load_sweep
 
-    if method is None:
-        from .sweep import load_sweep
-
-        try:
-            design = load_sweep(sweep_file).design
-        except SweepError as err:
-            fail(str(err))
-        if design not in ("sobol", "morris"):
-            fail(f"--method: the sweep file has design '{design}'; give --method sobol or --method morris")
-    spec, results = _run_with_progress(sweep_file, out, workers, scheduler, method)
     try:
-        table = analyze(spec, results)
+        spec = sensitivity_spec(load_sweep(sweep_file), method, source=str(sweep_file))
+        with _sweep_progress(spec, out, workers, scheduler) as update:
+            table = run_sensitivity(spec, out, workers=workers, scheduler=scheduler, progress=update)
     except SweepError as err:
         fail(str(err))
-    write_indices(table, out, title=f"{spec.name}: {spec.design} indices")
     out_console.print(indices_markdown(table), highlight=False)
     out_console.print(f"wrote {out}/indices.csv, indices.md and indices.png")
 
@@ -226,7 +298,6 @@ def sensitivity(sweep_file: Path, out: Path, workers: int, scheduler: str | None
 @click.option("--y", default=None, help="factor on the heat map's y axis (default: the second factor)")
 def plot(folder: Path, outcomes: tuple[str, ...], x: str | None, y: str | None) -> None:
     """Plots of a finished sweep: each outcome against each factor (95% bands) and two-factor heat maps."""
-    from .sweep import SweepError
     from .sweep_plots import plot_sweep
 
     if not (folder / "sweep.json").is_file():
@@ -239,50 +310,22 @@ def plot(folder: Path, outcomes: tuple[str, ...], x: str | None, y: str | None) 
         out_console.print(f"wrote {p}")
 
 
-def _check_cluster_options(out: Path, workers: int, scheduler: str | None) -> None:
-    """One-line errors for the output folder, the worker count and the scheduler address."""
-    if workers < 1 or workers > 1024:
-        fail(f"--workers: {workers} is out of range; allowed range 1 to 1024")
-    if out.exists() and not out.is_dir():
-        fail(f"--out: {out} exists and is not a folder")
-    if scheduler:
-        _check_scheduler(scheduler)
-
-
-def _check_scheduler(address: str) -> None:
-    """Fail with one line if no Dask scheduler answers at ``address``."""
-    import socket
-    from urllib.parse import urlparse
-
-    parsed = urlparse(address if "://" in address else f"tcp://{address}")
-    if not parsed.hostname or not parsed.port:
-        fail(f"--scheduler: '{address}' is not an address like tcp://host:8786")
-    try:
-        socket.create_connection((parsed.hostname, parsed.port), timeout=5).close()
-    except OSError as err:
-        fail(f"--scheduler: cannot reach {address} ({err.strerror or err})")
-
-
 @app.command()
-@lambda f: _sweep_options(f, metavar="CALIBRATION.toml")
+@lambda f: _cluster_options(f, "CALIBRATION.toml", "calibration",
+                            "calibration.md, fitted.csv, posterior.csv, posterior.png and the prior draws")
 def calibrate(sweep_file: Path, out: Path, workers: int, scheduler: str | None) -> None:
     """Fit free parameters to target prevalences by ABC; OUT/calibration.md, fitted.csv, posterior.csv."""
-    from .abc import calibrate as run_calibration
-    from .abc import load_calibration, write_calibration
-    from .sweep import SweepError
+    from .calibrate import load_calibration, run_calibration, write_calibration
 
     try:
         spec = load_calibration(sweep_file)
     except SweepError as err:
         fail(str(err))
-    _check_cluster_options(out, workers, scheduler)
+    _check_scheduler(scheduler)
     out_console.print(f"[bold]{spec.name}[/]: {spec.samples} prior draws x {spec.replications} replications, "
                       f"keeping the closest {spec.accept:.0%}")
-    with Progress(TextColumn("prior draws"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True) as bar:
-        task = bar.add_task("abc", total=spec.samples * spec.replications)
-        summary, posterior = run_calibration(spec, out, workers=workers, scheduler=scheduler,
-                                             progress=lambda done, tot: bar.update(task, completed=done))
+    with progress_bar("prior draws", spec.samples * spec.replications) as update:
+        summary, posterior = run_calibration(spec, out, workers=workers, scheduler=scheduler, progress=update)
     path = write_calibration(spec, summary, posterior, out)
     for r in summary.itertuples():
         out_console.print(f"{r.parameter}: {r.mean:.3f} (sd {r.sd:.3f}; 95% interval {r.ci_low:.3f} to "
@@ -290,30 +333,26 @@ def calibrate(sweep_file: Path, out: Path, workers: int, scheduler: str | None) 
     out_console.print(f"report in {path}")
 
 
+# --- checks against the literature, measurements --------------------------------------------------------------------
+
 @app.command()
-@click.option("--quick", is_flag=True, help="smaller towns and 4 replications: about 2 minutes (used by the tests)")
+@click.option("--quick", is_flag=True, help="smaller towns and 3 replications: about 2 minutes (used by the tests)")
 @click.option("--replications", type=click.IntRange(2, 1000), default=None,
-              help="replications per check (default 4 with --quick, else 10)")
-@click.option("--workers", type=click.IntRange(1, 1024), default=None, help="processes for the comparison check")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("results/validation"), show_default=True,
-              help="output folder for validation.md, checks.csv and the figures")
+              help="replications per check (default 3 with --quick, else 10)")
+@click.option("--workers", type=WORKERS, default=None, help="processes for the comparison check")
+@out_option(Path("results/validation"), "validation.md, checks.csv and the figures")
 def validate(quick: bool, replications: int | None, workers: int | None, out: Path) -> None:
     """Hold the model against published findings; writes a Markdown report with plots."""
     import dataclasses
 
     from .validation import FULL, QUICK, run_validation, write_report
 
-    if out.exists() and not out.is_dir():
-        fail(f"--out: {out} exists and is not a folder")
     settings = QUICK if quick else FULL
-    settings = dataclasses.replace(settings, workers=workers,
-                                   replications=replications or settings.replications)
-    out_console.print(f"validation: {settings.residents:,} residents, {settings.weeks} weeks, "
+    settings = dataclasses.replace(settings, workers=workers, replications=replications or settings.replications)
+    out_console.print(f"validation: {settings.n_residents:,} residents, {settings.steps} steps, "
                       f"{settings.replications} replications per check")
-    with Progress(TextColumn("checks"), BarColumn(), TextColumn("{task.completed}/{task.total} runs"),
-                  TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True) as bar:
-        task = bar.add_task("validate", total=None)
-        checks, data = run_validation(settings, progress=lambda d, t: bar.update(task, completed=d, total=t))
+    with progress_bar("checks", None, " runs") as update:
+        checks, data = run_validation(settings, progress=update)
     path = write_report(checks, data, settings, out)
     for c in checks:
         verdict = "[green]pass[/]" if c.passed else "[bold red]FAIL[/]"
@@ -322,25 +361,90 @@ def validate(quick: bool, replications: int | None, workers: int | None, out: Pa
 
 
 @app.command()
+@click.option("--replications", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--residents", type=RESIDENTS, default=10_000, show_default=True, help="number of residents")
+@click.option("--steps", type=STEPS, default=520, show_default=True, help="steps to simulate (weeks)")
+@click.option("--seed", type=SEED, default=1, show_default=True, help="base seed of the replications")
+def pyramid(replications: int, residents: int, steps: int, seed: int) -> None:
+    """The calibration check of docs/ODD.md §7.4: the default pyramid with 95% CIs, as a Markdown table."""
+    from .pyramid import pyramid as measure_pyramid
+    from .pyramid import pyramid_markdown
+
+    with progress_bar("replications", replications) as update:
+        result = measure_pyramid(replications, residents, steps, seed, progress=update)
+    click.echo(pyramid_markdown(result, residents, steps, replications))
+
+
+@app.command(name="attitude-action")
+@click.option("--replications", type=click.IntRange(1, 1000), default=8, show_default=True)
+@click.option("--residents", type=RESIDENTS, default=5000, show_default=True, help="number of residents")
+@click.option("--steps", type=STEPS, default=520, show_default=True, help="steps to simulate (weeks)")
+@click.option("--seed", type=SEED, default=1, show_default=True, help="base seed of the replications")
+@click.option("--workers", type=WORKERS, default=None, help="parallel processes (default: all cores)")
+def attitude_action(replications: int, residents: int, steps: int, seed: int, workers: int | None) -> None:
+    """How attitude- and opportunity-focused arms split between attitudes and action (PROTON-T), as Markdown."""
+    from .attitude_action import ARMS, attitude_action_markdown, measure
+
+    with progress_bar("runs", (1 + len(ARMS)) * replications) as update:
+        rows, p1, e3 = measure(replications, residents, steps, seed=seed, workers=workers, progress=update)
+    click.echo(attitude_action_markdown(rows, p1, e3, replications))
+
+
+@app.command(name="survey-persistence")
+@click.argument("scenario", required=False, default="survey_example.toml", type=InputFile("scenario"))
+@click.option("--replications", type=click.IntRange(1, 1000), default=3, show_default=True)
+@click.option("--steps", type=STEPS, default=520, show_default=True, help="last step measured (weeks)")
+@click.option("--seed", type=SEED, default=1, show_default=True, help="base seed of the replications")
+def survey_persistence(scenario: Path, replications: int, steps: int, seed: int) -> None:
+    """How long a town started from survey figures keeps matching them (docs/ODD.md §5.1), as Markdown.
+
+    SCENARIO (default: the example survey_example.toml) must have a [survey]; a stress case sets every
+    neighbourhood's figures far from the model's own levels.
+    """
+    from .survey_persistence import STEPS as MEASURED
+    from .survey_persistence import STRESS, persistence, persistence_markdown, stress_case
+
+    params = _scenario(scenario).parameters
+    if params.survey is None:
+        fail(f"{scenario}: no [survey] table; give a scenario started from survey figures")
+    measured = tuple(s for s in MEASURED if s <= steps)
+    click.echo("cells: mean over neighbourhoods of the young mean (mean |gap| to the figure; "
+               "mean |gap| in standard errors)\n")
+    for title, p in ((f"figures of {scenario.name}", params), (f"stress case: every neighbourhood {STRESS}",
+                                                                stress_case(params))):
+        with progress_bar("replications", replications) as update:
+            result = persistence(p, replications, measured, seed, progress=update)
+        click.echo(f"{title}, {p.n_residents:,} residents, {replications} replications\n")
+        click.echo(persistence_markdown(result, measured) + "\n")
+
+
+@app.command()
 @click.option("--quick", is_flag=True, help="small sizes, a few seconds (used by the tests)")
 @click.option("--stretch", is_flag=True, help="only 17.9 million residents, build plus 10 steps (needs about 20 GB)")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("results/bench"), show_default=True,
-              help="output folder for bench.csv and bench.md")
+@out_option(Path("results/bench"), "bench.csv and bench.md")
 def bench(quick: bool, stretch: bool, out: Path) -> None:
     """Benchmark: array engine against the per-agent reference, scaling, memory-bandwidth bound."""
-    from .bench import BenchConfig, run_bench
+    from .bench import BenchConfig, markdown, run_bench
 
-    if out.exists() and not out.is_dir():
-        fail(f"--out: {out} exists and is not a folder")
     if quick and stretch:
         fail("--quick and --stretch: choose one")
     cfg = BenchConfig.quick() if quick else BenchConfig.stretch() if stretch else BenchConfig()
-    with err_console.status("benchmarking (engine against reference, then scaling)") as status:
-        result = run_bench(cfg, out, progress=lambda what: status.update(f"benchmarking: done {what}"))
-    from .bench import markdown
-
+    with progress_bar("benchmark sections") as update:
+        result = run_bench(cfg, out, progress=update)
     out_console.print(markdown(result), markup=False, highlight=False)
     out_console.print(f"wrote {out}/bench.csv, bench.md")
+
+
+# --- listings and the dashboard -------------------------------------------------------------------------------------
+
+@app.command(name="examples")
+@click.option("--kind", type=click.Choice(KINDS), default=None, help="only this kind of example")
+def examples_command(kind: str | None) -> None:
+    """List the shipped examples; give a command an example's file name to use it (radsim run demo.toml)."""
+    for k in (kind,) if kind else KINDS:
+        out_console.print(f"[bold]{k}/[/]", highlight=False)
+        for path in examples(k):
+            out_console.print(f"  {path.name:<28} {describe(path)}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -367,26 +471,15 @@ def params(markdown: bool) -> None:
     out_console.print(table)
 
 
-def parameter_markdown() -> str:
-    """The parameter table in Markdown, one row per parameter."""
-    lines = ["| parameter | default | range | unit | meaning |", "|---|---|---|---|---|"]
-    for row in parameter_table():
-        rng = "" if row["min"] is None else f"{row['min']} to {row['max']}"
-        lines.append(f"| `{row['name']}` | {row['default']} | {rng} | {row['unit']} | {row['description']} |")
-    return "\n".join(lines)
-
-
 @app.command(name="dashboard")
 @click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on (this machine only)")
-@click.option("--port", type=int, default=8765, show_default=True, help="port (0: any free port)")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="port (0: any free port)")
 @click.option("--open/--no-open", "open_browser", default=False, help="open the dashboard in a browser")
 @click.option("--one-town", is_flag=True, help="one town in Mesa's SolaraViz page instead of the side-by-side view")
 def dashboard_command(host: str, port: int, open_browser: bool, one_town: bool) -> None:
     """Start the trainers' dashboard (Solara) at http://HOST:PORT; Ctrl-C stops it."""
     from dashboard.serve import APP, ONE_TOWN_APP, is_loopback, serve
 
-    if not 0 <= port <= 65535:
-        fail(f"--port: {port} is out of range; allowed range 0 to 65535")
     if not is_loopback(host):
         err_console.print(f"note: listening on {host}: other machines on the network can open the dashboard")
     out_console.print(f"radsim dashboard at http://{host}:{port} (Ctrl-C stops it)")
@@ -401,7 +494,7 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(err.ctx.get_help() if err.ctx else str(err))
         return 0
     except click.UsageError as err:
-        err_console.print(f"[bold red]error:[/] {err.format_message()}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]error:[/] {escape(err.format_message())}", highlight=False, soft_wrap=True)
         return EXIT_BAD_INPUT
     except click.exceptions.Exit as err:
         return err.exit_code

@@ -1,10 +1,12 @@
 """Compare intervention arms against the baseline with common random numbers.
 
-Every arm runs the same replications: replication ``k`` uses seed
-``scenario.seed + k`` in every arm, so arms share the town, the initial state and
-the residents' random numbers (interventions draw from their own stream). The
-differences against the baseline are therefore paired, and their confidence
-intervals are narrow.
+Every arm runs the same replications: replication ``k`` uses the seed
+:func:`experiments.seeds.replication_seed` ``(scenario.seed, k)`` in every arm, so
+arms share the town, the initial state and the residents' random numbers
+(interventions draw from their own stream). The differences against the baseline
+are therefore paired, and their confidence intervals (t-intervals,
+:func:`experiments.stats.mean_ci`) are narrow. The outcomes of a run are its
+:meth:`~model.RadicalisationModel.outcomes` at the end.
 """
 
 from __future__ import annotations
@@ -17,49 +19,36 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from model import RadicalisationModel
+from model.metrics import OUTCOME_COLUMNS
 
 from .scenario import Scenario
+from .seeds import replication_seed
+from .stats import mean_ci, t_half_width
 
-__all__ = ["ComparisonResult", "compare_arms", "OUTCOMES", "write_comparison"]
+__all__ = ["ComparisonResult", "compare_arms", "OUTCOMES", "HEADLINE", "write_comparison"]
 
-OUTCOMES: dict[str, str] = {
-    "phase_1": "residents in phase 1 at the end",
-    "phase_2": "residents in phase 2 at the end",
-    "phase_3": "residents in phase 3 at the end",
-    "entered_phase_2": "entries into phase 2 (cumulative)",
-    "entered_phase_3": "entries into phase 3 (cumulative)",
-    "mean_prejudice": "mean prejudice at the end",
-    "mean_trust": "mean institutional trust at the end",
-    "polarisation": "polarisation index at the end",
-    "cost": "cost (abstract units, cumulative)",
+OUTCOMES: tuple[str, ...] = OUTCOME_COLUMNS
+"""Every outcome of a run (:meth:`model.RadicalisationModel.outcomes`), compared at the end of the run."""
+HEADLINE: dict[str, str] = {
+    "phase_1": "phase 1", "phase_2": "phase 2", "phase_3": "phase 3", "entered_phase_2": "entered phase 2",
+    "entered_phase_3": "entered phase 3", "mean_prejudice": "mean prejudice", "mean_trust": "mean trust",
+    "polarisation": "polarisation", "cost": "cost",
 }
+"""The outcomes shown in ``comparison.md`` and on the console, with their short labels."""
 TRAJECTORIES = ("phase_1", "phase_2", "phase_3", "mean_prejudice_majority", "mean_trust", "polarisation")
 
 
 def _run_one(task: tuple[Scenario, str, list, int]) -> tuple[str, int, dict, pd.DataFrame]:
     scenario, arm, interventions, rep = task
-    m = RadicalisationModel.from_parameters(scenario.parameters, rng=scenario.seed + rep, interventions=interventions)
+    m = RadicalisationModel.from_parameters(scenario.parameters, rng=replication_seed(scenario.seed, rep),
+                                            interventions=interventions)
     m.run_for(scenario.steps)
-    ts = m.timeseries()
-    final = ts.iloc[-1]
+    final = m.outcomes()
     outcome = {k: float(final[k]) for k in OUTCOMES}
-    return arm, rep, outcome, ts[["step", *TRAJECTORIES]].assign(arm=arm, replication=rep)
-
-
-def _ci(values: np.ndarray) -> tuple[float, float, float]:
-    """Mean and 95% t-interval."""
-    from scipy import stats
-
-    values = np.asarray(values, dtype=float)
-    mean = float(values.mean())
-    if values.size < 2:
-        return mean, math.nan, math.nan
-    half = float(stats.t.ppf(0.975, values.size - 1) * values.std(ddof=1) / math.sqrt(values.size))
-    return mean, mean - half, mean + half
+    return arm, rep, outcome, m.timeseries()[["step", *TRAJECTORIES]].assign(arm=arm, replication=rep)
 
 
 @dataclass
@@ -81,9 +70,9 @@ class ComparisonResult:
         for arm in self.arms:
             df = self.outcomes[self.outcomes.arm == arm].set_index("replication")
             for name in OUTCOMES:
-                mean, lo, hi = _ci(df[name].to_numpy())
+                mean, lo, hi = mean_ci(df[name].to_numpy())
                 diff = df[name] - base[name].reindex(df.index)
-                dm, dlo, dhi = _ci(diff.to_numpy())
+                dm, dlo, dhi = mean_ci(diff.to_numpy())
                 rows.append({"arm": arm, "outcome": name, "mean": mean, "ci_low": lo, "ci_high": hi,
                              "difference": dm, "difference_ci_low": dlo, "difference_ci_high": dhi,
                              "replications": len(df)})
@@ -96,9 +85,9 @@ class ComparisonResult:
         return pd.DataFrame(rows)
 
     def markdown(self) -> str:
-        """Wide Markdown table: one row per arm, mean [95% CI] per outcome."""
+        """Wide Markdown table: one row per arm, mean [95% CI] per headline outcome (:data:`HEADLINE`)."""
         t = self.table()
-        cols = [*OUTCOMES, "cost_per_averted_phase_2_entry"]
+        cols = [*HEADLINE, "cost_per_averted_phase_2_entry"]
         head = "| arm | " + " | ".join(c.replace("_", " ") for c in cols) + " |"
         lines = [head, "|" + "---|" * (len(cols) + 1)]
         for arm in self.arms:
@@ -138,7 +127,7 @@ def compare_arms(scenario: Scenario, replications: int = 10, workers: int | None
                 results.append(res)
                 if progress:
                     progress(k + 1, len(tasks))
-    outcomes = pd.DataFrame([{"arm": arm, "replication": rep, "seed": scenario.seed + rep, **out}
+    outcomes = pd.DataFrame([{"arm": arm, "replication": rep, "seed": replication_seed(scenario.seed, rep), **out}
                              for arm, rep, out, _ in results])
     order = {a: i for i, a in enumerate(arms)}
     outcomes = outcomes.sort_values(["arm", "replication"], key=lambda s: s.map(order) if s.name == "arm" else s)
@@ -147,7 +136,7 @@ def compare_arms(scenario: Scenario, replications: int = 10, workers: int | None
 
 
 def plot_comparison(result: ComparisonResult, path: str | Path) -> Path:
-    """Trajectories of every arm: mean over replications with a 95% band."""
+    """Trajectories of every arm: mean over replications with a 95% band (t-interval)."""
     import matplotlib.pyplot as plt
 
     from .plots import use_agg
@@ -165,14 +154,13 @@ def plot_comparison(result: ComparisonResult, path: str | Path) -> Path:
         g = sub.groupby("step")
         for ax, (col, label) in zip(axes.ravel(), panels):
             mean = g[col].mean()
-            n = g[col].count()
-            half = 1.96 * g[col].std(ddof=1).fillna(0.0) / np.sqrt(n)
+            half = g[col].agg(lambda v: t_half_width(v.std(ddof=1), v.size)).fillna(0.0)
             ax.plot(mean.index, mean.values, color=colours(k % 10), lw=1.8, label=arm)
             ax.fill_between(mean.index, (mean - half).values, (mean + half).values, color=colours(k % 10), alpha=0.18)
             ax.set_title(label)
             ax.grid(alpha=0.3)
     for ax in axes[1]:
-        ax.set_xlabel("week")
+        ax.set_xlabel("step (week)")
     axes[0, 0].legend(frameon=False, fontsize=8)
     reps = int(result.outcomes.replication.nunique())
     fig.suptitle(f"{result.scenario.name}: mean of {reps} replications with 95% band (common random numbers)")
@@ -191,8 +179,8 @@ def write_comparison(result: ComparisonResult, out: str | Path) -> Path:
         result.table().to_csv(tmp / "comparison.csv", index=False)
         reps = int(result.outcomes.replication.nunique())
         header = (f"# {result.scenario.name}\n\n{result.scenario.description}\n\n"
-                  f"{result.scenario.parameters.n_residents:,} residents, {result.scenario.steps} weeks, "
-                  f"{reps} replications (seeds {result.scenario.seed} to {result.scenario.seed + reps - 1}, "
+                  f"{result.scenario.parameters.n_residents:,} residents, {result.scenario.steps} steps (weeks), "
+                  f"{reps} replications (seeds derived from seed {result.scenario.seed}, the same in every arm: "
                   "common random numbers). Mean [95% CI].\n\n")
         (tmp / "comparison.md").write_text(header + result.markdown() + "\n", encoding="utf-8")
         result.outcomes.to_csv(tmp / "runs.csv", index=False)

@@ -7,14 +7,16 @@ plain arguments::
 
     from ema_workbench import perform_experiments
     from experiments.ema import ema_model
+    from experiments.examples import example_path
+    from experiments.sweep import load_sweep
 
-    model = ema_model(load_sweep("experiments/sweeps/drivers_lhs.toml"))
+    model = ema_model(load_sweep(example_path("drivers_lhs.toml")))
     experiments, outcomes = perform_experiments(model, scenarios=50, policies=4)
 
-Each replication runs with its own seed, derived from the sweep seed exactly as
-in :func:`experiments.sweep.run_seed`; the outcome of an experiment is the mean
-over replications. ``ema_workbench`` is an optional dependency (``pip install
-ema-workbench``).
+Replication ``k`` runs with the seed :func:`experiments.seeds.replication_seed`
+``(seed, k)``, as in a sweep; the outcome of an experiment is the mean over
+replications. The outcomes are those of :meth:`model.RadicalisationModel.outcomes`.
+``ema_workbench`` is an optional dependency (``pip install ema-workbench``).
 """
 
 from __future__ import annotations
@@ -27,18 +29,17 @@ import numpy as np
 from model import RadicalisationModel
 from model.parameters import Parameters
 
-from .sweep import OUTCOMES, Factor, SweepSpec, run_seed
+from .seeds import replication_seed
+from .sweep import Factor, SweepSpec
 
 __all__ = ["simulate", "ema_model"]
 
 
 def simulate(steps: int = 260, rng: Any = None, **params: Any) -> dict[str, float]:
-    """Run one simulation of ``steps`` weeks and return every scalar outcome (the function EMA wraps)."""
+    """Run one simulation of ``steps`` steps (weeks) and return every outcome (the function EMA wraps)."""
     m = RadicalisationModel(rng=rng, collect=False, **params)
     m.run_for(int(steps))
-    values = {**m.summary, "entered_phase_2": int(m.entries[2]), "entered_phase_3": int(m.entries[3]),
-              "cost": m.cost_total}
-    return {o: float(values[o]) for o in OUTCOMES}
+    return {o: float(v) for o, v in m.outcomes().items()}
 
 
 def _parameter(name: str, factor: Factor):
@@ -73,5 +74,5 @@ def ema_model(spec: SweepSpec | None = None, *, name: str = "radsim",
     model.levers = [_parameter(k, f) for k, f in spec.levers.items()]
     model.constants = [Constant("steps", spec.steps), *(Constant(k, v) for k, v in spec.constants.items())]
     model.outcomes = [ScalarOutcome(o, function=np.mean) for o in spec.outcomes]
-    model.replications = [{"rng": run_seed(spec.seed, k)} for k in range(spec.replications)]
+    model.replications = [{"rng": replication_seed(spec.seed, k)} for k in range(spec.replications)]
     return model

@@ -1,31 +1,40 @@
-"""Figures of a single run."""
+"""Figures of a single run, and the one phase palette of radsim's figures and dashboard."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["plot_run", "use_agg", "PHASE_LABELS", "PHASE_COLOURS", "phase_rgb"]
+
+PHASE_LABELS = ("0 none", "1 sensitivity", "2 group membership", "3 action")
+PHASE_COLOURS = ("#c7d4e0", "#f2b134", "#e0662d", "#a4161a")
+"""The colour of each phase 0-3 (blue grey, amber, orange, crimson) in every figure, notebook and the dashboard."""
+
+
+def phase_rgb(phase: int) -> tuple[int, int, int]:
+    """The colour of ``phase`` as an (r, g, b) triple of 0-255."""
+    h = PHASE_COLOURS[phase]
+    return int(h[1:3], 16), int(h[3:5], 16), int(h[5:7], 16)
 
 
 def use_agg() -> None:
     """Draw off-screen (Agg) for files, except inside Jupyter, whose inline backend shows notebook plots."""
     if "ipykernel" not in sys.modules:
+        import matplotlib
+
         matplotlib.use("Agg")
-
-
-use_agg()
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-
-__all__ = ["plot_run", "use_agg", "PHASE_LABELS", "PHASE_COLOURS"]
-
-PHASE_LABELS = ("0 none", "1 sensitivity", "2 group membership", "3 action")
-PHASE_COLOURS = ("#c7d4e0", "#f2b134", "#e0662d", "#a4161a")
 
 
 def plot_run(timeseries: pd.DataFrame, path: str | Path, title: str = "") -> Path:
     """Phases over time, the final pyramid, and the societal climate, in one PNG."""
+    use_agg()
+    import matplotlib.pyplot as plt
+
     n = int(timeseries.loc[0, ["phase_0", "phase_1", "phase_2", "phase_3"]].sum())
     fig, (ax_t, ax_p, ax_c) = plt.subplots(1, 3, figsize=(15, 4.6), gridspec_kw={"width_ratios": [1.4, 1, 1.2]})
     weeks = timeseries["step"]

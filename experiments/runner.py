@@ -52,7 +52,7 @@ class RunResult:
 
     def summary(self) -> dict:
         """Final phase counts and shares, young sympathisers and action delays."""
-        last = self.timeseries.iloc[-1]
+        last = self.model.outcomes()
         n = self.scenario.parameters.n_residents
         delays = np.asarray(self.model.action_delays)
         out = {f"phase_{k}": int(last[f"phase_{k}"]) for k in range(4)}
@@ -60,23 +60,23 @@ class RunResult:
         out["young_sympathiser_share"] = float(last["young_sympathiser_share"])
         out["polarisation"] = float(last["polarisation"])
         out["moved_to_action"] = int(delays.size)
-        out["weeks_to_action_median"] = float(np.median(delays)) if delays.size else None
+        out["steps_to_action_median"] = float(np.median(delays)) if delays.size else None
         return out
 
 
-def run_scenario(scenario: Scenario, progress: Callable[[int], None] | None = None) -> RunResult:
+def run_scenario(scenario: Scenario, progress: Callable[[int, int], None] | None = None) -> RunResult:
     """Simulate ``scenario`` and return the model and its weekly time series.
 
-    ``progress`` is called with the number of weeks done (for progress bars).
+    ``progress(done, total)`` is called after each step (for progress bars).
     """
     t0 = time.perf_counter()
     m = RadicalisationModel.from_parameters(scenario.parameters, rng=scenario.seed,
                                             interventions=scenario.interventions)
     fit = m.survey_fit() if scenario.parameters.survey is not None else None
-    for week in range(scenario.steps):
+    for done in range(1, scenario.steps + 1):
         m.step()
         if progress is not None:
-            progress(week + 1)
+            progress(done, scenario.steps)
     return RunResult(scenario, m, m.timeseries(), time.perf_counter() - t0, fit)
 
 

@@ -93,40 +93,6 @@ class Scenario(BaseModel):
         return scenario_from_dict(data, source="command line")
 
 
-def _location(loc: tuple) -> str:
-    """``('interventions', 0, 'intergroup_contact', 'target', 'share')`` -> ``interventions[0].target.share``."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part in INTERVENTION_TYPES or part.startswith("function-"):
-            continue
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
-def validation_message(err: ValidationError, prefix: str = "") -> str:
-    """The first pydantic error as one line that names the field."""
-    e = err.errors()[0]
-    loc = _location(e["loc"])
-    where = f"{prefix}{loc}" if loc else prefix.rstrip(".")
-    if e["type"] == "union_tag_invalid":
-        return f"{where}.type: unknown intervention {e['input'].get('type')!r}; one of {', '.join(INTERVENTION_TYPES)}"
-    if e["type"] == "union_tag_not_found":
-        return f"{where}: missing 'type' (one of {', '.join(INTERVENTION_TYPES)})"
-    if e["type"] == "extra_forbidden":
-        return f"unknown key '{where}'"
-    msg = e["msg"].removeprefix("Value error, ")
-    if e["type"] in ("greater_than_equal", "less_than_equal"):
-        return f"{where}: {e.get('input')!r} is out of range; {msg.lower()}"
-    if e["type"] == "extra_forbidden":
-        return f"unknown key '{where}'"
-    got = e.get("input")
-    shown = f" (got {got!r})" if not isinstance(got, dict) and got is not None else ""
-    return f"{where}: {msg}{shown}" if where else msg
-
-
 SURVEY_KEYS = ("csv", "neighbourhoods", "source", "key_figure_intensity", "key_figure_visibility")
 
 
@@ -182,7 +148,7 @@ def scenario_from_dict(data: dict[str, Any], source: str = "scenario", base: Pat
     try:
         return Scenario(**data, parameters=parameters)
     except ValidationError as err:
-        raise ScenarioError(f"{source}: {validation_message(err)}") from None
+        raise ScenarioError(f"{source}: {one_line_error(err, tags=INTERVENTION_TYPES, tag_kind='intervention')}") from None
 
 
 def read_toml(path: Path, what: str, error: type[ValueError]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ The API follows SALib's: the problem is a plain dict, the design comes from
 evaluated by :func:`experiments.sweep.run_sweep`, and the indices come from
 ``SALib.analyze``::
 
-    spec = load_sweep("experiments/sweeps/drivers_sobol.toml")
+    spec = load_sweep(example_path("drivers_sobol.toml"))
     indices = run_sensitivity(spec, "results/drivers", method="sobol", workers=2)
     plot_indices(indices, "results/drivers/indices.png")
 
@@ -30,10 +30,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .sweep import SweepError, SweepSpec, design, run_sweep
+from .sweep import SweepError, SweepSpec, design, run_sweep, validated
 
-__all__ = ["indices", "analyze", "run_sensitivity", "plot_indices", "write_indices", "SOBOL_COLUMNS",
-           "MORRIS_COLUMNS"]
+__all__ = ["indices", "analyze", "sensitivity_spec", "run_sensitivity", "plot_indices", "write_indices",
+           "indices_markdown", "SOBOL_COLUMNS", "MORRIS_COLUMNS"]
 
 Method = Literal["sobol", "morris"]
 SOBOL_COLUMNS = ["outcome", "factor", "S1", "S1_conf", "ST", "ST_conf"]
@@ -92,18 +92,28 @@ def analyze(spec: SweepSpec, results: pd.DataFrame) -> pd.DataFrame:
     return indices(spec.problem(), X, outputs, spec.design, seed=spec.seed)
 
 
+def sensitivity_spec(spec: SweepSpec, method: Method | None = None, source: str = "sweep") -> SweepSpec:
+    """The sweep to analyse: ``spec`` with its design replaced by ``method`` if given, validated again
+    (Sobol and Morris need ranges). Raises :class:`SweepError`, naming ``source``, if the design is neither
+    sobol nor morris."""
+    if method is not None:
+        spec = validated(SweepSpec, {**spec.model_dump(), "design": method}, source)
+    if spec.design not in ("sobol", "morris"):
+        raise SweepError(f"{source}: design: the sweep has design '{spec.design}'; sensitivity needs sobol or "
+                         "morris: give --method sobol or --method morris (method= in Python)")
+    return spec
+
+
 def run_sensitivity(spec: SweepSpec, out: str | Path, method: Method | None = None, workers: int = 2,
                     scheduler: str | None = None,
                     progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
     """Run (or resume) the sweep with a Sobol or Morris design and analyse it.
 
-    ``method`` overrides the design of the sweep file. Writes ``indices.csv``,
-    ``indices.md`` and ``indices.png`` next to ``results.parquet`` in ``out`` and
-    returns the indices.
+    ``method`` overrides the design of the sweep file (:func:`sensitivity_spec`).
+    Writes ``indices.csv``, ``indices.md`` and ``indices.png`` next to
+    ``results.parquet`` in ``out`` and returns the indices.
     """
-    if method is not None:
-        spec = spec.model_copy(update={"design": method})
-        spec = SweepSpec.model_validate(spec.model_dump())      # re-check: Sobol and Morris need ranges
+    spec = sensitivity_spec(spec, method)
     results = run_sweep(spec, out, workers=workers, scheduler=scheduler, progress=progress)
     table = analyze(spec, results)
     write_indices(table, out, title=f"{spec.name}: {spec.design} indices")

@@ -1,71 +1,68 @@
 """How long a town started from survey figures keeps matching them (docs/ODD.md §5.1).
 
-``python -m experiments.survey_persistence [--seeds 3] [--weeks 520]`` runs the
-example survey (``survey_example.toml``) and a stress case whose figures
-are far from the model's own levels, and prints, per figure and week, the mean over
-neighbourhoods of the young people's mean and of the gap |model - figure|, and
-the gap in standard errors of the young mean. Takes about a minute.
+``radsim survey-persistence [--replications 3] [--steps 520]`` runs the example
+survey (``survey_example.toml``) and a stress case whose figures are far from the
+model's own levels, and prints, per figure and step, the mean over neighbourhoods
+of the young people's mean and of the gap |model - figure|, and the gap in
+standard errors of the young mean. Takes about a minute. Replication ``k`` runs
+with the seed :func:`experiments.seeds.replication_seed` ``(seed, k)``.
 """
 
 from __future__ import annotations
 
-import argparse
+from collections.abc import Callable
 
 import numpy as np
 
 from model import RadicalisationModel
+from model.parameters import Parameters
 from model.survey import FIGURES
 
-from .examples import example_path
-from .scenario import load_scenario
+from .seeds import replication_seed
 
-WEEKS = (0, 4, 13, 26, 52, 104, 260, 520)
+__all__ = ["STEPS", "STRESS", "persistence", "persistence_markdown", "stress_case"]
+
+STEPS = (0, 4, 13, 26, 52, 104, 260, 520)
+"""The steps (weeks) at which the match is measured."""
 STRESS = {"young_discrimination": 0.25, "young_trust": 0.35, "young_uncertainty": 0.50}
+"""The stress case: every neighbourhood's figures far from the model's own levels."""
 
 
-def persistence(parameters, seeds: int, weeks: tuple[int, ...]) -> dict:
-    """``{(figure, week): (mean model value, mean |gap|, mean |gap| / se)}`` averaged over neighbourhoods and seeds."""
+def stress_case(parameters: Parameters) -> Parameters:
+    """``parameters`` with every neighbourhood's survey figures set to :data:`STRESS`."""
+    stress = parameters.survey.model_copy(deep=True)
+    for nb in stress.neighbourhoods:
+        for f, v in STRESS.items():
+            setattr(nb, f, v)
+    return parameters.replace(survey=stress)
+
+
+def persistence(parameters: Parameters, replications: int, steps: tuple[int, ...], seed: int = 1,
+                progress: Callable[[int, int], None] | None = None) -> dict:
+    """``{(figure, step): (mean model value, mean |gap|, mean |gap| / se)}`` over neighbourhoods and replications."""
     out: dict = {}
-    for seed in range(1, seeds + 1):
-        m = RadicalisationModel.from_parameters(parameters, rng=seed, collect=False)
-        for week in weeks:
-            m.run_for(week - m.steps)
+    for k in range(replications):
+        m = RadicalisationModel.from_parameters(parameters, rng=replication_seed(seed, k), collect=False)
+        for step in steps:
+            if step > m.steps:
+                m.run_for(step - m.steps)
             fit = m.survey_fit()
             for f in FIGURES:
                 rows = fit[fit.figure == f]
                 if len(rows):
-                    out.setdefault((f, week), []).append(
+                    out.setdefault((f, step), []).append(
                         (rows.model.mean(), rows.gap.abs().mean(), (rows.gap.abs() / rows.se).mean()))
-    return {k: tuple(np.mean(v, axis=0)) for k, v in out.items()}
+        if progress:
+            progress(k + 1, replications)
+    return {key: tuple(np.mean(v, axis=0)) for key, v in out.items()}
 
 
-def table(result: dict, weeks: tuple[int, ...]) -> str:
-    lines = ["| figure | " + " | ".join(f"week {w}" for w in weeks) + " |", "|---" * (len(weeks) + 1) + "|"]
+def persistence_markdown(result: dict, steps: tuple[int, ...]) -> str:
+    """The result of :func:`persistence` as a Markdown table, one row per figure and a column per step."""
+    lines = ["| figure | " + " | ".join(f"step {s}" for s in steps) + " |", "|---" * (len(steps) + 1) + "|"]
     for f in FIGURES:
-        cells = [f"{result[(f, w)][0]:.3f} ({result[(f, w)][1]:.3f}; {result[(f, w)][2]:.1f} se)" for w in weeks
-                 if (f, w) in result]
+        cells = [f"{result[(f, s)][0]:.3f} ({result[(f, s)][1]:.3f}; {result[(f, s)][2]:.1f} se)" for s in steps
+                 if (f, s) in result]
         if cells:
             lines.append(f"| {f} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
-
-
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seeds", type=int, default=3)
-    ap.add_argument("--weeks", type=int, default=520)
-    a = ap.parse_args()
-    weeks = tuple(w for w in WEEKS if w <= a.weeks)
-    params = load_scenario(example_path("survey_example.toml")).parameters
-    stress = params.survey.model_copy(deep=True)
-    for nb in stress.neighbourhoods:
-        for f, v in STRESS.items():
-            setattr(nb, f, v)
-    print("cells: mean over neighbourhoods of the young mean (mean |gap| to the figure; mean |gap| in standard errors)\n")
-    print(f"example figures (survey_example.csv), {params.n_residents:,} residents, {a.seeds} seeds\n")
-    print(table(persistence(params, a.seeds, weeks), weeks))
-    print(f"\nstress case: every neighbourhood {STRESS}\n")
-    print(table(persistence(params.replace(survey=stress), a.seeds, weeks), weeks))
-
-
-if __name__ == "__main__":
-    main()

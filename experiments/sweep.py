@@ -7,8 +7,8 @@ A sweep file names its parts in the vocabulary of the EMA workbench (Kwakkel 201
     design = "lhs"            # grid | lhs | sobol | morris
     samples = 32              # lhs: points; sobol: base samples N; morris: trajectories
     replications = 2
-    seed = 1                  # every run's seed is derived from it and the run id
-    steps = 260
+    seed = 1                  # run k's seed is experiments.seeds.replication_seed(seed, k)
+    steps = 260               # one step is one week
     outcomes = ["phase_1", "phase_2", "entered_phase_2", "mean_trust"]
     batch_size = 4            # runs per Dask task
     timeseries = ["phase_1"]  # optional: also record these per week (DIR/timeseries.parquet)
@@ -22,11 +22,12 @@ A sweep file names its parts in the vocabulary of the EMA workbench (Kwakkel 201
     [constants]
     n_residents = 2000
 
-Results go to ``DIR/results.parquet``, a Parquet dataset with one part file per
+The outcomes are those of :meth:`model.RadicalisationModel.outcomes` at the end of
+each run (:data:`model.metrics.OUTCOME_COLUMNS`). Results go to ``DIR/results.parquet``, a Parquet dataset with one part file per
 finished batch. Each part is written to a temporary name and renamed, so a crash
 never leaves a broken part. Running the same sweep into the same DIR again
 resumes: finished run ids are skipped. Optional per-week time series go to
-``DIR/timeseries.parquet`` the same way (one row per run and week), written
+``DIR/timeseries.parquet`` the same way (one row per run and step), written
 before the batch's results, so a resumed run can only repeat identical rows,
 which :func:`read_timeseries` drops.
 """
@@ -46,16 +47,18 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 import model as model_pkg
 from model import RadicalisationModel
-from model.metrics import SUMMARY_COLUMNS
+from model.errors import one_line_error
+from model.metrics import OUTCOME_COLUMNS
 from model.parameters import ParameterError, Parameters
 
-from .scenario import read_toml, validation_message
+from .scenario import read_toml
+from .seeds import replication_seed
 
 __all__ = ["Factor", "SweepSpec", "SweepError", "load_sweep", "design", "run_sweep", "read_results",
-           "read_timeseries", "run_seed", "runs_table"]
+           "read_timeseries", "runs_table", "validated", "OUTCOMES"]
 
-EXTRA_OUTCOMES = ("entered_phase_2", "entered_phase_3", "cost")
-OUTCOMES = tuple(SUMMARY_COLUMNS) + EXTRA_OUTCOMES
+OUTCOMES: tuple[str, ...] = OUTCOME_COLUMNS
+"""The outcomes a sweep, a calibration or the EMA adapter can record: every outcome of a run."""
 
 
 class SweepError(ValueError):
@@ -106,7 +109,7 @@ class SweepSpec(BaseModel):
     steps: int = Field(260, ge=1, le=100_000)
     outcomes: list[str] = Field(default_factory=lambda: ["phase_1", "phase_2", "phase_3", "entered_phase_2"])
     batch_size: int = Field(4, ge=1, le=10_000)
-    timeseries: list[str] = Field(default_factory=list, description="outcomes also recorded every week")
+    timeseries: list[str] = Field(default_factory=list, description="outcomes also recorded every step")
     uncertainties: dict[str, Factor] = Field(default_factory=dict)
     levers: dict[str, Factor] = Field(default_factory=dict)
     constants: dict[str, Any] = Field(default_factory=dict)
@@ -137,8 +140,8 @@ class SweepSpec(BaseModel):
             if o not in OUTCOMES:
                 raise ValueError(f"outcomes: unknown outcome '{o}'; one of {', '.join(OUTCOMES)}")
         for o in self.timeseries:
-            if o not in SUMMARY_COLUMNS:
-                raise ValueError(f"timeseries: unknown outcome '{o}'; one of {', '.join(SUMMARY_COLUMNS)}")
+            if o not in OUTCOMES:
+                raise ValueError(f"timeseries: unknown outcome '{o}'; one of {', '.join(OUTCOMES)}")
         if self.design in ("sobol", "morris") and not all(f.continuous for f in self.factors.values()):
             raise ValueError(f"design: {self.design} needs ranges (low, high) for every factor, not values")
         return self
@@ -172,10 +175,15 @@ def load_spec(path: str | Path, head: str, tables: tuple[str, ...], spec: type[B
     if unknown:
         raise SweepError(f"{path}: unknown table '{sorted(unknown)[0]}'")
     data = {**raw.get(head, {}), **{k: raw[k] for k in tables if k in raw}}
+    return validated(spec, data, str(path))
+
+
+def validated(spec: type[BaseModel], data: dict[str, Any], source: str) -> Any:
+    """``spec`` validated from ``data``; raises :class:`SweepError` with a one-line message naming ``source``."""
     try:
-        return spec(**data)
+        return spec.model_validate(data)
     except ValidationError as err:
-        raise SweepError(f"{path}: {validation_message(err)}") from None
+        raise SweepError(f"{source}: {one_line_error(err)}") from None
 
 
 def load_sweep(path: str | Path) -> SweepSpec:
@@ -207,11 +215,6 @@ def design(spec: SweepSpec) -> pd.DataFrame:
     return pd.DataFrame(x, columns=problem["names"])
 
 
-def run_seed(base_seed: int, run_id: int) -> int:
-    """The seed of one run, derived from the sweep seed and the run id only."""
-    return int(np.random.SeedSequence([base_seed, run_id]).generate_state(1, dtype=np.uint64)[0] % (2**63))
-
-
 def runs_table(spec: SweepSpec) -> pd.DataFrame:
     """Every run: run id, design point, replication, seed and factor values."""
     points = design(spec)
@@ -220,7 +223,7 @@ def runs_table(spec: SweepSpec) -> pd.DataFrame:
         for rep in range(spec.replications):
             run_id = point * spec.replications + rep
             rows.append({"run_id": run_id, "point": point, "replication": rep,
-                         "seed": run_seed(spec.seed, run_id),
+                         "seed": replication_seed(spec.seed, run_id),
                          **{k: _cast(k, v) for k, v in values.items()}})
     return pd.DataFrame(rows)
 
@@ -240,10 +243,9 @@ def _run_batch(spec_json: str, runs: list[dict], threads: int | None = None
         m = RadicalisationModel(rng=run["seed"], collect=bool(spec.timeseries), **{**spec.constants, **factors})
         m.run_for(spec.steps)
         if spec.timeseries:
-            ts = m.timeseries()[["step", *spec.timeseries]].rename(columns={"step": "week"})
-            series.append(ts.assign(run_id=run["run_id"])[["run_id", "week", *spec.timeseries]])
-        values = {**m.summary, "entered_phase_2": int(m.entries[2]), "entered_phase_3": int(m.entries[3]),
-                  "cost": m.cost_total}
+            ts = m.timeseries()
+            series.append(ts.assign(run_id=run["run_id"])[["run_id", "step", *spec.timeseries]])
+        values = m.outcomes()
         out.append({**run, **{o: values[o] for o in spec.outcomes},
                     "wall_seconds": time.perf_counter() - t0, "model_version": model_pkg.__version__})
     return pd.DataFrame(out), (pd.concat(series, ignore_index=True) if series else None)
@@ -263,8 +265,8 @@ def read_results(out: str | Path) -> pd.DataFrame:
 
 
 def read_timeseries(out: str | Path) -> pd.DataFrame:
-    """The per-week series of finished runs (``out/timeseries.parquet``): run_id, week, outcomes."""
-    df = _read_parts(Path(out) / "timeseries.parquet", ["run_id", "week"])
+    """The per-step series of finished runs (``out/timeseries.parquet``): run_id, step, outcomes."""
+    df = _read_parts(Path(out) / "timeseries.parquet", ["run_id", "step"])
     if df.empty:
         return df
     return df[df.run_id.isin(read_results(out).run_id)].reset_index(drop=True)
@@ -284,7 +286,7 @@ def run_sweep(spec: SweepSpec, out: str | Path, workers: int = 2, scheduler: str
 
     By default a local Dask cluster with ``workers`` processes bound to 127.0.0.1;
     ``scheduler`` connects to an existing Dask scheduler instead. Results do not
-    depend on the number of workers: each run's seed comes from the run id.
+    depend on the number of workers: run ``k``'s seed is ``replication_seed(spec.seed, k)``.
     """
     from dask.distributed import Client, LocalCluster, as_completed
 

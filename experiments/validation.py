@@ -6,6 +6,10 @@ means. The targets and ranges were fixed from the sources before the model's
 values were looked at; a failing check is reported, never bent. The report
 (``validation.md`` with one figure per check, plus ``checks.csv``) is written
 atomically to the output folder. See ``docs/validation.md``.
+
+Replication ``k`` of a check runs with the seed
+:func:`experiments.seeds.replication_seed` ``(base, k)``, with its own base per
+check (:data:`SEED_BASES`), so the checks do not share towns.
 """
 
 from __future__ import annotations
@@ -21,25 +25,31 @@ from scipy import stats
 
 from model import RadicalisationModel
 
+from .plots import PHASE_COLOURS, PHASE_LABELS
 from .runner import atomic_outputs
+from .seeds import replication_seed
+from .stats import mean_ci
 
-__all__ = ["Check", "Settings", "QUICK", "FULL", "run_validation", "write_report"]
+__all__ = ["Check", "Settings", "QUICK", "FULL", "SEED_BASES", "run_validation", "write_report"]
+
+SEED_BASES = {"contact": 1000, "pyramid": 2000, "attitude_action": 3000, "timing": 4000}
+"""The base seed of each check's replications."""
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Town size, length and replications of the validation runs."""
+    """Town size, length (steps, one step = one week) and replications of the validation runs."""
 
-    residents: int
-    weeks: int
+    n_residents: int
+    steps: int
     replications: int
     workers: int | None = None
-    check3_residents: int = 5000
+    check3_n_residents: int = 5000
     high_discrimination: float = 0.45      # checks 3 and 4 need enough residents who act
 
 
-QUICK = Settings(residents=2000, weeks=260, replications=3, check3_residents=3000)
-FULL = Settings(residents=10000, weeks=520, replications=10, check3_residents=10000)
+QUICK = Settings(n_residents=2000, steps=260, replications=3, check3_n_residents=3000)
+FULL = Settings(n_residents=10000, steps=520, replications=10, check3_n_residents=10000)
 
 
 @dataclass
@@ -59,18 +69,6 @@ class Check:
     figure: str = ""
     failure: str = ""               # what a failure means
     extra: dict = field(default_factory=dict)
-
-
-def _mean_ci(values) -> tuple[float, float, float]:
-    v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v)]
-    if v.size == 0:
-        return math.nan, math.nan, math.nan
-    m = float(v.mean())
-    if v.size < 2:
-        return m, math.nan, math.nan
-    half = float(stats.t.ppf(0.975, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size))
-    return m, m - half, m + half
 
 
 def _within_background_r(m: RadicalisationModel) -> tuple[float, dict[int, float]]:
@@ -96,8 +94,9 @@ def check_contact(s: Settings, progress) -> tuple[Check, Check, dict]:
     sample = None
     for rep in range(s.replications):
         for arm, ivs in arms.items():
-            m = RadicalisationModel(n_residents=s.residents, rng=1000 + rep, interventions=ivs, collect=False)
-            m.run_for(min(s.weeks, 156))
+            m = RadicalisationModel(n_residents=s.n_residents, rng=replication_seed(SEED_BASES["contact"], rep),
+                                    interventions=ivs, collect=False)
+            m.run_for(min(s.steps, 156))
             pooled, per = _within_background_r(m)
             r[arm].append(pooled)
             if arm == "none":
@@ -105,7 +104,7 @@ def check_contact(s: Settings, progress) -> tuple[Check, Check, dict]:
                 if sample is None:
                     sample = (m.engine.contact_share.copy(), m.state.prejudice.copy(), m.town.background.copy())
             progress()
-    mean, lo, hi = _mean_ci(r["none"])
+    mean, lo, hi = mean_ci(r["none"])
     c1 = Check(
         "1", "Contact and prejudice",
         "Pettigrew, T. F., & Tropp, L. R. (2006). A meta-analytic test of intergroup contact theory. "
@@ -121,7 +120,7 @@ def check_contact(s: Settings, progress) -> tuple[Check, Check, dict]:
         failure="Prejudice in the model depends on contact much more (or less) tightly than in the 713 samples "
                 "of the meta-analysis; contact interventions would then be over- (or under-) rated.")
     diff = np.array(r["optimal contact"]) - np.array(r["bare contact"])
-    dm, dlo, dhi = _mean_ci(diff)
+    dm, dlo, dhi = mean_ci(diff)
     bare, opt = np.mean(r["bare contact"]), np.mean(r["optimal contact"])
     c1b = Check(
         "1b", "Contact works better under Allport's conditions",
@@ -142,10 +141,10 @@ def check_pyramid(s: Settings, progress) -> tuple[Check, Check, dict]:
     acting, youth = [], []
     counts = []
     for rep in range(s.replications):
-        m = RadicalisationModel(n_residents=s.residents, rng=2000 + rep)
-        m.run_for(s.weeks)
+        m = RadicalisationModel(n_residents=s.n_residents, rng=replication_seed(SEED_BASES["pyramid"], rep))
+        m.run_for(s.steps)
         ts = m.timeseries()
-        late = ts[ts.step >= s.weeks // 2]
+        late = ts[ts.step >= s.steps // 2]
         sympathisers = late.phase_1 + late.phase_2 + late.phase_3
         acting.append(float((late.phase_3 / sympathisers.where(sympathisers > 0)).mean()))
         st = m.state
@@ -153,7 +152,7 @@ def check_pyramid(s: Settings, progress) -> tuple[Check, Check, dict]:
         youth.append(float((st.phase[young_min] >= 1).mean()))
         counts.append(late[["phase_0", "phase_1", "phase_2", "phase_3"]].mean().to_numpy())
         progress()
-    a, alo, ahi = _mean_ci(acting)
+    a, alo, ahi = mean_ci(acting)
     c2 = Check(
         "2", "The pyramid: most sympathisers never act",
         "McCauley, C., & Moskalenko, S. (2017). Understanding political radicalization: The two-pyramids "
@@ -166,7 +165,7 @@ def check_pyramid(s: Settings, progress) -> tuple[Check, Check, dict]:
            if a < 0.008 else f"The model's acting share ({100 * a:.2f}%) is close to the 1% of the surveys."),
         figure="pyramid.png",
         failure="Too many sympathisers act: the step from opinion to action is too easy in the model.")
-    y, ylo, yhi = _mean_ci(youth)
+    y, ylo, yhi = mean_ci(youth)
     c2b = Check(
         "2b", "At-risk young people who justify political violence",
         "Pew Research Center (2007). Muslim Americans: Middle class and mostly mainstream; Pew Research Center "
@@ -190,7 +189,8 @@ def check_attitude_action(s: Settings, progress) -> tuple[Check, dict]:
     from .attitude_action import ARMS, percent_with_ci, measure
 
     arms = 1 + len({a.get("arm") for a in ARMS})
-    measured, _, _ = measure(s.replications, s.check3_residents, s.weeks, s.high_discrimination, seed=3000,
+    measured, _, _ = measure(s.replications, s.check3_n_residents, s.steps, s.high_discrimination,
+                             seed=SEED_BASES["attitude_action"],
                              workers=s.workers,
                              progress=lambda done, total: progress() if done % arms == 0 else None)
     rows, ok = [], []
@@ -219,7 +219,7 @@ def check_attitude_action(s: Settings, progress) -> tuple[Check, dict]:
                 "attitude-focused arm as leaving recruitment untouched.",
         detail=" ; ".join(f"{r['arm']}: phase 1 {percent_with_ci(r, 'phase_1', 'change_phase_1')}, phase-3 entries "
                           f"{percent_with_ci(r, 'phase_3_entries', 'change_phase_3_entries')}" for r in rows)
-        + f" (societal discrimination {s.high_discrimination}, {s.check3_residents} residents, "
+        + f" (societal discrimination {s.high_discrimination}, {s.check3_n_residents} residents, "
           f"{s.replications} replications, common random numbers)",
         figure="attitude_action.png", extra={"rows": rows})
     return c3, {"rows": rows}
@@ -229,16 +229,16 @@ def check_timing(s: Settings, progress) -> tuple[Check, dict]:
     """4: the time from group membership to action is right-skewed, from weeks to years."""
     delays, skews = [], []
     for rep in range(s.replications):
-        m = RadicalisationModel(n_residents=s.check3_residents, rng=4000 + rep, collect=False,
-                                societal_discrimination=s.high_discrimination)
-        m.run_for(s.weeks)
+        m = RadicalisationModel(n_residents=s.check3_n_residents, rng=replication_seed(SEED_BASES["timing"], rep),
+                                collect=False, societal_discrimination=s.high_discrimination)
+        m.run_for(s.steps)
         d = np.asarray(m.action_delays, dtype=float)
         delays.append(d)
         if d.size >= 8:
             skews.append(float(stats.skew(d)))
         progress()
     alld = np.concatenate(delays) if delays else np.array([])
-    k, klo, khi = _mean_ci(skews)
+    k, klo, khi = mean_ci(skews)
     fast = float((alld <= 6).mean()) if alld.size else math.nan
     slow = float((alld >= 104).mean()) if alld.size else math.nan
     passed = bool(alld.size >= 20 and k > 0 and np.mean(alld) > np.median(alld) and fast > 0 and slow > 0)
@@ -305,8 +305,7 @@ def _figures(data: dict, folder: Path) -> None:
 
     counts = data["pyramid"]["counts"]
     fig, ax = plt.subplots(figsize=(5, 3.2))
-    labels = ["0 none", "1 sensitivity", "2 group membership", "3 action"]
-    ax.barh(labels, counts, color=["#bbbbbb", "#f2c14e", "#f78154", "#b33f40"])
+    ax.barh(PHASE_LABELS, counts, color=PHASE_COLOURS)
     ax.set_xscale("log")
     ax.set_xlabel("residents (mean over second half, log scale)")
     ax.set_title("the pyramid")
@@ -334,10 +333,10 @@ def _figures(data: dict, folder: Path) -> None:
     delays = data["timing"]["delays"]
     fig, ax = plt.subplots(figsize=(5, 3.2))
     if delays.size:
-        ax.hist(delays, bins=30, color="#b33f40")
+        ax.hist(delays, bins=30, color=PHASE_COLOURS[3])
         ax.axvline(6, color="grey", ls="--", lw=1)
         ax.axvline(104, color="grey", ls=":", lw=1)
-    ax.set_xlabel("weeks from joining a group to action")
+    ax.set_xlabel("steps (weeks) from joining a group to action")
     ax.set_ylabel("residents")
     fig.tight_layout()
     fig.savefig(folder / "timing.png", dpi=110)
@@ -353,7 +352,7 @@ def report_markdown(checks: list[Check], settings: Settings) -> str:
     passed = sum(c.passed for c in checks)
     lines = [
         "# radsim validation report", "",
-        f"Settings: {settings.residents:,} residents, {settings.weeks} weeks, {settings.replications} "
+        f"Settings: {settings.n_residents:,} residents, {settings.steps} steps (weeks), {settings.replications} "
         f"replications per check; default parameters unless a check says otherwise. "
         f"{passed} of {len(checks)} checks pass.", "",
         "| check | value (95% CI) | target | verdict |", "|---|---|---|---|"]

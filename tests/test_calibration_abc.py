@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.abc import CalibrationSpec, abc_posterior, load_calibration
+from experiments.calibrate import CalibrationSpec, abc_posterior, load_calibration
 from experiments.examples import example_path
 from experiments.ema import simulate
 from experiments.sweep import SweepError

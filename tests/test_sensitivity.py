@@ -10,7 +10,8 @@ from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
 from experiments.sensitivity import analyze, indices, run_sensitivity
-from experiments.sweep import load_sweep, read_results, read_timeseries, run_seed
+from experiments.seeds import replication_seed
+from experiments.sweep import load_sweep, read_results, read_timeseries
 from experiments.sweep_plots import outcome_by_factor, plot_sweep
 
 ISHIGAMI = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
@@ -96,13 +97,13 @@ def test_sobol_sweep_writes_indices_and_finds_the_trust_driver(sobol_run):
     pd.testing.assert_frame_equal(analyze(spec, read_results(run)), table)   # the analysis is deterministic
 
 
-def test_per_week_series_are_recorded_for_every_run(sobol_run):
+def test_per_step_series_are_recorded_for_every_run(sobol_run):
     spec, out, _ = sobol_run
     ts = read_timeseries(out / "run")
-    assert list(ts.columns) == ["run_id", "week", "phase_1", "mean_trust"]
-    weeks = spec.steps + 1                                    # the initial state (week 0) and every week
-    assert len(ts) == 40 * weeks and ts.groupby("run_id").size().eq(weeks).all()
-    last = ts[ts.week == ts.week.max()].set_index("run_id")
+    assert list(ts.columns) == ["run_id", "step", "phase_1", "mean_trust"]
+    steps = spec.steps + 1                                    # the initial state (step 0) and every step
+    assert len(ts) == 40 * steps and ts.groupby("run_id").size().eq(steps).all()
+    last = ts[ts.step == ts.step.max()].set_index("run_id")
     res = read_results(out / "run").set_index("run_id")
     np.testing.assert_allclose(last.phase_1, res.phase_1)     # the last week is the run's outcome
 
@@ -154,5 +155,5 @@ def test_ema_workbench_runs_radsim_as_a_replicator_model():
     row = experiments.iloc[0]
     params = {"societal_discrimination": row.societal_discrimination, "memberships_mean": row.memberships_mean,
               "n_residents": 200}
-    direct = [simulate(steps=10, rng=run_seed(3, k), **params)["mean_trust"] for k in range(2)]
+    direct = [simulate(steps=10, rng=replication_seed(3, k), **params)["mean_trust"] for k in range(2)]
     assert outcomes["mean_trust"][0] == pytest.approx(np.mean(direct))   # the mean over seeded replications

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from experiments.examples import examples
-from experiments.sweep import SweepError, design, load_sweep, read_results, run_seed, run_sweep, runs_table
+from experiments.seeds import replication_seed
+from experiments.sweep import SweepError, design, load_sweep, read_results, run_sweep, runs_table
 
 TINY = """
 [sweep]
@@ -59,7 +60,7 @@ def test_run_seeds_depend_only_on_sweep_seed_and_run_id(tmp_path):
     runs = runs_table(load_sweep(sweep_file(tmp_path)))
     assert list(runs.run_id) == list(range(8))
     assert runs.seed.is_unique
-    assert run_seed(3, 5) == runs.loc[5, "seed"] and run_seed(4, 5) != run_seed(3, 5)
+    assert replication_seed(3, 5) == runs.loc[5, "seed"] and replication_seed(4, 5) != replication_seed(3, 5)
 
 
 def test_same_results_with_one_two_or_four_workers_and_after_a_resume(tmp_path):

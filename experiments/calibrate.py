@@ -1,6 +1,6 @@
 """Calibration: fit free parameters to target prevalences by approximate Bayesian computation.
 
-``radsim calibrate CALIBRATION.toml --out DIR`` draws parameter values from a
+``radsim calibrate CALIBRATION.toml --out DIR`` (in Python :func:`run_calibration`) draws parameter values from a
 uniform prior (a Latin hypercube, through the sweep machinery, so it runs on a
 local or remote Dask cluster and resumes after a crash), simulates each, and
 keeps the draws whose summary statistics lie closest to the targets: rejection
@@ -15,7 +15,7 @@ standard deviation and 95% credible interval of each parameter are the result::
     samples = 400            # draws from the prior
     accept = 0.1             # share of draws kept (the closest)
     seed = 5
-    steps = 260
+    steps = 260              # one step is one week
     adjust = true            # Beaumont's regression adjustment
 
     [targets]                # outcome = observed value (any sweep outcome)
@@ -45,7 +45,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from .runner import atomic_outputs
 from .sweep import OUTCOMES, Factor, SweepSpec, load_spec, run_sweep
 
-__all__ = ["CalibrationSpec", "load_calibration", "calibrate", "abc_posterior", "write_calibration"]
+__all__ = ["CalibrationSpec", "load_calibration", "run_calibration", "abc_posterior", "write_calibration"]
 
 
 class CalibrationSpec(BaseModel):
@@ -133,7 +133,7 @@ def _weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
     return float(np.interp(q, (cw - 0.5 * w[order]) / cw[-1], x[order]))
 
 
-def calibrate(spec: CalibrationSpec, out: str | Path, workers: int = 2, scheduler: str | None = None,
+def run_calibration(spec: CalibrationSpec, out: str | Path, workers: int = 2, scheduler: str | None = None,
               progress: Callable[[int, int], None] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run the prior draws (resumable, in ``out/prior``) and return ``(summary, posterior samples)``.
 
@@ -174,7 +174,7 @@ def write_calibration(spec: CalibrationSpec, summary: pd.DataFrame, posterior: p
         posterior.to_csv(tmp / "posterior.csv", index=False)
         lines = [f"# {spec.name}: fitted parameters", "",
                  f"Rejection ABC{' with regression adjustment' if spec.adjust else ''}: {spec.samples} prior draws, "
-                 f"{len(posterior)} accepted ({spec.accept:.0%}), {spec.steps} weeks, "
+                 f"{len(posterior)} accepted ({spec.accept:.0%}), {spec.steps} steps (weeks), "
                  f"targets: " + ", ".join(f"{k} = {v:g}" for k, v in spec.targets.items()) + ".", "",
                  "| parameter | posterior mean | sd | 95% credible interval | prior |", "|---|---|---|---|---|"]
         for r in summary.itertuples():

@@ -1,6 +1,6 @@
 """Sweep throughput: runs per second for many small runs, in a plain loop and on 1 or 2 Dask workers.
 
-Run: ``python -m experiments.sweep_throughput [--runs 200] [--residents 2000] [--steps 100]``.
+Run: ``python -m experiments.scripts.sweep_throughput [--runs 200] [--residents 2000] [--steps 100]``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import time
 
 import click
 
-from .sweep import SweepSpec, _run_batch, run_sweep, runs_table
+from experiments.sweep import SweepSpec, _run_batch, run_sweep, runs_table
 
 
 def _spec(runs: int, residents: int, steps: int, batch_size: int) -> SweepSpec:
