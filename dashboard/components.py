@@ -16,16 +16,16 @@ from collections.abc import Callable
 import numpy as np
 import solara
 
+from experiments.plots import PHASE_COLOURS
 from model.town import LAYERS
 
 from . import charts
 from .i18n import EXPLAINED, explain, t
-from .picture import PICTURE_SIZE, NetworkPicture, encode_jpeg, phase_hex
+from .picture import PICTURE_SIZE, NetworkPicture, encode_jpeg
 from .session import Session
 from .twin import CONTROLS, InterventionChoice, TwinTowns
 from .widgets import ClickableImage
 
-PHASE_HEX = [phase_hex(k) for k in range(4)]
 SIDE_KEYS = ("as_is", "what_if")
 STORY_COLOURS = {"perceived_discrimination": "#b01234", "identity_uncertainty": "#7b3fa0",
                  "institutional_trust": "#1565c0", "resilience_shield": "#2e7d32", "radical_belief": "#e86b1e"}
@@ -105,7 +105,7 @@ def TownView(session: Session, side: int):
         TownPicture(towns, side, towns.week, selected, lang, session.meet)
         with solara.Row(style="align-items:center"):
             solara.HTML(unsafe_innerHTML=charts.pyramid(
-                counts, [t(lang, f"phase_{k}") for k in range(4)], PHASE_HEX,
+                counts, [t(lang, f"phase_{k}") for k in range(4)], PHASE_COLOURS,
                 tips=[explain(lang, f"phase_{k}") for k in range(4)], css_class=f"radsim-pyramid-{side}"),
                 classes=[f"radsim-counts-{side}"])
             InfoTip(lang, "pyramid")
@@ -124,7 +124,7 @@ def DifferencePlot(session: Session):
     for k in (1, 2, 3):
         diff = [y - x for x, y in zip(a[f"phase_{k}"], b[f"phase_{k}"])]
         x, d = _thin(a["week"], diff)
-        series.append(charts.Series(phase_label(lang, k), x, d, PHASE_HEX[k], width=2.5))
+        series.append(charts.Series(phase_label(lang, k), x, d, PHASE_COLOURS[k], width=2.5))
     last = {k: b[f"phase_{k}"][-1] - a[f"phase_{k}"][-1] for k in (1, 2, 3)}
     with solara.Card(margin=1, classes=["radsim-difference"]):
         with solara.Row(style="align-items:center"):
@@ -184,7 +184,7 @@ def SideBySide(session: Session):
                 TownView(session, 0)
                 TownView(session, 1)
             with solara.Row(style="align-items:center;flex-wrap:wrap;margin:0 8px", gap="12px"):
-                solara.HTML(unsafe_innerHTML=charts.legend([(phase_label(lang, k), PHASE_HEX[k], False)
+                solara.HTML(unsafe_innerHTML=charts.legend([(phase_label(lang, k), PHASE_COLOURS[k], False)
                                                             for k in range(4)]))
                 solara.Text(t(lang, "legend_shapes"), style="font-size:12px")
             DifferencePlot(session)
@@ -210,7 +210,7 @@ def Trends(session: Session):
                 out.append(charts.Series(f"{label} ({t(lang, SIDE_KEYS[side])})", x, y, colour, dashed=side == 1))
         return out
 
-    phases = lines([(f"phase_{k}", phase_label(lang, k), PHASE_HEX[k]) for k in (1, 2, 3)])
+    phases = lines([(f"phase_{k}", phase_label(lang, k), PHASE_COLOURS[k]) for k in (1, 2, 3)])
     climate = lines([("mean_prejudice", t(lang, "q_prejudice"), "#8d6e63"),
                      ("mean_trust", t(lang, "q_trust"), "#1565c0"),
                      ("polarisation", t(lang, "q_polarisation"), "#6a1b9a")])
@@ -220,7 +220,7 @@ def Trends(session: Session):
     with solara.Columns([1, 1], gutters_dense=True):
         with solara.Card(margin=1):
             _title(lang, "phases_chart", "pyramid")
-            solara.HTML(unsafe_innerHTML=charts.legend([(phase_label(lang, k), PHASE_HEX[k], False)
+            solara.HTML(unsafe_innerHTML=charts.legend([(phase_label(lang, k), PHASE_COLOURS[k], False)
                                                         for k in (1, 2, 3)]))
             solara.HTML(unsafe_innerHTML=charts.line_chart(phases, **marks, css_class="radsim-trend-phases"))
         with solara.Card(margin=1):
@@ -265,7 +265,7 @@ def Neighbourhoods(session: Session):
             with solara.Card(t(lang, SIDE_KEYS[side]), margin=1):
                 solara.HTML(unsafe_innerHTML=charts.heat_table(
                     [str(k) for k in range(table.shape[0])], cols, table.tolist(),
-                    colours=["#90a4ae", "#5c6bc0", PHASE_HEX[1], PHASE_HEX[2], PHASE_HEX[3]], col_tips=tips,
+                    colours=["#90a4ae", "#5c6bc0", PHASE_COLOURS[1], PHASE_COLOURS[2], PHASE_COLOURS[3]], col_tips=tips,
                     percent=[False, True, True, True, True], col_max=col_max, corner=t(lang, "hood_col"),
                     css_class=f"radsim-hoods-{side}"))
 
@@ -295,7 +295,7 @@ def MeetResident(session: Session):
                         style="max-width:160px", classes=["radsim-resident-input"])
         for k in (1, 2, 3):
             solara.Button(t(lang, "pick_phase", phase=k), on_click=lambda k=k: pick(phase=k), outlined=True,
-                          style=f"border-color:{PHASE_HEX[k]}")
+                          style=f"border-color:{PHASE_COLOURS[k]}")
         solara.Button(t(lang, "pick_young"), on_click=lambda: pick(young=True), outlined=True)
         if note:
             solara.Text(note, style="color:#b01234")
@@ -351,7 +351,7 @@ def MeetResident(session: Session):
             solara.Text(t(lang, "strongest_ties"), style="font-size:12px;color:#555")
             for tie in pw["strongest"]:
                 with solara.Row(style="align-items:center", gap="4px"):
-                    solara.HTML(tag="span", unsafe_innerHTML="&#9679;", style=f"color:{PHASE_HEX[tie['phase']]}")
+                    solara.HTML(tag="span", unsafe_innerHTML="&#9679;", style=f"color:{PHASE_COLOURS[tie['phase']]}")
                     solara.Text(t(lang, "tie_row", j=tie["resident"], layer=t(lang, f"layer_{LAYERS[tie['layer']]}"),
                                   phase=phase_label(lang, tie["phase"])), style="font-size:13px")
                     solara.Button(t(lang, "meet"), on_click=lambda j=tie["resident"]: on_select(j), text=True,

@@ -15,6 +15,7 @@ import solara
 from mesa.visualization import Slider, SolaraViz, make_plot_component
 from mesa.visualization.utils import update_counter
 
+from experiments.plots import PHASE_COLOURS
 from model import RadicalisationModel
 from model.town import Town
 
@@ -31,7 +32,7 @@ MODEL_PARAMS = {
     "segregation": Slider("Segregation", 0.5, 0.0, 1.0, 0.05),
     "memberships_mean": Slider("Club memberships (mean)", 1.2, 0.0, 5.0, 0.1),
 }
-PHASES = {"phase_1": "#f2b134", "phase_2": "#e0662d", "phase_3": "#a4161a"}
+PHASES = {f"phase_{k}": PHASE_COLOURS[k] for k in (1, 2, 3)}
 CLIMATE = {"mean_prejudice_majority": "#4c72b0", "mean_trust": "#55a868", "polarisation": "#8172b2"}
 
 _pictures: dict[int, tuple[weakref.ref, NetworkPicture]] = {}

@@ -16,15 +16,12 @@ import io
 
 import numpy as np
 
-__all__ = ["PHASE_COLOURS", "BACKGROUND_SHAPES", "PICTURE_SIZE", "NetworkPicture", "encode_jpeg", "phase_hex"]
+from experiments.plots import phase_rgb
 
-PHASE_COLOURS = np.array([
-    (198, 207, 214),   # 0: not radical (blue grey)
-    (244, 196, 48),    # 1: sensitivity (amber)
-    (232, 107, 30),    # 2: group membership (orange)
-    (176, 18, 52),     # 3: action (crimson)
-], dtype=np.float32)
-"""RGB colour of each phase; also used by the charts (see :func:`phase_hex`)."""
+__all__ = ["PHASE_RGB", "BACKGROUND_SHAPES", "PICTURE_SIZE", "NetworkPicture", "encode_jpeg"]
+
+PHASE_RGB = np.array([phase_rgb(k) for k in range(4)], dtype=np.float32)
+"""RGB colour of each phase: radsim's one palette (:data:`experiments.plots.PHASE_COLOURS`)."""
 
 BACKGROUND_SHAPES = ("circle", "square", "triangle", "diamond")
 PICTURE_SIZE = (480, 400)
@@ -33,11 +30,6 @@ OUTLINE = np.array((55, 60, 70), dtype=np.float32)
 HIGHLIGHT = np.array((20, 90, 200), dtype=np.float32)
 PAPER = np.array((255, 255, 255), dtype=np.float32)
 TIE_INK = np.array((120, 130, 145), dtype=np.float32)
-
-
-def phase_hex(phase: int) -> str:
-    r, g, b = PHASE_COLOURS[phase].astype(int)
-    return f"#{r:02x}{g:02x}{b:02x}"
 
 
 def _inside(shape: str, x: np.ndarray, y: np.ndarray, r: float) -> np.ndarray:
@@ -177,14 +169,14 @@ class NetworkPicture:
             a = np.minimum(1.0, ink[lit])[:, None] * 0.8
             img[lit] = (img[lit] * (1.0 - a) + HIGHLIGHT * a + 0.5).astype(np.uint8)
         owner_phase = phase[self.stamp_owner]
-        value = (self._under + PHASE_COLOURS[owner_phase] * self.stamp_fill).astype(np.uint8)
+        value = (self._under + PHASE_RGB[owner_phase] * self.stamp_fill).astype(np.uint8)
         img[self.stamp_pixel] = value
         radical = np.nonzero(owner_phase > 0)[0]
         if radical.size:
             img[self.stamp_pixel[radical]] = value[radical]
         img = img.reshape(self.height, self.width, 3)
         for i in np.nonzero(phase >= 2)[0]:
-            self._stamp(img, int(i), PHASE_COLOURS[phase[i]], BACKGROUND_SHAPES[min(int(self.background[i]), 3)],
+            self._stamp(img, int(i), PHASE_RGB[phase[i]], BACKGROUND_SHAPES[min(int(self.background[i]), 3)],
                         self.radius * 1.7, 1.2)
         if selected is not None and 0 <= selected < self.n:
             self._stamp(img, selected, None, "circle", self.radius * 2.2, 2.0)

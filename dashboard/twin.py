@@ -135,7 +135,9 @@ RESIDENT_FIELDS: tuple[str, ...] = (
 SERIES: tuple[str, ...] = (
     "phase_0", "phase_1", "phase_2", "phase_3", "mean_prejudice", "mean_trust", "polarisation",
     "mean_discrimination", "mean_discrimination_minority", "mean_radical_belief",
+    "threat", "cost", "entered_phase_2", "entered_phase_3",
 )
+"""Outcomes of a town (:meth:`model.RadicalisationModel.outcomes`) recorded every week for the charts."""
 
 MAX_HISTORY_WEEKS = 1560
 """Residents' stories keep at most the last 30 years (memory: 6 bytes per resident per week)."""
@@ -150,22 +152,17 @@ class Record:
 
     def __init__(self, model: RadicalisationModel):
         n = model.town.n_residents
-        self.series: dict[str, list[float]] = {k: [] for k in ("week", *SERIES, "threat", "cost", "entered_2",
-                                                               "entered_3")}
+        self.series: dict[str, list[float]] = {k: [] for k in ("week", *SERIES)}
         self._stories = np.zeros((64, 1 + len(RESIDENT_FIELDS), n), dtype=np.uint8)
         self._weeks = np.zeros(64, dtype=np.int64)
         self._length = 0
         self.add(model)
 
     def add(self, model: RadicalisationModel) -> None:
-        s = model.summary
+        outcomes = model.outcomes()
         self.series["week"].append(model.steps)
         for k in SERIES:
-            self.series[k].append(float(s[k]))
-        self.series["threat"].append(float(model.macro.threat))
-        self.series["cost"].append(float(model.cost_total))
-        self.series["entered_2"].append(int(model.entries[2]))
-        self.series["entered_3"].append(int(model.entries[3]))
+            self.series[k].append(float(outcomes[k]))
         if self._length == MAX_HISTORY_WEEKS:           # drop the oldest half, once in a while
             keep = MAX_HISTORY_WEEKS // 2
             self._stories[:keep] = self._stories[self._length - keep:self._length]

@@ -32,7 +32,8 @@ from .runner import run_scenario, write_run
 from .scenario import Scenario, ScenarioError, load_scenario
 from .sweep import SweepError
 
-__all__ = ["app", "main", "fail", "field_range", "InputFile", "out_option", "progress_bar", "parameter_markdown"]
+__all__ = ["app", "main", "fail", "IntRange", "field_range", "InputFile", "out_option", "progress_bar",
+           "parameter_markdown"]
 
 out_console = Console()
 err_console = Console(stderr=True)
@@ -58,14 +59,25 @@ def fail(message: str) -> None:
     raise SystemExit(EXIT_BAD_INPUT)
 
 
-def field_range(model: type[BaseModel], name: str) -> click.ParamType:
-    """A click range type with the bounds of the pydantic field ``model.name``, so the range has one source."""
+class IntRange(click.IntRange):
+    """click's integer range with the project's wording: ``70000 is out of range; allowed range 0 to 65535``."""
+
+    def convert(self, value, param, ctx) -> int:
+        number = click.INT.convert(value, param, ctx)
+        if (self.min is not None and number < self.min) or (self.max is not None and number > self.max):
+            allowed = (f"allowed range {self.min} to {self.max}" if self.min is not None and self.max is not None
+                       else f"at least {self.min}" if self.min is not None else f"at most {self.max}")
+            self.fail(f"{number} is out of range; {allowed}", param, ctx)
+        return number
+
+
+def field_range(model: type[BaseModel], name: str) -> IntRange:
+    """The range of the integer pydantic field ``model.name`` as a click type, so the range has one source."""
     low = high = None
     for m in model.model_fields[name].metadata:
         low = getattr(m, "ge", low)
         high = getattr(m, "le", high)
-    integer = model.model_fields[name].annotation is int
-    return click.IntRange(low, high) if integer else click.FloatRange(low, high)
+    return IntRange(low, high)
 
 
 class InputFile(click.Path):
@@ -115,8 +127,8 @@ def _scenario(path: Path | None, **overrides) -> Scenario:
 RESIDENTS = field_range(Parameters, "n_residents")
 STEPS = field_range(Scenario, "steps")
 SEED = field_range(Scenario, "seed")
-WORKERS = click.IntRange(1, 1024)
-REPLICATIONS = click.IntRange(1, 10_000)
+WORKERS = IntRange(1, 1024)
+REPLICATIONS = IntRange(1, 10_000)
 
 
 # --- one run, one comparison ---------------------------------------------------------------------------------------
@@ -337,7 +349,7 @@ def calibrate(sweep_file: Path, out: Path, workers: int, scheduler: str | None) 
 
 @app.command()
 @click.option("--quick", is_flag=True, help="smaller towns and 3 replications: about 2 minutes (used by the tests)")
-@click.option("--replications", type=click.IntRange(2, 1000), default=None,
+@click.option("--replications", type=IntRange(2, 1000), default=None,
               help="replications per check (default 3 with --quick, else 10)")
 @click.option("--workers", type=WORKERS, default=None, help="processes for the comparison check")
 @out_option(Path("results/validation"), "validation.md, checks.csv and the figures")
@@ -361,7 +373,7 @@ def validate(quick: bool, replications: int | None, workers: int | None, out: Pa
 
 
 @app.command()
-@click.option("--replications", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--replications", type=IntRange(1, 1000), default=10, show_default=True)
 @click.option("--residents", type=RESIDENTS, default=10_000, show_default=True, help="number of residents")
 @click.option("--steps", type=STEPS, default=520, show_default=True, help="steps to simulate (weeks)")
 @click.option("--seed", type=SEED, default=1, show_default=True, help="base seed of the replications")
@@ -376,7 +388,7 @@ def pyramid(replications: int, residents: int, steps: int, seed: int) -> None:
 
 
 @app.command(name="attitude-action")
-@click.option("--replications", type=click.IntRange(1, 1000), default=8, show_default=True)
+@click.option("--replications", type=IntRange(1, 1000), default=8, show_default=True)
 @click.option("--residents", type=RESIDENTS, default=5000, show_default=True, help="number of residents")
 @click.option("--steps", type=STEPS, default=520, show_default=True, help="steps to simulate (weeks)")
 @click.option("--seed", type=SEED, default=1, show_default=True, help="base seed of the replications")
@@ -392,7 +404,7 @@ def attitude_action(replications: int, residents: int, steps: int, seed: int, wo
 
 @app.command(name="survey-persistence")
 @click.argument("scenario", required=False, default="survey_example.toml", type=InputFile("scenario"))
-@click.option("--replications", type=click.IntRange(1, 1000), default=3, show_default=True)
+@click.option("--replications", type=IntRange(1, 1000), default=3, show_default=True)
 @click.option("--steps", type=STEPS, default=520, show_default=True, help="last step measured (weeks)")
 @click.option("--seed", type=SEED, default=1, show_default=True, help="base seed of the replications")
 def survey_persistence(scenario: Path, replications: int, steps: int, seed: int) -> None:
@@ -473,7 +485,7 @@ def params(markdown: bool) -> None:
 
 @app.command(name="dashboard")
 @click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on (this machine only)")
-@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="port (0: any free port)")
+@click.option("--port", type=IntRange(0, 65535), default=8765, show_default=True, help="port (0: any free port)")
 @click.option("--open/--no-open", "open_browser", default=False, help="open the dashboard in a browser")
 @click.option("--one-town", is_flag=True, help="one town in Mesa's SolaraViz page instead of the side-by-side view")
 def dashboard_command(host: str, port: int, open_browser: bool, one_town: bool) -> None:

@@ -74,8 +74,8 @@ def test_bad_scenario_one_line_exit_2_nothing_written(tmp_path, name, content, m
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--residents", "-5"], "'--residents': -5 is not in the range 10<=x<=50000000"),
-    (["--steps", "-1"], "'--steps': -1 is not in the range 0<=x<=100000"),
+    (["--residents", "-5"], "'--residents': -5 is out of range; allowed range 10 to 50000000"),
+    (["--steps", "-1"], "'--steps': -1 is out of range; allowed range 0 to 100000"),
     (["--residents", "many"], "'many' is not a valid integer"),
     (["--frobnicate"], "No such option"),
 ])

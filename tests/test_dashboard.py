@@ -19,7 +19,7 @@ from dashboard.app import Dashboard, Page
 from dashboard.bench import bench
 from dashboard.i18n import EXPLAIN, EXPLAINED, TEXTS, t
 from dashboard.layout import town_layout
-from dashboard.picture import PHASE_COLOURS, PICTURE_SIZE, NetworkPicture
+from dashboard.picture import PHASE_RGB, PICTURE_SIZE, NetworkPicture
 from dashboard.serve import is_loopback, solara_command
 from dashboard.session import SLIDER_EXPLAIN, SLIDERS, Session
 from dashboard.twin import CONTROLS, InterventionChoice, TownSettings, TwinTowns
@@ -135,7 +135,7 @@ def test_picture_colours_each_resident_by_phase_and_marks_the_selected():
     for k in (1, 3):
         phase[i] = k
         img = pic.draw(phase)
-        assert np.abs(img[y, x].astype(int) - PHASE_COLOURS[k]).max() <= 2
+        assert np.abs(img[y, x].astype(int) - PHASE_RGB[k]).max() <= 2
     ringed = pic.draw(phase, selected=i, selected_ties=[])
     assert (ringed != img).any()
 
@@ -377,6 +377,6 @@ def test_radsim_dashboard_checks_its_options_and_binds_to_localhost(capsys):
 
 
 def test_the_benchmark_measures_every_view():
-    rows = bench(sizes=(200,), weeks=2, warmup=1)
+    rows = bench(sizes=(200,), steps=2, warmup=1)
     assert [r["view"] for r in rows] == ["side by side", "trends", "neighbourhoods", "meet a resident"]
     assert all(r["median_ms"] > r["step_ms"] > 0 for r in rows)

@@ -10,6 +10,7 @@ import time
 
 import click
 
+from experiments.cli import RESIDENTS, STEPS, IntRange
 from experiments.sweep import SweepSpec, _run_batch, run_sweep, runs_table
 
 
@@ -20,10 +21,10 @@ def _spec(runs: int, residents: int, steps: int, batch_size: int) -> SweepSpec:
 
 
 @click.command()
-@click.option("--runs", default=200, show_default=True, type=click.IntRange(1))
-@click.option("--residents", default=2000, show_default=True, type=click.IntRange(10))
-@click.option("--steps", default=100, show_default=True, type=click.IntRange(1))
-@click.option("--batch-size", default=8, show_default=True, type=click.IntRange(1))
+@click.option("--runs", default=200, show_default=True, type=IntRange(1))
+@click.option("--residents", default=2000, show_default=True, type=RESIDENTS)
+@click.option("--steps", default=100, show_default=True, type=STEPS)
+@click.option("--batch-size", default=8, show_default=True, type=IntRange(1))
 def main(runs: int, residents: int, steps: int, batch_size: int) -> None:
     """Print runs per second: plain loop, 1 worker, 2 workers."""
     spec = _spec(runs, residents, steps, batch_size)
