@@ -63,13 +63,12 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from experiments.plots import PHASE_COLOURS, PHASE_LABELS
 from model import Phase, RadicalisationModel
 
 plt.rcParams.update({"figure.dpi": 100, "axes.grid": True, "grid.alpha": 0.3, "font.size": 11,
                      "axes.spines.top": False, "axes.spines.right": False})
-PHASE_NAMES = {Phase.NONE: "0 none", Phase.SENSITIVITY: "1 sensitivity",
-               Phase.GROUP_MEMBERSHIP: "2 group membership", Phase.ACTION: "3 action"}
-PHASE_COLOURS = ["#c7d4e0", "#f2b134", "#e0662d", "#a4161a"]
+PHASE_NAMES = dict(zip(Phase, PHASE_LABELS))          # radsim's phase labels and colours, as in its figures
 BACKGROUND_NAMES = {0: "majority", 1: "minority A", 2: "minority B"}
 BACKGROUND_COLOURS = {0: "#8da0cb", 1: "#fc8d62", 2: "#66c2a5"}
 
@@ -351,7 +350,7 @@ plt.show()
 #
 # `RadicalisationModel(n_residents=N_RESIDENTS, rng=SEED, segregation=0.8)`. Reuse
 # the `ties` table code on `m.town.to_networkx()` of each model, and compare
-# `timeseries().iloc[-1]`.
+# `m.outcomes()`, every outcome of a run at its last week.
 # </details>
 #
 # **2. One run is one draw.** Run the default town with seeds 1 to 5. How much do

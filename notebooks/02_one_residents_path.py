@@ -76,12 +76,12 @@ import numpy as np
 import pandas as pd
 from IPython.display import Code
 
+from experiments.plots import PHASE_COLOURS, PHASE_LABELS
 from model import Phase, RadicalisationModel
 
 plt.rcParams.update({"figure.dpi": 100, "axes.grid": True, "grid.alpha": 0.3, "font.size": 11,
                      "axes.spines.top": False, "axes.spines.right": False})
-PHASE_NAMES = ["0 none", "1 sensitivity", "2 group membership", "3 action"]
-PHASE_COLOURS = ["#c7d4e0", "#f2b134", "#e0662d", "#a4161a"]
+PHASE_NAMES = list(PHASE_LABELS)          # radsim's phase labels and colours, as in its figures
 
 # %% [markdown]
 # ## Scale: small by default

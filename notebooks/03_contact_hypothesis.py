@@ -77,8 +77,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from scipy import stats
-
+from experiments.stats import mean_ci
 from model import Phase, RadicalisationModel
 
 plt.rcParams.update({"figure.dpi": 100, "axes.grid": True, "grid.alpha": 0.3, "font.size": 11,
@@ -153,7 +152,7 @@ def outcomes(model):
     """What we compare at the end of a run."""
     majority = attribute(model, "background") == 0
     phase = attribute(model, "phase")
-    last = model.timeseries().iloc[-1]
+    last = model.outcomes()                    # every outcome of the run at this week
     return {
         "prejudice, majority": attribute(model, "prejudice")[majority].mean(),
         "perceived discrimination, minorities": last["mean_discrimination_minority"],
@@ -187,7 +186,6 @@ results = pd.DataFrame(results)
 trajectories = pd.DataFrame(trajectories)
 results.groupby("arm", sort=False).mean(numeric_only=True).drop(columns="replication").round(3)
 
-
 # %% [markdown]
 # ## 3. Prejudice among the people the programme reached
 #
@@ -198,21 +196,13 @@ results.groupby("arm", sort=False).mean(numeric_only=True).drop(columns="replica
 # programme does not spill over to people it did not reach.
 
 # %%
-def mean_ci(values):
-    """Mean and half-width of the 95% t-interval."""
-    values = np.asarray(values, dtype=float)
-    half = stats.t.ppf(0.975, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size)
-    return values.mean(), half
-
-
 fig, axes = plt.subplots(1, 2, figsize=(13, 4.2), sharey=True)
 for ax, who in zip(axes, ("reached", "not reached")):
     for arm, group in trajectories.groupby("arm", sort=False):
-        summary = group.groupby("week")[who].apply(mean_ci)
-        mean = np.array([s[0] for s in summary])
-        half = np.array([s[1] for s in summary])
+        summary = group.groupby("week")[who].apply(mean_ci)       # (mean, low, high) of the 95% t-interval
+        mean, low, high = (np.array([s[j] for s in summary]) for j in range(3))
         ax.plot(summary.index, mean, color=ARM_COLOURS[arm], lw=2, label=arm)
-        ax.fill_between(summary.index, mean - half, mean + half, color=ARM_COLOURS[arm], alpha=0.2)
+        ax.fill_between(summary.index, low, high, color=ARM_COLOURS[arm], alpha=0.2)
     ax.axvline(PROGRAMME["start"], color="black", lw=1)
     ax.set_title(f"majority residents, {who} by the programme", loc="left")
     ax.set_xlabel("week")
@@ -242,9 +232,9 @@ rows = []
 for arm in ["contact alone", "common goal", "competition"]:
     arm_results = results[results.arm == arm].set_index("replication")
     for measure in MEASURES:
-        mean, half = mean_ci(arm_results[measure] - baseline[measure])
-        rows.append({"arm": arm, "measure": measure, "difference": mean, "ci_low": mean - half,
-                     "ci_high": mean + half, "baseline": baseline[measure].mean()})
+        mean, low, high = mean_ci(arm_results[measure] - baseline[measure])
+        rows.append({"arm": arm, "measure": measure, "difference": mean, "ci_low": low,
+                     "ci_high": high, "baseline": baseline[measure].mean()})
 differences = pd.DataFrame(rows)
 
 fig, axes = plt.subplots(2, 3, figsize=(14, 6.5))
@@ -314,9 +304,9 @@ for k in range(REPLICATIONS):                          # the default (0.3): reus
                     "difference": pair["common goal"] - pair["no programme"]})
 channel = pd.DataFrame(channel)
 for influence, group in channel.groupby("out-group influence", sort=False):
-    mean, half = mean_ci(group.difference)
+    mean, low, high = mean_ci(group.difference)
     print(f"out-group influence {influence}: common goal changes minority sympathisers by "
-          f"{mean:+.1f} residents (95% CI {mean - half:+.1f} to {mean + half:+.1f})")
+          f"{mean:+.1f} residents (95% CI {low:+.1f} to {high:+.1f})")
 
 # %% [markdown]
 # If the effect on minority sympathisers (mostly) disappears when out-group
@@ -384,7 +374,7 @@ for influence, group in channel.groupby("out-group influence", sort=False):
 #
 # **5. From the command line.** The same kind of comparison, with a smaller
 # programme for young people only, ships as a scenario file. Run
-# `.venv/bin/radsim compare experiments/scenarios/contact.toml --replications 6 --residents 2000 --steps 260 --out results/contact`
+# `.venv/bin/radsim compare contact.toml --replications 6 --residents 2000 --steps 260 --out results/contact`
 # in a terminal, and read `results/contact/comparison.md`. Why are its effects
 # smaller than yours?
 #

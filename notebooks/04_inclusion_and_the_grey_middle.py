@@ -91,8 +91,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from scipy import stats
-
+from experiments.stats import mean_ci
 from model import Phase, RadicalisationModel
 
 plt.rcParams.update({"figure.dpi": 100, "axes.grid": True, "grid.alpha": 0.3, "font.size": 11,
@@ -220,13 +219,13 @@ for k in range(REPLICATIONS):
             if m.week >= WEEKS:
                 break
             m.run_for(SNAPSHOT_EVERY)
-        last = m.timeseries().iloc[-1]
+        last = m.outcomes()                    # every outcome of the run at its last week
         finals.append({"arm": arm, "replication": k,
-                       "sympathisers (phase 1+)": last.phase_1 + last.phase_2 + last.phase_3,
-                       "entries into group membership": last.entered_phase_2,
-                       "young sympathiser share": last.young_sympathiser_share,
-                       "mean institutional trust": last.mean_trust, "polarisation index": last.polarisation,
-                       "cost (abstract units)": last.cost})
+                       "sympathisers (phase 1+)": last["phase_1"] + last["phase_2"] + last["phase_3"],
+                       "entries into group membership": last["entered_phase_2"],
+                       "young sympathiser share": last["young_sympathiser_share"],
+                       "mean institutional trust": last["mean_trust"], "polarisation index": last["polarisation"],
+                       "cost (abstract units)": last["cost"]})
         falsely_flagged = m.interventions[0].falsely_flagged if arm.endswith("signalling") else None
         people[arm, k] = {"start": role_history[26], "end": role_history[WEEKS], "falsely_flagged": falsely_flagged,
                           "phase": attribute(m, "phase"), "trust": attribute(m, "institutional_trust"),
@@ -235,7 +234,6 @@ for k in range(REPLICATIONS):
 snapshots, finals = pd.DataFrame(snapshots), pd.DataFrame(finals)
 finals.groupby("arm", sort=False).mean().drop(columns="replication").round(3)
 
-
 # %% [markdown]
 # ## 4. The outcomes, as paired differences
 #
@@ -243,21 +241,15 @@ finals.groupby("arm", sort=False).mean().drop(columns="replication").round(3)
 # the mean difference with its 95% confidence interval (as in notebook 3).
 
 # %%
-def mean_ci(values):
-    """Mean and half-width of the 95% t-interval."""
-    values = np.asarray(values, dtype=float)
-    half = stats.t.ppf(0.975, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size)
-    return values.mean(), half
-
-
 MEASURES = [c for c in finals.columns if c not in ("arm", "replication")]
 baseline = finals[finals.arm == "no policy"].set_index("replication")
 fig, axes = plt.subplots(2, 3, figsize=(14, 6.5))
 for ax, measure in zip(axes.ravel(), MEASURES):
     for i, arm in enumerate(list(ARMS)[1:]):
         diff = finals[finals.arm == arm].set_index("replication")[measure] - baseline[measure]
-        mean, half = mean_ci(diff)
-        ax.errorbar(mean, i, xerr=half, fmt="o", ms=8, color=ARM_COLOURS[arm], capsize=4, lw=2)
+        mean, low, high = mean_ci(diff)                         # the 95% t-interval
+        ax.errorbar(mean, i, xerr=[[mean - low], [high - mean]], fmt="o", ms=8, color=ARM_COLOURS[arm], capsize=4,
+                    lw=2)
     ax.axvline(0, color="grey", lw=1)
     ax.set_yticks(range(3), list(ARMS)[1:])
     ax.set_ylim(-0.7, 2.7)

@@ -68,6 +68,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from dask.distributed import LocalCluster
 
+from experiments.examples import example_path
 from experiments.sensitivity import plot_indices, run_sensitivity
 from experiments.sweep import load_sweep, run_sweep
 
@@ -123,17 +124,17 @@ print(f"Dask scheduler at {SCHEDULER} with {WORKERS} worker processes")
 # or does it matter more in a tense town? This is a question about an
 # *interaction*.
 #
-# The sweep file `experiments/sweeps/membership_grid.toml` crosses four levels of
+# The example sweep file `membership_grid.toml` (in `experiments/examples/sweeps/`) crosses four levels of
 # each factor (a full-factorial *grid*). In the small version each combination runs
 # twice in a smaller town.
 
 # %%
-grid = load_sweep(ROOT / "experiments" / "sweeps" / "membership_grid.toml")
+grid = load_sweep(example_path("membership_grid.toml"))
 if SMALL:
     grid = grid.model_copy(update={"replications": 2, "steps": 156,
                                    "constants": {**grid.constants, "n_residents": 1_000}})
 print(f"design: {grid.design}; factors: {list(grid.factors)}; replications: {grid.replications}; "
-      f"{grid.steps} weeks; constants: {grid.constants}; outcomes: {grid.outcomes}")
+      f"{grid.steps} steps (weeks); constants: {grid.constants}; outcomes: {grid.outcomes}")
 
 # %% [markdown]
 # `run_sweep` sends the runs to the cluster and returns one row per run. Every
@@ -163,7 +164,7 @@ for ax, outcome, label in ((axes[0], "young_sympathiser_share", "young people in
     ax.set_xlabel("societal discrimination (0-1)")
     ax.set_ylabel(label)
 axes[0].legend(frameon=False, fontsize=9)
-fig.suptitle(f"Grid sweep, week {grid.steps}: lines are means, dots are single runs ({grid.replications} per point)")
+fig.suptitle(f"Grid sweep, step {grid.steps}: lines are means, dots are single runs ({grid.replications} per point)")
 fig.tight_layout()
 plt.show()
 
@@ -185,7 +186,7 @@ plt.show()
 # %% [markdown]
 # ## 2. Sobol indices of the main drivers
 #
-# `experiments/sweeps/drivers_sobol.toml` varies five factors over ranges that are
+# `drivers_sobol.toml` varies five factors over ranges that are
 # plausible but not measured. Four are uncertainties: societal discrimination,
 # institutional fairness, segregation, and the extra uncertainty of young people.
 # One is a lever: the mean number of club memberships.
@@ -200,7 +201,7 @@ plt.show()
 # but far too few for firm numbers. Scale up for all five factors with N = 128.
 
 # %%
-drivers = load_sweep(ROOT / "experiments" / "sweeps" / "drivers_sobol.toml")
+drivers = load_sweep(example_path("drivers_sobol.toml"))
 if SMALL:                                              # the three main drivers only, in a smaller town
     main = ("societal_discrimination", "institutional_fairness")
     drivers = drivers.model_copy(update={
@@ -208,7 +209,7 @@ if SMALL:                                              # the three main drivers 
         "uncertainties": {name: f for name, f in drivers.uncertainties.items() if name in main}})
 k = len(drivers.factors)
 print(f"{k} factors, N = {drivers.samples}: {drivers.samples * (k + 2)} runs of {drivers.constants['n_residents']:,} "
-      f"residents over {drivers.steps} weeks")
+      f"residents over {drivers.steps} steps (weeks)")
 for name, factor in drivers.factors.items():
     kind = "lever" if name in drivers.levers else "uncertainty"
     print(f"  {name:<26} {factor.low:>5} to {factor.high:<5} ({kind})")
@@ -248,8 +249,8 @@ sums
 # hours and resume after an interruption:
 #
 # ```bash
-# .venv/bin/radsim sweep experiments/sweeps/membership_grid.toml --out results/grid --workers 2
-# .venv/bin/radsim sensitivity experiments/sweeps/drivers_sobol.toml --out results/drivers_sobol
+# .venv/bin/radsim sweep membership_grid.toml --out results/grid --workers 2
+# .venv/bin/radsim sensitivity drivers_sobol.toml --out results/drivers_sobol
 # ```
 #
 # The second writes `indices.csv`, `indices.md` and `indices.png` into its folder,
@@ -326,7 +327,7 @@ sorted(p.name for p in folder_for(drivers, "drivers").iterdir())
 #
 # <details><summary>Hint</summary>
 #
-# Copy `experiments/sweeps/drivers_sobol.toml` to a file of your own, add a line
+# Copy `experiments/examples/sweeps/drivers_sobol.toml` to a file of your own, add a line
 # under `[uncertainties]`, and read it with `load_sweep`. More factors means more
 # runs: N·(k + 2).
 # </details>
