@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .stats import t_half_width
 from .sweep import SweepError, read_results
 
 __all__ = ["plot_sweep", "outcome_by_factor", "outcome_heatmap"]
@@ -25,14 +26,15 @@ def _levels(x: pd.Series, bins: int) -> pd.Series:
 
 
 def outcome_by_factor(results: pd.DataFrame, factor: str, outcome: str, bins: int = BINS) -> pd.DataFrame:
-    """Mean of ``outcome`` per level of ``factor`` with a 95% confidence interval over runs.
+    """Mean of ``outcome`` per level of ``factor`` with a 95% confidence interval (t-interval) over runs.
 
     Continuous factors are cut into ``bins`` quantile bins, so the band also
     contains the variation from the other factors: it is the marginal effect.
     """
     df = pd.DataFrame({"level": _levels(results[factor], bins), "y": results[outcome].astype(float)})
     g = df.groupby("level")["y"].agg(["mean", "std", "count"]).reset_index()
-    half = 1.96 * g["std"].fillna(0) / np.sqrt(g["count"])
+    half = np.array([t_half_width(sd, n) for sd, n in zip(g["std"], g["count"])])
+    half = np.nan_to_num(half)                       # a level with one run has no interval
     return g.assign(low=g["mean"] - half, high=g["mean"] + half).rename(columns={"count": "runs"})
 
 

@@ -8,6 +8,7 @@ from it, with no outputs and stable cell ids. Commands (from the repository root
     .venv/bin/python notebooks/sync.py --check     # exit 1 if an .ipynb has outputs or differs from its .py
     .venv/bin/python notebooks/sync.py --from-ipynb notebooks/03_contact_hypothesis.ipynb
                                                    # after editing in Jupyter: update the .py, strip the .ipynb
+                                                   # (repeat --from-ipynb for several notebooks)
 
 With the jupytext extension, Jupyter keeps the pair in sync by itself (see
 ``jupytext.toml``); run ``sync.py`` before committing to strip the outputs.
@@ -16,10 +17,10 @@ With the jupytext extension, Jupyter keeps the pair in sync by itself (see
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
+import click
 import jupytext
 import nbformat
 
@@ -97,31 +98,31 @@ def script_from_ipynb(ipynb: Path) -> Path:
     return py
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true", help="report stale or executed notebooks; exit 1 if any")
-    parser.add_argument("--from-ipynb", nargs="+", type=Path, metavar="NOTEBOOK",
-                        help="update the .py source from these edited notebooks first")
-    args = parser.parse_args(argv)
-    if args.check:
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--check", "check_only", is_flag=True, help="report stale or executed notebooks; exit 1 if any")
+@click.option("--from-ipynb", "from_ipynb", multiple=True, metavar="NOTEBOOK",
+              type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="update the .py source from this edited notebook first (repeatable)")
+def main(check_only: bool, from_ipynb: tuple[Path, ...]) -> None:
+    """Keep the teaching notebooks in a form that diffs well (jupytext pairing)."""
+    if check_only:
         problems = check()
         for p in problems:
-            print(p)
-        return 1 if problems else 0
-    for ipynb in args.from_ipynb or []:
-        print(f"{ipynb.name} -> {script_from_ipynb(ipynb.resolve()).name}")
+            click.echo(p)
+        sys.exit(1 if problems else 0)
+    for ipynb in from_ipynb:
+        click.echo(f"{ipynb.name} -> {script_from_ipynb(ipynb.resolve()).name}")
     for py in scripts():
         normal = script_text(notebook_from_script(py))
         if py.read_text(encoding="utf-8") != normal:
             py.write_text(normal, encoding="utf-8")
-            print(f"{py.name}: normalised")
+            click.echo(f"{py.name}: normalised")
         ipynb = py.with_suffix(".ipynb")
         text = ipynb_text(py)
         if not ipynb.is_file() or ipynb.read_text(encoding="utf-8") != text:
             ipynb.write_text(text, encoding="utf-8")
-            print(f"{py.name} -> {ipynb.name}")
-    return 0
+            click.echo(f"{py.name} -> {ipynb.name}")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
