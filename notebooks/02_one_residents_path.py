@@ -77,7 +77,7 @@ import pandas as pd
 from IPython.display import Code
 
 from experiments.plots import PHASE_COLOURS, PHASE_LABELS
-from model import Phase, RadicalisationModel
+from model import Phase, RadicalisationModel, rules
 
 plt.rcParams.update({"figure.dpi": 100, "axes.grid": True, "grid.alpha": 0.3, "font.size": 11,
                      "axes.spines.top": False, "axes.spines.right": False})
@@ -109,7 +109,9 @@ print(f"{N_RESIDENTS:,} residents, {WEEKS} weeks, seed {SEED}")
 # residents at once with numpy; section 2 checks that both give the same result.)
 #
 # Below is the complete `step` method. Read it with this guide, top to bottom. The
-# numbers E2 to E16 refer to the equations in `docs/ODD.md` §7.3.
+# numbers E2 to E17 refer to the equations in `docs/ODD.md` §7.3. Each equation is a
+# small function in `model/rules.py` (`r.` in the code below); the array engine calls
+# the very same functions, so there is one rule set for both.
 #
 # | block in the code | what it does | theory |
 # |---|---|---|
@@ -131,6 +133,15 @@ print(f"{N_RESIDENTS:,} residents, {WEEKS} weeks, seed {SEED}")
 small = RadicalisationModel(n_residents=300, rng=SEED, engine="agent")
 Resident = type(small.residents[0])          # the class of every resident: model/agents.py
 Code(inspect.getsource(Resident.step), language="python")
+
+# %% [markdown]
+# Every `r.something(...)` call is one rule. Here are two of them: the radical belief
+# (E12), where the resilience shield filters the radicalising forces before phase 3
+# and the de-radicalising ones in it, and the shield's own target (E14).
+
+# %%
+Code(inspect.getsource(rules.radical_belief_update) + "\n\n" + inspect.getsource(rules.shield_target),
+     language="python")
 
 # %% [markdown]
 # Each week the model first calls `step()` for every resident, and then `advance()`,
