@@ -84,7 +84,7 @@ class InterventionChoice:
 class InterventionControl:
     """How the dashboard's toggle, slider and variant switch map onto an intervention spec.
 
-    ``options`` are fixed options (as in ``experiments/scenarios/*.toml``);
+    ``options`` are fixed options (as in ``experiments/examples/comparisons/*.toml``);
     ``variant`` options replace them when the variant switch is on (the documented
     backfire or the stronger form). ``intensity_sets_share``: the slider sets the share
     of young people reached instead of the intensity (for interventions without an

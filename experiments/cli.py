@@ -4,9 +4,10 @@ Each command parses its options with click, calls one library function of
 ``experiments`` (which does the work and can be called from Python the same way)
 and prints its result. Errors are one line on stderr with exit code 2, never a
 traceback: range checks are click types (:func:`field_range` takes the range from
-the validated model), the output folder is :func:`out_option`, the progress bar is
-:func:`progress_bar`, and an input file that does not exist is looked up among the
-examples (:class:`InputFile`), so ``radsim run demo.toml`` works from any folder.
+the validated model; :class:`SchedulerAddress` checks that a scheduler answers), the
+output folder is :func:`out_option`, the progress bar is :func:`progress_bar`, and an
+input file that does not exist is looked up among the examples (:class:`InputFile`),
+so ``radsim run demo.toml`` works from any folder.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ from .runner import run_scenario, write_run
 from .scenario import Scenario, ScenarioError, load_scenario
 from .sweep import SweepError
 
-__all__ = ["app", "main", "fail", "IntRange", "field_range", "InputFile", "out_option", "progress_bar",
-           "parameter_markdown"]
+__all__ = ["app", "main", "fail", "IntRange", "field_range", "InputFile", "SchedulerAddress", "out_option",
+           "progress_bar", "parameter_markdown"]
 
 out_console = Console()
 err_console = Console(stderr=True)
@@ -95,6 +96,25 @@ class InputFile(click.Path):
                 self.fail(f"{self.what} file not found: {value} (nor an example of that name; "
                           "`radsim examples` lists them)", param, ctx)
         return super().convert(value, param, ctx)
+
+
+class SchedulerAddress(click.ParamType):
+    """The address of a running Dask scheduler (``tcp://host:port``): checked to answer, so a typo fails at once."""
+
+    name = "address"
+
+    def convert(self, value, param, ctx) -> str:
+        import socket
+        from urllib.parse import urlparse
+
+        parsed = urlparse(value if "://" in value else f"tcp://{value}")
+        if not parsed.hostname or not parsed.port:
+            self.fail(f"'{value}' is not an address like tcp://host:8786", param, ctx)
+        try:
+            socket.create_connection((parsed.hostname, parsed.port), timeout=5).close()
+        except OSError as err:
+            self.fail(f"cannot reach {value} ({err.strerror or err})", param, ctx)
+        return value
 
 
 def out_option(default: Path | None, what: str) -> Callable:
@@ -222,7 +242,7 @@ def print_comparison(result, replications: int) -> None:
 # --- sweeps, sensitivity, calibration --------------------------------------------------------------------------------
 
 def _cluster_options(f: Callable, metavar: str, what: str, outputs: str) -> Callable:
-    f = click.option("--scheduler", type=str, default=None,
+    f = click.option("--scheduler", type=SchedulerAddress(), default=None,
                      help="address of an existing Dask scheduler (tcp://host:port)")(f)
     f = click.option("--workers", type=WORKERS, default=2, show_default=True, help="local Dask worker processes")(f)
     f = out_option(None, f"{outputs} (resumes if it exists)")(f)
@@ -233,28 +253,11 @@ def sweep_options(f: Callable) -> Callable:
     return _cluster_options(f, "SWEEP.toml", "sweep", "results.parquet and sweep.json")
 
 
-def _check_scheduler(address: str | None) -> None:
-    """Fail with one line if no Dask scheduler answers at ``address`` (None: a local cluster, nothing to check)."""
-    import socket
-    from urllib.parse import urlparse
-
-    if not address:
-        return
-    parsed = urlparse(address if "://" in address else f"tcp://{address}")
-    if not parsed.hostname or not parsed.port:
-        fail(f"--scheduler: '{address}' is not an address like tcp://host:8786")
-    try:
-        socket.create_connection((parsed.hostname, parsed.port), timeout=5).close()
-    except OSError as err:
-        fail(f"--scheduler: cannot reach {address} ({err.strerror or err})")
-
-
 @contextmanager
 def _sweep_progress(spec, out: Path, workers: int, scheduler: str | None) -> Iterator[Callable[..., None]]:
-    """Check the scheduler, print what will run, show a progress bar, then the throughput."""
+    """Print what will run, show a progress bar, then the throughput."""
     from .sweep import read_results, runs_table
 
-    _check_scheduler(scheduler)
     total = len(runs_table(spec))
     done_before = len(read_results(out)) if out.exists() else 0
     out_console.print(f"[bold]{spec.name}[/]: {spec.design} design, {total} runs "
@@ -333,7 +336,6 @@ def calibrate(sweep_file: Path, out: Path, workers: int, scheduler: str | None) 
         spec = load_calibration(sweep_file)
     except SweepError as err:
         fail(str(err))
-    _check_scheduler(scheduler)
     out_console.print(f"[bold]{spec.name}[/]: {spec.samples} prior draws x {spec.replications} replications, "
                       f"keeping the closest {spec.accept:.0%}")
     with progress_bar("prior draws", spec.samples * spec.replications) as update:
@@ -413,21 +415,15 @@ def survey_persistence(scenario: Path, replications: int, steps: int, seed: int)
     SCENARIO (default: the example survey_example.toml) must have a [survey]; a stress case sets every
     neighbourhood's figures far from the model's own levels.
     """
-    from .survey_persistence import STEPS as MEASURED
-    from .survey_persistence import STRESS, persistence, persistence_markdown, stress_case
+    from .survey_persistence import persistence_report
 
     params = _scenario(scenario).parameters
-    if params.survey is None:
-        fail(f"{scenario}: no [survey] table; give a scenario started from survey figures")
-    measured = tuple(s for s in MEASURED if s <= steps)
-    click.echo("cells: mean over neighbourhoods of the young mean (mean |gap| to the figure; "
-               "mean |gap| in standard errors)\n")
-    for title, p in ((f"figures of {scenario.name}", params), (f"stress case: every neighbourhood {STRESS}",
-                                                                stress_case(params))):
-        with progress_bar("replications", replications) as update:
-            result = persistence(p, replications, measured, seed, progress=update)
-        click.echo(f"{title}, {p.n_residents:,} residents, {replications} replications\n")
-        click.echo(persistence_markdown(result, measured) + "\n")
+    try:
+        with progress_bar("replications", 2 * replications) as update:
+            report = persistence_report(params, scenario.name, replications, steps, seed, progress=update)
+    except ScenarioError as err:
+        fail(str(err))
+    click.echo(report)
 
 
 @app.command()

@@ -18,9 +18,10 @@ from model import RadicalisationModel
 from model.parameters import Parameters
 from model.survey import FIGURES
 
+from .scenario import ScenarioError
 from .seeds import replication_seed
 
-__all__ = ["STEPS", "STRESS", "persistence", "persistence_markdown", "stress_case"]
+__all__ = ["STEPS", "STRESS", "persistence", "persistence_markdown", "persistence_report", "stress_case"]
 
 STEPS = (0, 4, 13, 26, 52, 104, 260, 520)
 """The steps (weeks) at which the match is measured."""
@@ -66,3 +67,23 @@ def persistence_markdown(result: dict, steps: tuple[int, ...]) -> str:
         if cells:
             lines.append(f"| {f} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def persistence_report(parameters: Parameters, name: str = "the survey", replications: int = 3, last_step: int = 520,
+                       seed: int = 1, progress: Callable[[int, int], None] | None = None) -> str:
+    """The Markdown report: the match of ``parameters``' survey figures and of the stress case, up to ``last_step``.
+
+    ``progress(done, total)`` counts replications over both cases. Raises :class:`ScenarioError` without a survey.
+    """
+    if parameters.survey is None:
+        raise ScenarioError(f"{name}: no [survey] table; give a scenario started from survey figures")
+    steps = tuple(s for s in STEPS if s <= last_step)
+    parts = ["cells: mean over neighbourhoods of the young mean (mean |gap| to the figure; "
+             "mean |gap| in standard errors)"]
+    cases = ((f"figures of {name}", parameters), (f"stress case: every neighbourhood {STRESS}", stress_case(parameters)))
+    for k, (title, p) in enumerate(cases):
+        done = k * replications
+        result = persistence(p, replications, steps, seed,
+                             progress=(lambda d, _: progress(done + d, 2 * replications)) if progress else None)
+        parts += [f"{title}, {p.n_residents:,} residents, {replications} replications", persistence_markdown(result, steps)]
+    return "\n\n".join(parts) + "\n"

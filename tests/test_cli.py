@@ -162,3 +162,27 @@ def test_bad_intervention_one_line_error(tmp_path, content, message):
         assert message in res.stderr
         assert len(res.stderr.strip().splitlines()) == 1, res.stderr
         assert not (tmp_path / "out").exists()
+
+
+def test_pyramid_attitude_action_and_survey_persistence_print_their_tables():
+    res = radsim("pyramid", "--replications", "2", "--residents", "300", "--steps", "10")
+    assert res.returncode == 0, res.stderr
+    assert "| residents in phase 1 |" in res.stdout and "2 replications" in res.stdout
+    res = radsim("attitude-action", "--replications", "2", "--residents", "300", "--steps", "60", "--workers", "1")
+    assert res.returncode == 0, res.stderr
+    assert "recruiter disruption (opportunity)" in res.stdout
+    res = radsim("survey-persistence", "--replications", "1", "--steps", "4")
+    assert res.returncode == 0, res.stderr
+    assert "| young_trust |" in res.stdout and "stress case" in res.stdout
+    res = radsim("survey-persistence", "demo.toml")
+    assert res.returncode == 2 and "no [survey] table" in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_ranges_of_the_options_are_one_line_errors(tmp_path):
+    for args, message in [(["compare", "combined.toml", "--replications", "0"], "'--replications': 0 is out of range"),
+                          (["compare", "combined.toml", "--workers", "0"], "'--workers': 0 is out of range"),
+                          (["run", "--out", str(tmp_path / "f")], "is a file")]:
+        (tmp_path / "f").write_text("x")
+        res = radsim(*args)
+        assert res.returncode == 2 and message in res.stderr, res.stderr
+        assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.stderr

@@ -132,7 +132,7 @@ def test_bad_sweep_files_one_line_error(tmp_path, content, message):
 def test_unreachable_scheduler_is_a_one_line_error(tmp_path):
     res = subprocess.run([sys.executable, "-m", "experiments", "sweep", str(sweep_file(tmp_path)), "--out",
                           str(tmp_path / "o"), "--scheduler", "tcp://127.0.0.1:9"], capture_output=True, text=True)
-    assert res.returncode == 2 and "--scheduler: cannot reach tcp://127.0.0.1:9" in res.stderr
+    assert res.returncode == 2 and "'--scheduler': cannot reach tcp://127.0.0.1:9" in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
 
 
