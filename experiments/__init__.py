@@ -1,4 +1,6 @@
-"""radsim experiments: scenarios, runs and the command line. Imports the core, never the reverse."""
+"""radsim experiments: a library of scenarios, runs, comparisons, sweeps, calibration and checks, with the
+``radsim`` command line (:mod:`experiments.cli`) on top. Every command calls a function of this library;
+the examples are in :mod:`experiments.examples`. Imports the core (:mod:`model`), never the reverse."""
 
 from .runner import RunResult, run_scenario, write_run
 from .scenario import Scenario, ScenarioError, load_scenario

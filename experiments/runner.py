@@ -65,7 +65,7 @@ class RunResult:
 
 
 def run_scenario(scenario: Scenario, progress: Callable[[int, int], None] | None = None) -> RunResult:
-    """Simulate ``scenario`` and return the model and its weekly time series.
+    """Simulate ``scenario`` and return the model and its time series (one row per step, one step = one week).
 
     ``progress(done, total)`` is called after each step (for progress bars).
     """

@@ -11,7 +11,7 @@ A sweep file names its parts in the vocabulary of the EMA workbench (Kwakkel 201
     steps = 260               # one step is one week
     outcomes = ["phase_1", "phase_2", "entered_phase_2", "mean_trust"]
     batch_size = 4            # runs per Dask task
-    timeseries = ["phase_1"]  # optional: also record these per week (DIR/timeseries.parquet)
+    timeseries = ["phase_1"]  # optional: also record these every step (DIR/timeseries.parquet)
 
     [uncertainties]           # factors outside the policymaker's control
     societal_discrimination = { low = 0.1, high = 0.5 }
@@ -26,7 +26,7 @@ The outcomes are those of :meth:`model.RadicalisationModel.outcomes` at the end 
 each run (:data:`model.metrics.OUTCOME_COLUMNS`). Results go to ``DIR/results.parquet``, a Parquet dataset with one part file per
 finished batch. Each part is written to a temporary name and renamed, so a crash
 never leaves a broken part. Running the same sweep into the same DIR again
-resumes: finished run ids are skipped. Optional per-week time series go to
+resumes: finished run ids are skipped. Optional per-step time series go to
 ``DIR/timeseries.parquet`` the same way (one row per run and step), written
 before the batch's results, so a resumed run can only repeat identical rows,
 which :func:`read_timeseries` drops.
@@ -230,7 +230,7 @@ def runs_table(spec: SweepSpec) -> pd.DataFrame:
 
 def _run_batch(spec_json: str, runs: list[dict], threads: int | None = None
                ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """Run a batch of runs (in a Dask worker): one row per run, and the per-week series if asked for."""
+    """Run a batch of runs (in a Dask worker): one row per run, and the per-step series if asked for."""
     spec = SweepSpec.model_validate_json(spec_json)
     if threads is not None:
         import numba
