@@ -25,6 +25,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from model.interventions import intervention_table
 from model.parameters import ParameterError, Parameters, parameter_table
 
 from .examples import KINDS, ExampleNotFound, describe, example_path, examples
@@ -457,23 +458,31 @@ def examples_command(kind: str | None) -> None:
 
 @app.command()
 @click.option("--markdown", is_flag=True, help="print a Markdown table (as in docs/ODD.md)")
-def params(markdown: bool) -> None:
-    """List every model parameter with its default, range and unit."""
+@click.option("--interventions", is_flag=True,
+              help="list the fields of every intervention instead: schedule, targeting and the coefficients of its mechanism")
+def params(markdown: bool, interventions: bool) -> None:
+    """List every model parameter (or, with --interventions, intervention field) with its default, range and unit."""
+    if interventions:
+        rows = [{**r, "name": f"{r['intervention']}.{r['name']}",
+                 "unit": "coefficient" if r["coefficient"] else ""} for r in intervention_table()]
+        title = "radsim interventions (docs/ODD.md section 7.5)"
+    else:
+        rows, title = parameter_table(), "radsim parameters (docs/ODD.md section 7)"
     if markdown:
-        click.echo(parameter_markdown())
+        click.echo(parameter_markdown(rows))
         return
     if out_console.width < 130:          # narrow terminal or a pipe: one parameter per line
-        for row in parameter_table():
+        for row in rows:
             rng = "" if row["min"] is None else f"  [{row['min']} .. {row['max']}]"
             click.echo(f"{row['name']} = {row['default']}{rng} {row['unit']}: {row['description']}")
         return
-    table = Table(title="radsim parameters (docs/ODD.md section 7)")
+    table = Table(title=title)
     table.add_column("name", no_wrap=True)
     table.add_column("default", no_wrap=True)
     table.add_column("range", no_wrap=True)
     table.add_column("unit")
     table.add_column("meaning", overflow="fold")
-    for row in parameter_table():
+    for row in rows:
         rng = "" if row["min"] is None else f"{row['min']} .. {row['max']}"
         table.add_row(row["name"], str(row["default"]), rng, row["unit"], row["description"])
     out_console.print(table)

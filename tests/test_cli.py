@@ -93,6 +93,13 @@ def test_params_lists_every_parameter():
     assert "societal_discrimination" in res.stdout and "segregation" in res.stdout
 
 
+def test_params_lists_every_intervention_coefficient():
+    res = radsim("params", "--interventions")
+    assert res.returncode == 0
+    assert "inclusion_policy.discrimination_relief = 0.5  [0.0 .. 1.0] coefficient" in res.stdout
+    assert "early_signalling.label_trust_penalty = 0.3" in res.stdout
+
+
 def test_demo_scenario_is_valid():
     sc = load_scenario(example_path("demo.toml"))
     assert sc.parameters.n_residents == 10000 and sc.steps == 520

@@ -63,6 +63,35 @@ def test_invalid_intervention_is_a_one_line_error():
         RadicalisationModel(rng=1, n_residents=50, interventions=[{"type": "inclusion_policy", "intensity": 2}])
 
 
+def test_a_coefficient_out_of_range_is_a_one_line_error_naming_it():
+    with pytest.raises(ParameterError) as err:
+        RadicalisationModel(rng=1, n_residents=50, interventions=[
+            {"type": "crisis_response", "threat_damping": 1.5}])
+    message = str(err.value)
+    assert message.startswith("interventions[0].threat_damping: 1.5 is out of range") and "\n" not in message
+
+
+def test_a_coefficient_changes_the_mechanism():
+    """The inclusion policy's discrimination relief is a field: at 0 it relieves nothing, at 1 everything."""
+    def relief(coefficient):
+        m = RadicalisationModel(rng=1, n_residents=200, interventions=[
+            {"type": "inclusion_policy", "intensity": 1.0, "discrimination_relief": coefficient}])
+        m.step()
+        return m.modifiers.institutional_relief
+    assert (relief(0.0) == 0).all() and (relief(1.0) == 1).all() and (relief(0.5) == 0.5).all()
+
+
+def test_every_intervention_lists_its_coefficients_with_a_range():
+    from model.interventions import INTERVENTION_TYPES, intervention_table
+
+    rows = intervention_table()
+    kinds = {r["intervention"] for r in rows if r["coefficient"]}
+    assert kinds == set(INTERVENTION_TYPES) - {"multiple_memberships", "recruiter_disruption"}
+    for r in rows:
+        if r["coefficient"]:
+            assert r["min"] == 0.0 and r["max"] >= 1.0 and r["min"] <= r["default"] <= r["max"] and r["description"]
+
+
 # --- 1. intergroup contact ---------------------------------------------------------
 
 def test_contact_with_a_common_goal_lowers_prejudice_more_than_contact_alone():
@@ -263,7 +292,7 @@ def test_lowering_attitudes_changes_phase_1_more_than_action():
     Recruitment is bounded by recruiters' approaches, and readiness for violence
     is partly dispositional (ODD E13, E15), so fewer sympathisers do not mean
     proportionally fewer recruits or actors. (Parent support splits the same way
-    but with a thinner margin: ``python -m experiments.attitude_action``.)
+    but with a thinner margin: ``radsim attitude-action``.)
     """
     kw = dict(weeks=520, collect=True, seeds=(1, 2, 3, 4), **RISKY)
     base = run_arm([], **kw)
