@@ -42,6 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, Val
 
 from .errors import ParameterError, one_line_error
 from .parameters import GroupKind, Parameters
+from .state import ResidentState
 from .town import MembershipChange, Town
 
 __all__ = [
@@ -56,7 +57,7 @@ class World(Protocol):
     """What an intervention may read and change (see the module docstring)."""
 
     town: Town
-    state: Any                      # model.state.ResidentState
+    state: ResidentState
     params: Parameters
     intervention_rng: np.random.Generator
 

@@ -20,11 +20,11 @@ LAYER = {
     "model.parameters": 2,
     "model.town.layers": 3, "model.town.networkx_reference": 4, "model.town.survey_population": 4, "model.town": 5,
     "model.rules": 6,
-    "model.state": 7, "model.recruitment": 7, "model.interventions": 7,
-    "model.survey_figures": 8, "model.metrics": 8, "model.kernels": 8,
-    "model.engine": 9, "model.agents": 9,
-    "model.model": 10,
-    "model": 11,
+    "model.state": 7, "model.recruitment": 7, "model.interventions": 8,
+    "model.survey_figures": 9, "model.metrics": 9, "model.kernels": 9,
+    "model.engine": 10, "model.agents": 10,
+    "model.model": 11,
+    "model": 12,
 }
 """Rank of each module; an import must go to a strictly lower rank."""
 
