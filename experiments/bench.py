@@ -28,6 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .runner import atomic_outputs
+
 __all__ = ["BenchConfig", "run_bench", "copy_bandwidth", "bytes_per_step"]
 
 #: Town options for the scaling runs: about 20 ties per resident.
@@ -223,11 +225,10 @@ def run_bench(cfg: BenchConfig, out: Path | None = None, progress=None) -> dict:
     scale = scaling(cfg, (lambda done: progress(1 + done, sections)) if progress else None)
     result = {"config": asdict(cfg), "machine": machine(), "reference": reference, "scaling": scale}
     if out is not None:
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
-        pd.concat([pd.DataFrame(reference).assign(section="engine_vs_reference"),
-                   pd.DataFrame(scale).assign(section="scaling")]).to_csv(out / "bench.csv", index=False)
-        (out / "bench.md").write_text(markdown(result), encoding="utf-8")
+        with atomic_outputs(out) as tmp:     # both or none
+            pd.concat([pd.DataFrame(reference).assign(section="engine_vs_reference"),
+                       pd.DataFrame(scale).assign(section="scaling")]).to_csv(tmp / "bench.csv", index=False)
+            (tmp / "bench.md").write_text(markdown(result), encoding="utf-8")
     return result
 
 

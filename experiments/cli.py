@@ -12,7 +12,10 @@ so ``radsim run demo.toml`` works from any folder.
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,7 +24,7 @@ from pathlib import Path
 import click
 from pydantic import BaseModel
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -30,15 +33,17 @@ from model.parameters import ParameterError, Parameters, parameter_table
 
 from .examples import KINDS, ExampleNotFound, describe, example_path, examples
 from .params import parameter_markdown
-from .runner import run_scenario, write_run
+from .runner import OutputError, check_output_folder, run_scenario, write_run
 from .scenario import Scenario, ScenarioError, load_scenario
 from .sweep import SweepError
 
 __all__ = ["app", "main", "fail", "IntRange", "field_range", "InputFile", "SchedulerAddress", "out_option",
            "progress_bar", "parameter_markdown"]
 
-out_console = Console()
-err_console = Console(stderr=True)
+out_console = Console(markup=False, highlight=False)
+err_console = Console(stderr=True, markup=False, highlight=False)
+"""Plain text: user input (file names, scenario names, keys) is never read as rich markup; styles come from
+:func:`say`."""
 
 EXIT_BAD_INPUT = 2
 
@@ -55,9 +60,19 @@ def app() -> None:
 
 # --- the helpers every command uses -------------------------------------------------------------------------------
 
+def say(*parts: str | tuple[str, str], console: Console = out_console) -> None:
+    """Print one line made of plain strings and ``(text, style)`` pairs; no markup is interpreted."""
+    console.print(Text.assemble(*parts), soft_wrap=True)
+
+
+def error_line(message: str) -> None:
+    """The one line of an error on stderr."""
+    say(("error:", "bold red"), " ", " ".join(str(message).split()), console=err_console)
+
+
 def fail(message: str) -> None:
     """Print a one-line error and exit with code 2."""
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    error_line(message)
     raise SystemExit(EXIT_BAD_INPUT)
 
 
@@ -118,17 +133,31 @@ class SchedulerAddress(click.ParamType):
         return value
 
 
+class OutputFolder(click.ParamType):
+    """An output folder that can be created and written, checked before any work (:func:`check_output_folder`)."""
+
+    name = "folder"
+
+    def convert(self, value, param, ctx) -> Path:
+        try:
+            return check_output_folder(value)
+        except OutputError as err:
+            self.fail(str(err), param, ctx)
+
+
 def out_option(default: Path | None, what: str) -> Callable:
-    """The ``--out`` option: an output folder (an existing file there is an error); required without a default."""
-    return click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=default,
-                        required=default is None, show_default=default is not None, help=f"output folder: {what}")
+    """The ``--out`` option: a folder that can be written, checked before any work; required without a default."""
+    return click.option("--out", type=OutputFolder(), default=default, required=default is None,
+                        show_default=default is not None, help=f"output folder: {what}")
 
 
 @contextmanager
 def progress_bar(label: str, total: int | None = None, unit: str = "") -> Iterator[Callable[..., None]]:
-    """A transient progress bar on stderr; yields ``update(done, total=None)``, the library's ``progress`` callback."""
+    """A transient progress bar on a terminal's stderr; yields ``update(done, total=None)``, the library's
+    ``progress`` callback."""
     with Progress(TextColumn(label), BarColumn(), TextColumn("{task.completed}/{task.total}" + unit),
-                  TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True) as bar:
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True,
+                  disable=not err_console.is_terminal) as bar:      # a log file gets no bar (and no stray newline)
         task = bar.add_task(label, total=total)
 
         def update(done: int, total: int | None = None) -> None:
@@ -148,7 +177,9 @@ def _scenario(path: Path | None, **overrides) -> Scenario:
 RESIDENTS = field_range(Parameters, "n_residents")
 STEPS = field_range(Scenario, "steps")
 SEED = field_range(Scenario, "seed")
-WORKERS = IntRange(1, 1024)
+MAX_WORKERS = max(8, 4 * (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+"""The most worker processes a command starts: four per CPU core this process may use, at least 8."""
+WORKERS = IntRange(1, MAX_WORKERS)
 REPLICATIONS = IntRange(1, 10_000)
 
 
@@ -163,7 +194,7 @@ REPLICATIONS = IntRange(1, 10_000)
 def run(scenario: Path | None, residents: int | None, steps: int | None, seed: int | None, out: Path) -> None:
     """Simulate a town and write timeseries.parquet, run.json and phases.png to --out."""
     sc = _scenario(scenario, residents=residents, steps=steps, seed=seed)
-    out_console.print(f"[bold]{sc.name}[/]: {sc.parameters.n_residents:,} residents, {sc.steps} steps, seed {sc.seed}")
+    say((sc.name, "bold"), f": {sc.parameters.n_residents:,} residents, {sc.steps} steps, seed {sc.seed}")
     with progress_bar("simulating", sc.steps, " steps") as update:
         result = run_scenario(sc, progress=update)
     write_run(result, out)
@@ -198,8 +229,8 @@ def compare(scenario: Path, replications: int, workers: int | None, residents: i
     arms = sc.arms()
     if len(arms) < 2:
         fail(f"{scenario}: no [[interventions]] to compare with the baseline")
-    out_console.print(f"[bold]{sc.name}[/]: {len(arms)} arms ({', '.join(arms)}), {replications} replications, "
-                      f"{sc.parameters.n_residents:,} residents, {sc.steps} steps")
+    say((sc.name, "bold"), f": {len(arms)} arms ({', '.join(arms)}), {replications} replications, "
+                           f"{sc.parameters.n_residents:,} residents, {sc.steps} steps")
     with progress_bar("runs", len(arms) * replications) as update:
         result = compare_arms(sc, replications=replications, workers=workers, progress=update)
     write_comparison(result, out)
@@ -236,7 +267,7 @@ def print_comparison(result, replications: int) -> None:
         return
     out_console.print(title)
     for arm, cells in rows:
-        out_console.print(f"[bold]{arm}[/]", highlight=False)
+        say((arm, "bold"))
         out_console.print("  " + "; ".join(f"{label} {cell}" for label, cell in zip(labels, cells)), highlight=False)
 
 
@@ -261,9 +292,8 @@ def _sweep_progress(spec, out: Path, workers: int, scheduler: str | None) -> Ite
 
     total = len(runs_table(spec))
     done_before = len(read_results(out)) if out.exists() else 0
-    out_console.print(f"[bold]{spec.name}[/]: {spec.design} design, {total} runs "
-                      f"({done_before} already done), {spec.steps} steps each, "
-                      f"{'scheduler ' + scheduler if scheduler else f'{workers} local workers'}")
+    say((spec.name, "bold"), f": {spec.design} design, {total} runs ({done_before} already done), {spec.steps} steps "
+                             f"each, {'scheduler ' + scheduler if scheduler else f'{workers} local workers'}")
     t0 = time.perf_counter()
     with progress_bar("runs", total) as update:
         yield update
@@ -337,8 +367,8 @@ def calibrate(sweep_file: Path, out: Path, workers: int, scheduler: str | None) 
         spec = load_calibration(sweep_file)
     except SweepError as err:
         fail(str(err))
-    out_console.print(f"[bold]{spec.name}[/]: {spec.samples} prior draws x {spec.replications} replications, "
-                      f"keeping the closest {spec.accept:.0%}")
+    say((spec.name, "bold"), f": {spec.samples} prior draws x {spec.replications} replications, "
+                             f"keeping the closest {spec.accept:.0%}")
     with progress_bar("prior draws", spec.samples * spec.replications) as update:
         summary, posterior = run_calibration(spec, out, workers=workers, scheduler=scheduler, progress=update)
     path = write_calibration(spec, summary, posterior, out)
@@ -370,8 +400,7 @@ def validate(quick: bool, replications: int | None, workers: int | None, out: Pa
         checks, data = run_validation(settings, progress=update)
     path = write_report(checks, data, settings, out)
     for c in checks:
-        verdict = "[green]pass[/]" if c.passed else "[bold red]FAIL[/]"
-        out_console.print(f"{verdict}  {c.number}. {c.name}: {c.value:.3g}", highlight=False)
+        say(("pass", "green") if c.passed else ("FAIL", "bold red"), f"  {c.number}. {c.name}: {c.value:.3g}")
     out_console.print(f"{sum(c.passed for c in checks)} of {len(checks)} checks pass; report in {path}")
 
 
@@ -451,7 +480,7 @@ def bench(quick: bool, stretch: bool, out: Path) -> None:
 def examples_command(kind: str | None) -> None:
     """List the shipped examples; give a command an example's file name to use it (radsim run demo.toml)."""
     for k in (kind,) if kind else KINDS:
-        out_console.print(f"[bold]{k}/[/]", highlight=False)
+        say((f"{k}/", "bold"))
         for path in examples(k):
             out_console.print(f"  {path.name:<28} {describe(path)}", highlight=False, soft_wrap=True)
 
@@ -503,23 +532,45 @@ def dashboard_command(host: str, port: int, open_browser: bool, one_town: bool) 
     serve(host, port, open_browser=open_browser, app=ONE_TOWN_APP if one_town else APP)
 
 
+class Interrupted(BaseException):
+    """Ctrl-C. Raised by :func:`main`'s SIGINT handler instead of ``KeyboardInterrupt``, so that neither click nor a
+    library prints anything of its own: the command stops with one line."""
+
+
+def _interrupt(signum, frame) -> None:
+    raise Interrupted
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the app, turning usage errors into one-line messages with exit code 2."""
+    """Entry point: run the app; usage errors, I/O failures and Ctrl-C end in one line on stderr, never a traceback.
+
+    Exit codes: 0 success, 2 bad input, 1 an I/O failure while working, 130 interrupted.
+    """
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, _interrupt) if in_main_thread else None
     try:
         rv = app.main(args=argv, standalone_mode=False, prog_name="radsim")
     except click.exceptions.NoArgsIsHelpError as err:
         click.echo(err.ctx.get_help() if err.ctx else str(err))
         return 0
     except click.UsageError as err:
-        err_console.print(f"[bold red]error:[/] {escape(err.format_message())}", highlight=False, soft_wrap=True)
+        error_line(err.format_message())
         return EXIT_BAD_INPUT
     except click.exceptions.Exit as err:
         return err.exit_code
-    except click.Abort:
-        err_console.print("aborted")
+    except (Interrupted, click.Abort):
+        say("interrupted: nothing half-written is left; run the same command again to resume a sweep",
+            console=err_console)
         return 130
+    except OSError as err:              # a disk that fills up, a folder that vanishes: one line naming the path
+        where = f"{err.filename}: " if err.filename else ""
+        error_line(f"{where}{err.strerror or err}")
+        return 1
     except SystemExit as err:
         return int(err.code or 0)
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGINT, previous)
     return rv if isinstance(rv, int) else 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import shutil
 import tempfile
@@ -22,7 +23,8 @@ from model import RadicalisationModel
 from .plots import plot_run
 from .scenario import Scenario
 
-__all__ = ["RunResult", "run_scenario", "write_run", "atomic_outputs", "OUTPUT_FILES"]
+__all__ = ["RunResult", "run_scenario", "write_run", "atomic_outputs", "check_output_folder", "OutputError",
+           "remove_stale_temporaries", "process_alive", "OUTPUT_FILES"]
 
 OUTPUT_FILES = ("timeseries.parquet", "run.json", "phases.png")
 
@@ -106,20 +108,84 @@ def _records(df: pd.DataFrame) -> list[dict]:
             for row in df.to_dict(orient="records")]
 
 
+class OutputError(OSError):
+    """An output folder cannot be created or written (one-line message naming the path)."""
+
+
+def check_output_folder(out: str | Path) -> Path:
+    """Check, before any work and without leaving anything behind, that ``out`` is or can become a writable folder.
+
+    Creating a file is the only test that holds for every user (``os.access`` says yes to root even in ``/proc``),
+    so a probe folder is made and removed in the nearest existing ancestor. Raises :class:`OutputError`.
+    """
+    out = Path(out).expanduser()
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out} exists and is not a folder")
+    ancestor = out
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise OutputError(f"cannot create {out}: {ancestor} is not a folder")
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".radsim-probe-", dir=ancestor))
+    except OSError as err:
+        raise OutputError(f"cannot write in {ancestor} ({err.strerror or err}), so not in {out}") from None
+    return out
+
+
+TEMPORARY_OWNER = ".radsim-owner"
+"""A file in each temporary output folder holding the process id that writes it."""
+
+
+def remove_stale_temporaries(out: Path) -> list[Path]:
+    """Remove the temporary folders that earlier runs into ``out`` left behind when they were killed.
+
+    A temporary folder of ``out`` is ``.NAME.XXXXXXXX`` beside it, with the writer's process id in
+    :data:`TEMPORARY_OWNER`; it is stale when that process no longer runs (or it has no owner file).
+    """
+    removed = []
+    for tmp in out.parent.glob(f".{out.name}.*"):
+        if not tmp.is_dir():
+            continue
+        try:
+            alive = process_alive(int((tmp / TEMPORARY_OWNER).read_text().strip()))
+        except (OSError, ValueError):
+            alive = False
+        if not alive:
+            shutil.rmtree(tmp, ignore_errors=True)
+            removed.append(tmp)
+    return removed
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (other than this one: an id in a stale file may have been reused by us)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return pid != os.getpid()        # our own id in a stale folder: an earlier process that had it
+
+
 @contextmanager
 def atomic_outputs(out: str | Path) -> Iterator[Path]:
     """Yield a temporary folder next to ``out``; on success move its files into ``out``.
 
-    A failure inside the block leaves ``out`` untouched, so no partial output remains.
+    A failure inside the block leaves ``out`` untouched, so no partial output remains. Temporary folders that a
+    killed earlier run left beside ``out`` are removed first (:func:`remove_stale_temporaries`).
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(out)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
+        (tmp / TEMPORARY_OWNER).write_text(str(os.getpid()), encoding="utf-8")
         yield tmp
         out.mkdir(exist_ok=True)
         for path in sorted(tmp.iterdir()):
-            path.replace(out / path.name)
+            if path.name != TEMPORARY_OWNER:
+                path.replace(out / path.name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

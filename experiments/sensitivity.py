@@ -30,6 +30,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from .runner import atomic_outputs
 from .sweep import SweepError, SweepSpec, design, run_sweep, validated
 
 __all__ = ["indices", "analyze", "sensitivity_spec", "run_sensitivity", "plot_indices", "write_indices",
@@ -128,13 +129,12 @@ def write_indices(table: pd.DataFrame, out: str | Path, title: str = "sensitivit
 
     use_agg()
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / "indices.csv", index=False)
-    (out / "indices.md").write_text(f"# {title}\n\n{indices_markdown(table)}\n", encoding="utf-8")
-    fig = plot_indices(table, title=title)
-    fig.savefig(out / "indices.png", dpi=120)
-    plt.close(fig)
+    with atomic_outputs(out) as tmp:         # all three or none
+        table.to_csv(tmp / "indices.csv", index=False)
+        (tmp / "indices.md").write_text(f"# {title}\n\n{indices_markdown(table)}\n", encoding="utf-8")
+        fig = plot_indices(table, title=title)
+        fig.savefig(tmp / "indices.png", dpi=120)
+        plt.close(fig)
 
 
 def indices_markdown(table: pd.DataFrame) -> str:

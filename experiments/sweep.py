@@ -35,27 +35,29 @@ which :func:`read_timeseries` drops.
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 import model as model_pkg
 from model import RadicalisationModel
-from model.errors import one_line_error
+from model.errors import STRICT, bounds, one_line_error
 from model.metrics import OUTCOME_COLUMNS
 from model.parameters import ParameterError, Parameters
 
+from .runner import process_alive
 from .scenario import read_toml
 from .seeds import replication_seed
 
 __all__ = ["Factor", "SweepSpec", "SweepError", "load_sweep", "design", "run_sweep", "read_results",
-           "read_timeseries", "runs_table", "validated", "OUTCOMES"]
+           "read_timeseries", "runs_table", "validated", "check_factors", "OUTCOMES"]
 
 OUTCOMES: tuple[str, ...] = OUTCOME_COLUMNS
 """The outcomes a sweep, a calibration or the EMA adapter can record: every outcome of a run."""
@@ -68,11 +70,11 @@ class SweepError(ValueError):
 class Factor(BaseModel):
     """A parameter to vary: a continuous range (``low``, ``high``) or a list of ``values``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
 
-    low: float | None = None
-    high: float | None = None
-    values: list[float] | None = None
+    low: float | None = Field(None, allow_inf_nan=False)
+    high: float | None = Field(None, allow_inf_nan=False)
+    values: list[Annotated[float, Field(allow_inf_nan=False)]] | None = None
 
     @model_validator(mode="after")
     def _check(self) -> "Factor":
@@ -98,7 +100,7 @@ class Factor(BaseModel):
 class SweepSpec(BaseModel):
     """A validated sweep: design, factors, constants and outcomes."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
 
     name: str = "sweep"
     design: Literal["grid", "lhs", "sobol", "morris"] = "grid"
@@ -119,23 +121,10 @@ class SweepSpec(BaseModel):
         names = list(self.uncertainties) + list(self.levers)
         if not names:
             raise ValueError("uncertainties: give at least one uncertainty or lever to vary")
-        fields = Parameters.model_fields
-        for group, factors in (("uncertainties", self.uncertainties), ("levers", self.levers)):
-            for name, f in factors.items():
-                if name not in fields:
-                    raise ValueError(f"{group}.{name}: unknown parameter (see `radsim params`)")
-                for v in ([f.low, f.high] if f.continuous else f.values):
-                    try:
-                        Parameters.create(**{**self.constants, name: _cast(name, v)})
-                    except ParameterError as err:
-                        raise ValueError(f"{group}.{err}") from None
         dup = set(self.uncertainties) & set(self.levers)
         if dup:
             raise ValueError(f"levers.{sorted(dup)[0]}: also listed as an uncertainty")
-        try:
-            Parameters.create(**self.constants)
-        except ParameterError as err:
-            raise ValueError(f"constants.{err}") from None
+        check_factors({"uncertainties": self.uncertainties, "levers": self.levers}, self.constants)
         for o in self.outcomes:
             if o not in OUTCOMES:
                 raise ValueError(f"outcomes: unknown outcome '{o}'; one of {', '.join(OUTCOMES)}")
@@ -144,6 +133,12 @@ class SweepSpec(BaseModel):
                 raise ValueError(f"timeseries: unknown outcome '{o}'; one of {', '.join(OUTCOMES)}")
         if self.design in ("sobol", "morris") and not all(f.continuous for f in self.factors.values()):
             raise ValueError(f"design: {self.design} needs ranges (low, high) for every factor, not values")
+        if self.design == "sobol" and self.samples & (self.samples - 1):
+            low = 1 << (self.samples.bit_length() - 1)
+            use = f"{low} or {2 * low}" if 2 * low <= bounds(SweepSpec.model_fields["samples"].metadata)["le"] else str(low)
+            raise ValueError(f"samples: {self.samples} is not a power of two, which a Sobol design needs; use {use}")
+        if self.design == "morris" and self.samples < 2:
+            raise ValueError(f"samples: {self.samples} trajectory is too few for a Morris design; use at least 2")
         return self
 
     @property
@@ -154,6 +149,37 @@ class SweepSpec(BaseModel):
         """The SALib problem: a plain dict of names and bounds."""
         f = self.factors
         return {"num_vars": len(f), "names": list(f), "bounds": [[x.low, x.high] for x in f.values()]}
+
+
+def check_factors(groups: dict[str, dict[str, Factor]], constants: dict[str, Any]) -> None:
+    """Check factors to vary (by group: ``uncertainties``, ``levers``, ``free``) and the ``constants``.
+
+    The constants must be valid parameters on their own, a factor must be a parameter that is not also a
+    constant, the values of an integer parameter must be integers, and every end of a range and every
+    value must be valid with the constants. Raises ``ValueError`` with one line naming the group and field.
+    """
+    try:
+        Parameters.from_table(constants, "constants.")
+    except ParameterError as err:
+        raise ValueError(str(err)) from None
+    fields = Parameters.model_fields
+    for group, factors in groups.items():
+        for name, f in factors.items():
+            if name not in fields:
+                raise ValueError(f"{group}.{name}: unknown parameter (see `radsim params`)")
+            if name in constants:
+                raise ValueError(f"constants.{name}: also varied as {group}.{name}; give it in one place")
+            if not f.continuous and fields[name].annotation is int:
+                bad = next((v for v in f.values if v != int(v)), None)
+                if bad is not None:
+                    raise ValueError(f"{group}.{name}.values: {bad} is not an integer, and {name} takes integers")
+            for v in ([f.low, f.high] if f.continuous else f.values):
+                try:
+                    Parameters.create(**{**constants, name: _cast(name, v)})
+                except ParameterError as err:
+                    message = str(err)
+                    raise ValueError(f"{group}.{message}" if message.startswith(f"{name}:") else
+                                     f"{group}.{name}: {v} does not fit the constants: {message}") from None
 
 
 def _cast(name: str, value: float) -> Any:
@@ -171,9 +197,14 @@ def load_spec(path: str | Path, head: str, tables: tuple[str, ...], spec: type[B
     """
     path = Path(path)
     raw = read_toml(path, head, SweepError)
+    expected = ", ".join(f"[{t}]" for t in (head, *tables))
+    if not raw:
+        raise SweepError(f"{path}: the file is empty; expected {expected}")
     unknown = set(raw) - {head, *tables}
     if unknown:
-        raise SweepError(f"{path}: unknown table '{sorted(unknown)[0]}'")
+        raise SweepError(f"{path}: unknown table '{sorted(unknown)[0]}' (expected {expected})")
+    if not isinstance(raw.get(head, {}), dict):
+        raise SweepError(f"{path}: {head}: must be a table [{head}] (got {raw[head]!r})")
     data = {**raw.get(head, {}), **{k: raw[k] for k in tables if k in raw}}
     return validated(spec, data, str(path))
 
@@ -183,7 +214,7 @@ def validated(spec: type[BaseModel], data: dict[str, Any], source: str) -> Any:
     try:
         return spec.model_validate(data)
     except ValidationError as err:
-        raise SweepError(f"{source}: {one_line_error(err)}") from None
+        raise SweepError(f"{source}: {one_line_error(err, schema=spec)}") from None
 
 
 def load_sweep(path: str | Path) -> SweepSpec:
@@ -272,6 +303,24 @@ def read_timeseries(out: str | Path) -> pd.DataFrame:
     return df[df.run_id.isin(read_results(out).run_id)].reset_index(drop=True)
 
 
+def remove_stale_parts(out: Path) -> list[Path]:
+    """Remove half-written part files (``.part-*.tmp``) that a killed earlier sweep into ``out`` left behind.
+
+    A part is written to a temporary name with the writer's process id and renamed when complete, so a
+    temporary part whose writer no longer runs can never be completed.
+    """
+    removed = []
+    for tmp in [*out.glob("results.parquet/.part-*.tmp"), *out.glob("timeseries.parquet/.part-*.tmp")]:
+        try:
+            pid = int(tmp.name.split("-")[2])
+        except (IndexError, ValueError):
+            pid = -1
+        if pid < 0 or not process_alive(pid):
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp)
+    return removed
+
+
 def _write_part(df: pd.DataFrame, folder: Path) -> None:
     first = int(df["run_id"].min())
     final = folder / f"part-{first:09d}-{os.getpid()}-{time.time_ns()}.parquet"
@@ -293,6 +342,7 @@ def run_sweep(spec: SweepSpec, out: str | Path, workers: int = 2, scheduler: str
     out = Path(out)
     folder = out / "results.parquet"
     folder.mkdir(parents=True, exist_ok=True)
+    remove_stale_parts(out)
     (out / "sweep.json").write_text(spec.model_dump_json(indent=2), encoding="utf-8")
     runs = runs_table(spec)
     done = set(read_results(out).get("run_id", pd.Series(dtype=int)).tolist())
@@ -308,7 +358,8 @@ def run_sweep(spec: SweepSpec, out: str | Path, workers: int = 2, scheduler: str
             cluster = None
         else:
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                   dashboard_address="127.0.0.1:0")   # any free local port: no clash with 8787
+                                   dashboard_address="127.0.0.1:0",   # any free local port: no clash with 8787
+                                   preload=["experiments.dask_worker"])   # workers leave Ctrl-C to this process
             client = Client(cluster)
         try:
             futures = [client.submit(_run_batch, spec_json, b, 1, pure=False) for b in batches]
@@ -323,8 +374,14 @@ def run_sweep(spec: SweepSpec, out: str | Path, workers: int = 2, scheduler: str
                 if progress:
                     progress(finished, total)
         finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+            log = logging.getLogger("distributed")
+            level = log.level
+            log.setLevel(logging.ERROR)          # the warnings of an interrupted shutdown are not news
+            try:
+                client.close()
+                if cluster is not None:
+                    cluster.close()
+            finally:
+                log.setLevel(level)
     return read_results(out)
 

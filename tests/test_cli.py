@@ -75,7 +75,7 @@ def test_bad_scenario_one_line_exit_2_nothing_written(tmp_path, name, content, m
 
 @pytest.mark.parametrize("args, message", [
     (["--residents", "-5"], "'--residents': -5 is out of range; allowed range 10 to 50000000"),
-    (["--steps", "-1"], "'--steps': -1 is out of range; allowed range 0 to 100000"),
+    (["--steps", "-1"], "'--steps': -1 is out of range; allowed range 1 to 100000"),
     (["--residents", "many"], "'many' is not a valid integer"),
     (["--frobnicate"], "No such option"),
 ])
@@ -188,7 +188,7 @@ def test_pyramid_attitude_action_and_survey_persistence_print_their_tables():
 def test_ranges_of_the_options_are_one_line_errors(tmp_path):
     for args, message in [(["compare", "combined.toml", "--replications", "0"], "'--replications': 0 is out of range"),
                           (["compare", "combined.toml", "--workers", "0"], "'--workers': 0 is out of range"),
-                          (["run", "--out", str(tmp_path / "f")], "is a file")]:
+                          (["run", "--out", str(tmp_path / "f")], "exists and is not a folder")]:
         (tmp_path / "f").write_text("x")
         res = radsim(*args)
         assert res.returncode == 2 and message in res.stderr, res.stderr
