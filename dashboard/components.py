@@ -6,6 +6,11 @@ the town views redraw every week (``session.tick``), the what-if panel only when
 the interventions change (``session.panel``). Expensive work (the network
 pictures) is cached with ``use_memo``, keyed on the town build and the week, so a
 language switch or a click elsewhere does not redraw them.
+
+Every change a view makes goes through the session (``session.run`` for a view's own
+state), so it happens under the session's lock, never while the play loop steps.
+No view uses ``solara.Markdown``: it loads mermaid and KaTeX from the CDN in the
+browser, which a training room without internet does not have; the texts are plain.
 """
 
 from __future__ import annotations
@@ -290,19 +295,24 @@ def MeetResident(session: Session):
             set_note("")
             on_select(j)
 
+    def pick_in_transaction(phase: int | None = None, young: bool = False) -> None:
+        session.run(pick, phase, young)          # like every change: under the session's lock
+
     with solara.Row(style="align-items:center;flex-wrap:wrap"):
         solara.InputInt(t(lang, "resident"), value=i, on_value=lambda v: on_select(min(max(int(v or 0), 0), n - 1)),
                         style="max-width:160px", classes=["radsim-resident-input"])
         for k in (1, 2, 3):
-            solara.Button(t(lang, "pick_phase", phase=k), on_click=lambda k=k: pick(phase=k), outlined=True,
+            solara.Button(t(lang, "pick_phase", phase=k), on_click=lambda k=k: pick_in_transaction(phase=k),
+                          outlined=True,
                           style=f"border-color:{PHASE_COLOURS[k]}")
-        solara.Button(t(lang, "pick_young"), on_click=lambda: pick(young=True), outlined=True)
+        solara.Button(t(lang, "pick_young"), on_click=lambda: pick_in_transaction(young=True), outlined=True)
         if note:
             solara.Text(note, style="color:#b01234")
     profiles = [towns.resident_profile(s, i) for s in (0, 1)]
     p = profiles[0]
-    solara.Markdown("**" + t(lang, "who", i=i, age=int(p["age"]), background=background_label(lang, p["background"]),
-                            hood=p["neighbourhood"], size=p["household_size"]) + "**")
+    solara.Text(t(lang, "who", i=i, age=int(p["age"]), background=background_label(lang, p["background"]),
+                  hood=p["neighbourhood"], size=p["household_size"]), classes=["radsim-resident-who"],
+                style="font-weight:bold")
     solara.Text(t(lang, "now_phase", phase_as_is=phase_label(lang, profiles[0]["phase"]),
                   phase_what_if=phase_label(lang, profiles[1]["phase"])), classes=["radsim-resident-now"])
     stories = [towns.story(s, i) for s in (0, 1)]
@@ -320,7 +330,8 @@ def MeetResident(session: Session):
         with solara.Card(margin=1):
             with solara.Row(style="align-items:center"):
                 solara.Text(t(lang, "story", town=t(lang, SIDE_KEYS[story_side])), style="font-weight:bold")
-                solara.ToggleButtonsSingle(value=story_side, on_value=set_story_side, dense=True,
+                solara.ToggleButtonsSingle(value=story_side, on_value=lambda k: session.run(set_story_side, k),
+                                           dense=True,
                                            children=[solara.Button(t(lang, "as_is"), value=0, text=True),
                                                      solara.Button(t(lang, "what_if"), value=1, text=True)])
             st = stories[story_side]
@@ -363,10 +374,10 @@ def MeetResident(session: Session):
 def Explanations(session: Session):
     """Every quantity, view and intervention in plain words."""
     lang = session.lang.value
-    solara.Markdown(t(lang, "explain_intro"))
-    with solara.Column(classes=["radsim-explanations"]):
+    solara.Text(t(lang, "explain_intro"))
+    with solara.Column(classes=["radsim-explanations"], gap="6px"):
         for key in EXPLAINED:
-            solara.Markdown(f"- {explain(lang, key)}")
+            solara.Text(explain(lang, key), classes=["radsim-explain-item"], style="display:list-item;margin-left:24px")
 
 
 __all__ = ["TownPicture", "TownView", "DifferencePlot", "InterventionPanel", "SideBySide", "Trends",

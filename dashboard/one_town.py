@@ -55,7 +55,9 @@ def TownNetwork(model: RadicalisationModel):
     update_counter.get()
     img = _picture(model.town).draw(model.state.phase)
     counts = model.phase_counts()
-    solara.Markdown(f"**Week {model.week}**: " + ", ".join(f"phase {int(k)}: {v}" for k, v in counts.items()))
+    # plain text, not solara.Markdown: that loads mermaid from the CDN, which an offline room does not have
+    solara.Text(f"Week {model.week}: " + ", ".join(f"phase {int(k)}: {v}" for k, v in counts.items()),
+                classes=["radsim-one-town-week"], style="font-weight:bold")
     solara.Image(encode_jpeg(img), format="jpeg")
 
 

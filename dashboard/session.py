@@ -10,6 +10,21 @@ Every action goes through :meth:`Session.guarded`: bad input (a
 :class:`~model.parameters.ParameterError`) or any other failure shows a one-line
 message and leaves the towns as they were, so no slider combination crashes the app
 in front of a room.
+
+**The play loop** is one timer thread per session (:meth:`Session.toggle_play` starts
+it; it ends on Pause). It never races the renderer:
+
+- every change of the towns and the render pass it causes happen inside
+  :meth:`Session.transaction`, which holds the session's lock: a week is stepped and
+  drawn in one go, and a click waits for the week under way (tens of milliseconds)
+  instead of rendering while the towns change;
+- the timer steps only when the last week has been drawn: the page reports every
+  render pass that has finished (:meth:`Session.frame_rendered`), and the browser
+  every frame it has painted (:meth:`Session.frame_painted`). While a frame is not
+  drawn, the timer skips its tick and waits. So at any speed no render pass is
+  ever followed by another thread's change in the next pass, and no backlog of
+  weeks builds up between the server and the browser: the weeks per second shown
+  are those the machine and the browser can draw, at most the chosen speed.
 """
 
 from __future__ import annotations
@@ -18,8 +33,9 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
-from dataclasses import replace
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, replace
 from typing import Any
 
 import solara
@@ -29,7 +45,7 @@ from model.parameters import ParameterError, Parameters
 
 from .twin import InterventionChoice, TownSettings, TwinTowns
 
-__all__ = ["Session", "SLIDERS", "SLIDER_EXPLAIN", "TOWN_SHAPING", "check_settings"]
+__all__ = ["Session", "PlayStats", "SLIDERS", "SLIDER_EXPLAIN", "TOWN_SHAPING", "check_settings"]
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +72,28 @@ MEET_TAB = 3
 
 SPEED = (1.0, 20.0)
 """Range of the speed slider, weeks per second."""
+
+FRAMES_IN_FLIGHT = 1
+"""Weeks sent to the browser and not yet painted there when the timer steps the next one: one, so that
+the browser paints week n while the server computes and draws week n + 1, and no backlog builds up."""
+
+FRAME_TIMEOUT = 1.0
+"""Seconds the timer waits for a frame to be reported drawn before it steps anyway: a lost report, or a
+browser tab in the background (which paints nothing), slows the play loop down but never stops it."""
+
+
+@dataclass
+class PlayStats:
+    """What the play loop did since the last Play: weeks stepped, seconds, and ticks skipped for a frame."""
+
+    weeks: int = 0
+    seconds: float = 0.0
+    waits: int = 0
+    """Ticks that came while the last frame was not yet drawn (the timer waited instead of stepping)."""
+
+    @property
+    def weeks_per_second(self) -> float:
+        return self.weeks / self.seconds if self.seconds > 0 else 0.0
 
 
 def check_settings(settings: TownSettings) -> None:
@@ -89,16 +127,38 @@ class Session:
         """Wall time of the last week's model step alone (both towns)."""
         self.render_context: Any = None
         """Set by the page: changes made inside :meth:`batch` redraw once, not once per subscribed view."""
-        self._play_lock = threading.Lock()
+        self.lock = threading.RLock()
+        """Held by every change of the towns and the render pass that follows it (see :meth:`transaction`)."""
+        self.play_stats = PlayStats()
+        self._timer: threading.Thread | None = None
+        self._timer_guard = threading.Lock()      # starting the timer and its decision to end, atomically
+        self._wake = threading.Event()            # set on Pause, speed, close and every frame report
+        self._closed = False
+        self._frame = 0                           # tick of the last change
+        self._frame_at = time.perf_counter()      # when it happened
+        self._rendered = -1                       # last tick whose render pass finished
+        self._painted = -1                        # last tick the browser painted; -1: no browser reports
 
     # --- plumbing -------------------------------------------------------------------
     def batch(self) -> Any:
         """Group changes so that the page redraws once after them (Reacton's batch render)."""
         return self.render_context if self.render_context is not None else nullcontext()
 
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Hold the session's lock and batch the changes: the page redraws once, at the end, under the lock.
+
+        Every action and the play loop's every week run inside one, so the towns never
+        change while a render pass reads them, and no render pass sees another thread's
+        change in the middle. Reentrant: an action may call another.
+        """
+        with self.lock, self.batch():
+            yield
+
     def changed(self) -> None:
-        with self.batch():
+        with self.transaction():
             self.tick.value += 1
+            self._frame, self._frame_at = self.tick.value, time.perf_counter()
 
     def say(self, kind: str, key: str, **values: Any) -> None:
         """Show a message: ``kind`` is error, warning or info; ``key`` a text in :mod:`dashboard.i18n`."""
@@ -106,7 +166,7 @@ class Session:
 
     def guarded(self, action: Callable[..., Any], *args: Any) -> bool:
         """Run an action on the towns; on bad input show a message instead of crashing. True if it worked."""
-        with self.batch():
+        with self.transaction():
             try:
                 action(*args)
             except ParameterError as err:
@@ -134,11 +194,35 @@ class Session:
         return ok
 
     def toggle_play(self) -> None:
-        self.playing.value = not self.playing.value
+        """Play or Pause. Play starts the timer (one per session); Pause ends it after the week under way."""
+        with self.transaction():
+            self.playing.value = playing = not self.playing.value
+        self._wake.set()
+        if playing:
+            self._start_timer()
+
+    def set_speed(self, value: float) -> None:
+        """The play speed in weeks per second (``SPEED``); applies from the next week on."""
+        with self.transaction():
+            self.speed.value = min(max(float(value), SPEED[0]), SPEED[1])
+        self._wake.set()
+
+    def set_lang(self, lang: str) -> None:
+        with self.transaction():
+            self.lang.value = lang
+
+    def set_tab(self, tab: int) -> None:
+        with self.transaction():
+            self.tab.value = int(tab)
+
+    def run(self, action: Callable[..., Any], *args: Any) -> Any:
+        """Run a view's own action (a local state change) inside a transaction, like every other change."""
+        with self.transaction():
+            return action(*args)
 
     def reset(self) -> bool:
         """Build new towns from the current sliders, keeping the chosen interventions (from week 0)."""
-        with self.batch():
+        with self.transaction():
             self.playing.value = False
             return self.guarded(self._build)
 
@@ -168,7 +252,7 @@ class Session:
         A combination that cannot make a town shows a message at once (and again on Reset).
         """
         new = replace(self.pending.value, **{name: value})
-        with self.batch():
+        with self.transaction():
             self.pending.value = new
             try:
                 check_settings(new)
@@ -182,34 +266,109 @@ class Session:
 
     def set_choice(self, type_: str, choice: InterventionChoice) -> None:
         """Switch an intervention in the right-hand town, or change its intensity or variant."""
-        with self.batch():
+        with self.transaction():
             self.guarded(self.towns.value.set_intervention, type_, choice)
             self.panel.value += 1
 
     def select(self, i: int | None) -> None:
-        with self.batch():
+        with self.transaction():
             self.selected.value = i
             self.changed()
 
     def meet(self, i: int) -> None:
         """Select resident ``i`` and open their story (a click on the network)."""
-        with self.batch():
+        with self.transaction():
             self.select(i)
             self.tab.value = MEET_TAB
 
+    # --- the play loop ----------------------------------------------------------------
     @property
     def loop_running(self) -> bool:
-        """True while the play loop runs (it may finish a week after Pause)."""
-        return self._play_lock.locked()
+        """True while the timer runs (it may finish the week under way after Pause)."""
+        timer = self._timer
+        return timer is not None and timer.is_alive()
 
-    def play_loop(self, cancel: threading.Event) -> None:
-        """Step and redraw until paused; waits so that the speed (weeks per second) holds."""
-        with self._play_lock:                 # at most one loop per session
-            while self.playing.value and not cancel.is_set():
-                started = time.perf_counter()
-                if not self.step():
+    def frame_rendered(self, tick: int) -> None:
+        """The page has finished the render pass that shows ``tick`` (called by the page, after the pass)."""
+        self._rendered = max(self._rendered, int(tick))
+        self._wake.set()
+
+    def frame_painted(self, tick: int) -> None:
+        """The browser has painted ``tick`` (called by the page's frame report, from the browser)."""
+        self._painted = max(self._painted, int(tick))
+        self._wake.set()
+
+    def frame_drawn(self) -> bool:
+        """True when the timer may step: the last week is rendered and, if a browser reports, painted.
+
+        A browser reports only once its page runs; until then (and in Python-only tests) the
+        render pass alone counts. After ``FRAME_TIMEOUT`` seconds the frame counts as drawn.
+        """
+        if time.perf_counter() - self._frame_at > FRAME_TIMEOUT:
+            return True
+        if self._rendered < self._frame:
+            return False
+        return self._painted < 0 or self._painted >= self._frame - FRAMES_IN_FLIGHT
+
+    def close(self) -> None:
+        """The page is gone: the timer ends (it is never waited for)."""
+        self._closed = True
+        self._wake.set()
+
+    def _start_timer(self) -> None:
+        with self._timer_guard:
+            if self._timer is None and not self._closed:
+                self.play_stats = PlayStats()
+                self._timer = threading.Thread(target=self._play, name="radsim-play", daemon=True)
+                self._timer.start()
+
+    def _keep_playing(self) -> bool:
+        """Whether the timer goes on; when not, it is forgotten in the same step (see :meth:`_start_timer`)."""
+        with self._timer_guard:
+            if self.playing.value and not self._closed:
+                return True
+            self._timer = None
+            return False
+
+    def _play(self) -> None:
+        """The timer: one week every 1/speed seconds, each stepped and drawn in one transaction.
+
+        A tick that comes while the last week is not yet drawn (:meth:`frame_drawn`) is
+        skipped: the timer waits for the frame and steps as soon as it is drawn, so weeks
+        never queue up. Runs until Pause, Reset, a failed week or the page closing.
+        """
+        last = -float("inf")                      # when the last week started
+        began = time.perf_counter()
+        try:
+            while self._keep_playing():
+                self._wake.clear()
+                interval = 1.0 / max(float(self.speed.value), 0.1)
+                now = time.perf_counter()
+                if now < last + interval:
+                    self._wake.wait(last + interval - now)
+                    continue
+                if not self.frame_drawn():
+                    self.play_stats.waits += 1
+                    self._wake.wait(interval)
+                    continue
+                with self.lock:
+                    if not self.playing.value or self._closed:
+                        continue
+                    last = time.perf_counter()
+                    ok = self.step()
+                    if not ok:
+                        with self.transaction():
+                            self.playing.value = False
+                        continue
+                    self.play_stats.weeks += 1
+                    self.play_stats.seconds = time.perf_counter() - began
+        except Exception:                         # never take the room's demo down: log, show, stop
+            log.exception("dashboard play loop failed")
+            with self._timer_guard:
+                self._timer = None
+            try:
+                with self.transaction():
                     self.playing.value = False
-                    break
-                wait = 1.0 / max(self.speed.value, 0.1) - (time.perf_counter() - started)
-                if wait > 0:
-                    cancel.wait(wait)
+                    self.say("error", "failed", error="the play loop stopped")
+            except Exception:
+                log.exception("dashboard play loop could not stop cleanly")

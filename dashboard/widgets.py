@@ -1,4 +1,4 @@
-"""A widget Solara lacks: a picture that says where it was clicked.
+"""Two widgets Solara lacks: a picture that says where it was clicked, and a report of the painted frame.
 
 ``solara.Image`` shows a picture but reports no click position. The network
 picture needs one, so that a trainer can click a marker and meet that resident.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipyvuetify as v
 import traitlets
 
-__all__ = ["ClickableImage"]
+__all__ = ["ClickableImage", "FrameReport"]
 
 TEMPLATE = """
 <template>
@@ -45,3 +45,40 @@ class ClickableImage(v.VuetifyTemplate):
     def vue_click(self, data: dict) -> None:
         if self.handler is not None:
             self.handler(min(max(float(data["x"]), 0.0), 1.0), min(max(float(data["y"]), 0.0), 1.0))
+
+
+FRAME_TEMPLATE = """
+<template>
+  <span class="radsim-frame" :data-frame="frame" style="display: none"></span>
+</template>
+<script>
+module.exports = {
+  mounted() { this.report(); },
+  watch: { frame() { this.report(); } },
+  methods: {
+    report() {
+      const frame = this.frame;
+      // two animation frames later, everything that arrived before this frame number is painted
+      requestAnimationFrame(() => requestAnimationFrame(() => this.painted(frame)));
+    },
+  },
+};
+</script>
+"""
+
+
+class FrameReport(v.VuetifyTemplate):
+    """Tells the server which frame the browser has painted: calls ``handler(frame)`` after each paint.
+
+    The page places it last, so that when its ``frame`` arrives, the widget updates of
+    that render pass have arrived before it. The play loop uses the report to step only
+    when the last week is on screen (no backlog of weeks at a high speed).
+    """
+
+    template = traitlets.Unicode(FRAME_TEMPLATE).tag(sync=True)
+    frame = traitlets.Int(0).tag(sync=True)
+    handler = traitlets.Any(None)          # Python only: called with the painted frame number
+
+    def vue_painted(self, data) -> None:
+        if self.handler is not None:
+            self.handler(int(data))

@@ -6,17 +6,25 @@ The browser test is tests/test_dashboard_browser.py.
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import socket
 import string
+import subprocess
+import sys
 import time
+import urllib.request
+from pathlib import Path
 
 import ipyvuetify as v
 import numpy as np
 import pytest
 import solara
 
+from dashboard import charts
 from dashboard.app import Dashboard, Page
-from dashboard.bench import bench
+from dashboard.bench import bench, play_rate
 from dashboard.i18n import EXPLAIN, EXPLAINED, TEXTS, t
 from dashboard.layout import town_layout
 from dashboard.picture import PHASE_RGB, PICTURE_SIZE, NetworkPicture
@@ -235,6 +243,65 @@ def test_play_runs_weeks_until_pause(page):
     assert rc.find(v.Btn, children=["Play"]).widget.disabled is False
 
 
+def test_play_and_pause_at_the_highest_speed_never_race_a_slow_renderer(page, monkeypatch):
+    """A render pass slower than a week at 20 weeks per second: Play and Pause 20 times, attack, interventions.
+
+    The old play loop stepped every 50 ms whatever the renderer did, so a click's render
+    pass saw a new week in every pass and Reacton gave up ("Too many renders triggered").
+    The timer steps only when the last frame is drawn, under the session's lock.
+    """
+    session, rc = page
+    real = charts.pyramid
+
+    def slow_pyramid(*args, **kwargs):
+        time.sleep(0.035)                                  # two pyramids: 70 ms a pass, a week is 50 ms
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(charts, "pyramid", slow_pyramid)
+    rc.find(v.Slider, label="Speed (weeks per second)").widget.v_model = 20
+    assert session.speed.value == 20
+    weeks = []
+    for cycle in range(20):
+        before = session.towns.value.week
+        rc.find(v.Btn, class_="radsim-play").widget.click()          # Play
+        assert wait_until(lambda: session.towns.value.week >= before + 2, timeout=10)
+        if cycle == 4:
+            click(rc, "An attack happens now")
+        if cycle == 8:
+            rc.find(v.Switch, label="Inclusion policy").widget.v_model = True
+        if cycle == 12:
+            rc.find(v.Switch, label="Key figures").widget.v_model = True
+        time.sleep(0.02 * (cycle % 5))
+        rc.find(v.Btn, class_="radsim-play").widget.click()          # Pause
+        assert wait_until(lambda: not session.loop_running, timeout=10)
+        weeks.append(session.towns.value.week - before)
+    towns = session.towns.value
+    assert all(w >= 2 for w in weeks) and towns.attacks and set(towns.active) == {"inclusion_policy", "key_figures"}
+    assert shown_week(rc) == f"Week {towns.week}" and shown_counts(rc, 1) == towns.phase_counts(1)
+    assert "went wrong" not in message(rc)
+    stats = session.play_stats
+    assert stats.weeks_per_second < 1 / 0.07 + 1               # never faster than the renderer draws
+
+
+def test_the_play_loop_waits_for_the_browser_to_paint(page):
+    """With a browser that reports its frames, the timer steps only as far ahead as it has painted."""
+    session, rc = page
+    session.frame_painted(session.tick.value)                     # a browser is there, and has painted
+    session.set_speed(20)
+    click(rc, "Play")
+    assert wait_until(lambda: session.towns.value.week >= 1)
+    time.sleep(0.4)                                               # no report: the timer waits (FRAME_TIMEOUT 1 s)
+    held = session.towns.value.week
+    assert held <= 2 and session.play_stats.waits > 0
+    for _ in range(10):                                           # the browser paints each frame
+        week = session.towns.value.week
+        session.frame_painted(session.tick.value)
+        assert wait_until(lambda: session.towns.value.week > week, timeout=5)
+    click(rc, "Pause")
+    assert wait_until(lambda: not session.loop_running)
+    assert session.towns.value.week >= held + 10
+
+
 def test_the_discrimination_slider_changes_both_towns_at_once(page):
     session, rc = page
     rc.find(v.Slider, label="Societal discrimination").widget.v_model = 0.9
@@ -331,6 +398,19 @@ def test_language_switch_translates_controls_and_explanations(page):
     assert "Weerbaarheidsschild" in text and "Sleutelpersonen" in text
 
 
+def test_no_view_loads_anything_from_the_cdn_at_run_time(page):
+    """No view uses solara.Markdown, whose template loads mermaid and KaTeX from the CDN (offline: a page error)."""
+    session, rc = page
+    click(rc, "Step")
+    for tab in range(5):
+        rc.find(v.Tabs).widget.v_model = tab
+        if tab == 3:
+            click(rc, "someone in phase 1")
+        templates = [w.template for w in rc.find(v.VuetifyTemplate).widgets]
+        templates = [getattr(x, "template", x) or "" for x in templates]
+        assert templates and not [x for x in templates if "getCdn" in x or "mermaid" in x], tab
+
+
 def test_meet_a_resident_shows_their_story(page):
     session, rc = page
     for _ in range(5):
@@ -365,6 +445,43 @@ def test_meet_a_resident_shows_their_story(page):
 
 # --- the command and the benchmark -------------------------------------------------------------
 
+def test_radsim_dashboard_on_an_occupied_port_says_so_in_one_line(capsys):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        assert radsim(["dashboard", "--port", str(port)]) == 2
+    captured = capsys.readouterr()
+    err = captured.err.strip()
+    assert err.count("\n") == 0 and f"port {port}" in err and "in use" in err and "Traceback" not in err
+    assert captured.out == ""
+    assert radsim(["dashboard", "--host", "no-such-host.invalid"]) == 2
+    assert "no-such-host.invalid" in capsys.readouterr().err
+
+
+def test_radsim_dashboard_on_port_0_prints_the_port_it_serves_on():
+    """``--port 0`` takes a free port; the first line names it, and the page is there."""
+    radsim_exe = Path(sys.executable).parent / "radsim"
+    proc = subprocess.Popen([str(radsim_exe), "dashboard", "--port", "0"], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        line = proc.stdout.readline()
+        found = re.fullmatch(r"radsim dashboard at (http://127\.0\.0\.1:(\d+)) \(Ctrl-C stops it\)\n", line)
+        assert found and int(found.group(2)) > 0, line
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(found.group(1), timeout=5) as r:
+                    assert r.status == 200
+                    break
+            except OSError:
+                assert time.monotonic() < deadline and proc.poll() is None, "the dashboard did not start"
+                time.sleep(0.25)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+
+
 def test_radsim_dashboard_checks_its_options_and_binds_to_localhost(capsys):
     assert radsim(["dashboard", "--port", "70000"]) == 2
     err = capsys.readouterr().err.strip()
@@ -380,3 +497,5 @@ def test_the_benchmark_measures_every_view():
     rows = bench(sizes=(200,), steps=2, warmup=1)
     assert [r["view"] for r in rows] == ["side by side", "trends", "neighbourhoods", "meet a resident"]
     assert all(r["median_ms"] > r["step_ms"] > 0 for r in rows)
+    (played,) = play_rate(sizes=(200,), seconds=1.0)
+    assert 1 < played["weeks_per_second"] <= 21
