@@ -523,12 +523,20 @@ def params(markdown: bool, interventions: bool) -> None:
 @click.option("--open/--no-open", "open_browser", default=False, help="open the dashboard in a browser")
 @click.option("--one-town", is_flag=True, help="one town in Mesa's SolaraViz page instead of the side-by-side view")
 def dashboard_command(host: str, port: int, open_browser: bool, one_town: bool) -> None:
-    """Start the trainers' dashboard (Solara) at http://HOST:PORT; Ctrl-C stops it."""
-    from dashboard.serve import APP, ONE_TOWN_APP, is_loopback, serve
+    """Start the trainers' dashboard (Solara) at http://HOST:PORT; Ctrl-C stops it.
 
+    An occupied port is a one-line error (exit code 2); with --port 0 the dashboard
+    takes a free port, and the line it prints before serving names it.
+    """
+    from dashboard.serve import APP, ONE_TOWN_APP, PortError, claim_port, is_loopback, serve, url
+
+    try:
+        port = claim_port(host, port)
+    except PortError as err:
+        fail(str(err))
     if not is_loopback(host):
-        err_console.print(f"note: listening on {host}: other machines on the network can open the dashboard")
-    out_console.print(f"radsim dashboard at http://{host}:{port} (Ctrl-C stops it)")
+        click.echo(f"note: listening on {host}: other machines on the network can open the dashboard", err=True)
+    click.echo(f"radsim dashboard at {url(host, port)} (Ctrl-C stops it)")
     serve(host, port, open_browser=open_browser, app=ONE_TOWN_APP if one_town else APP)
 
 
