@@ -36,22 +36,33 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
+
+from model.errors import STRICT
+from model.parameters import Parameters
 
 from .runner import atomic_outputs
-from .sweep import OUTCOMES, Factor, SweepSpec, load_spec, run_sweep
+from .sweep import OUTCOMES, Factor, SweepSpec, check_factors, load_spec, run_sweep
 
-__all__ = ["CalibrationSpec", "load_calibration", "run_calibration", "abc_posterior", "write_calibration"]
+__all__ = ["CalibrationSpec", "load_calibration", "run_calibration", "abc_posterior", "write_calibration",
+           "SHARE_OUTCOMES", "COUNT_OUTCOMES"]
+
+SHARE_OUTCOMES: tuple[str, ...] = tuple(o for o in OUTCOMES if o.startswith("mean_") or o.endswith("_share")
+                                        or o in ("polarisation", "threat", "societal_discrimination"))
+"""Outcomes that are shares or means of state variables, in [0, 1]."""
+
+COUNT_OUTCOMES: tuple[str, ...] = ("phase_0", "phase_1", "phase_2", "phase_3", "removed")
+"""Outcomes that count residents, so at most the number of residents."""
 
 
 class CalibrationSpec(BaseModel):
     """A validated calibration: targets, free parameters with uniform priors, constants and ABC settings."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
 
     name: str = "calibration"
     samples: int = Field(400, ge=10, le=1_000_000, description="draws from the prior")
@@ -61,7 +72,7 @@ class CalibrationSpec(BaseModel):
     steps: int = Field(260, ge=1, le=100_000)
     batch_size: int = Field(4, ge=1, le=10_000)
     adjust: bool = True
-    targets: dict[str, float] = Field(default_factory=dict)
+    targets: dict[str, Annotated[float, Field(allow_inf_nan=False)]] = Field(default_factory=dict)
     free: dict[str, Factor] = Field(default_factory=dict)
     constants: dict[str, Any] = Field(default_factory=dict)
 
@@ -69,17 +80,27 @@ class CalibrationSpec(BaseModel):
     def _check(self) -> "CalibrationSpec":
         if not self.targets:
             raise ValueError("targets: give at least one target outcome")
-        for name in self.targets:
+        for name, value in self.targets.items():
             if name not in OUTCOMES:
                 raise ValueError(f"targets.{name}: unknown outcome; one of {', '.join(OUTCOMES)}")
+            if value < 0:
+                raise ValueError(f"targets.{name}: {value} is below 0; an outcome is never negative")
+            if name in SHARE_OUTCOMES and value > 1:
+                raise ValueError(f"targets.{name}: {value} is above 1; {name} is a share or mean in [0, 1]")
         if not self.free:
             raise ValueError("free: give at least one free parameter with { low, high }")
         for name, f in self.free.items():
             if not f.continuous:
                 raise ValueError(f"free.{name}: give a range {{ low, high }} (a uniform prior), not values")
+        check_factors({"free": self.free}, self.constants)
+        residents = (self.free["n_residents"].high if "n_residents" in self.free
+                     else Parameters.from_table(self.constants).n_residents)
+        for name in COUNT_OUTCOMES:
+            if self.targets.get(name, 0) > residents:
+                raise ValueError(f"targets.{name}: {self.targets[name]} is more than the town's {residents:g} "
+                                 "residents")
         if int(self.samples * self.accept) < 2:
             raise ValueError(f"accept: {self.accept} of {self.samples} samples keeps fewer than 2 draws")
-        self.sweep()        # the free parameters and constants must make a valid sweep
         return self
 
     def sweep(self) -> SweepSpec:

@@ -421,8 +421,10 @@ def pyramid(replications: int, residents: int, steps: int, seed: int) -> None:
 
 @app.command(name="attitude-action")
 @click.option("--replications", type=IntRange(1, 1000), default=8, show_default=True)
-@click.option("--residents", type=RESIDENTS, default=5000, show_default=True, help="number of residents")
-@click.option("--steps", type=STEPS, default=520, show_default=True, help="steps to simulate (weeks)")
+@click.option("--residents", type=IntRange(100, RESIDENTS.max), default=5000, show_default=True,
+              help="number of residents (at least 100: the key figures are 3% of them)")
+@click.option("--steps", type=IntRange(53, STEPS.max), default=520, show_default=True,
+              help="steps to simulate (weeks; the arms start in week 52)")
 @click.option("--seed", type=SEED, default=1, show_default=True, help="base seed of the replications")
 @click.option("--workers", type=WORKERS, default=None, help="parallel processes (default: all cores)")
 def attitude_action(replications: int, residents: int, steps: int, seed: int, workers: int | None) -> None:

@@ -34,11 +34,11 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from model.interventions import INTERVENTION_TYPES, InterventionSpec
+from model.errors import STRICT, one_line_error
+from model.interventions import INTERVENTION_TYPES, InterventionSpec, check_targets
 from model.parameters import ParameterError, Parameters
-from model.errors import one_line_error
 from model.survey import Survey, SurveyError, read_survey_csv
 
 __all__ = ["Scenario", "ScenarioError", "load_scenario"]
@@ -51,11 +51,11 @@ class ScenarioError(ValueError):
 class Scenario(BaseModel):
     """A validated scenario: what to simulate, for how long, with which seed."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
 
     name: str = "default"
     description: str = ""
-    steps: int = Field(520, ge=0, le=100_000, description="steps to simulate (one step = one week)")
+    steps: int = Field(520, ge=1, le=100_000, description="steps to simulate (one step = one week)")
     seed: int = Field(42, ge=0, le=2**63 - 1, description="seed of the model's random generator")
     parameters: Parameters = Field(default_factory=Parameters)
     interventions: list[InterventionSpec] = Field(default_factory=list)
@@ -63,9 +63,14 @@ class Scenario(BaseModel):
     @model_validator(mode="after")
     def _schedule(self) -> "Scenario":
         for k, iv in enumerate(self.interventions):
-            if iv.start >= self.steps > 0:
+            if iv.start >= self.steps:
                 raise ValueError(f"interventions[{k}].start: week {iv.start} is after the end of the run "
                                  f"(steps = {self.steps})")
+        p = self.parameters
+        try:                                # the targets against the town these parameters build
+            check_targets(self.interventions, p.n_backgrounds, p.n_neighbourhoods, p.n_residents)
+        except ParameterError as err:
+            raise ValueError(str(err)) from None
         return self
 
     def arms(self) -> dict[str, list]:
@@ -83,7 +88,7 @@ class Scenario(BaseModel):
     def with_overrides(self, *, residents: int | None = None, steps: int | None = None,
                        seed: int | None = None) -> "Scenario":
         """Apply command-line overrides, validating them."""
-        data = self.model_dump()
+        data = {**self.model_dump(), "interventions": self.interventions}   # objects: their given targets stay given
         if residents is not None:
             data["parameters"]["n_residents"] = residents
         if steps is not None:
@@ -102,7 +107,7 @@ def survey_from_table(table: Any, source: str = "scenario", base: Path | None = 
     if isinstance(table, Survey):
         return table
     if not isinstance(table, dict):
-        raise ScenarioError(f"{source}: [survey] must be a table")
+        raise ScenarioError(f"{source}: survey: must be a table [survey] (got {table!r})")
     for key in table:
         if key not in SURVEY_KEYS:
             raise ScenarioError(f"{source}: unknown key 'survey.{key}' (expected {', '.join(SURVEY_KEYS)})")
@@ -116,14 +121,14 @@ def survey_from_table(table: Any, source: str = "scenario", base: Path | None = 
             try:
                 Survey.model_validate({**options, "neighbourhoods": [{"residents": 1}]})   # check the options first
             except ValidationError as err:
-                raise ScenarioError(f"{source}: {one_line_error(err, 'survey.')}") from None
+                raise ScenarioError(f"{source}: {one_line_error(err, 'survey.', schema=Survey)}") from None
             path = Path(table["csv"])
             return read_survey_csv(path if path.is_absolute() or base is None else base / path, **options)
         return Survey.model_validate({**options, "neighbourhoods": table["neighbourhoods"]})
     except SurveyError as err:
         raise ScenarioError(str(err)) from None
     except ValidationError as err:
-        raise ScenarioError(f"{source}: {one_line_error(err, 'survey.')}") from None
+        raise ScenarioError(f"{source}: {one_line_error(err, 'survey.', schema=Survey)}") from None
 
 
 def scenario_from_dict(data: dict[str, Any], source: str = "scenario", base: Path | None = None) -> Scenario:
@@ -133,22 +138,22 @@ def scenario_from_dict(data: dict[str, Any], source: str = "scenario", base: Pat
     a CSV named in it is read relative to ``base``.
     """
     data = dict(data)
-    params = data.pop("parameters", {}) or {}
+    params = data.pop("parameters", {})
     if not isinstance(params, dict):
-        raise ScenarioError(f"{source}: [parameters] must be a table")
+        raise ScenarioError(f"{source}: parameters: must be a table [parameters] (got {params!r})")
     if "survey" in data:
         if "survey" in params:
             raise ScenarioError(f"{source}: survey: give it once, as [survey] (not also parameters.survey)")
         params = {**params, "survey": survey_from_table(data.pop("survey"), source, base)}
     try:
-        parameters = Parameters.create(**params)
+        parameters = Parameters.from_table(params, "parameters.")
     except ParameterError as err:
-        raise ScenarioError(f"{source}: parameters.{err}" if not str(err).startswith("unknown") else
-                            f"{source}: {str(err).replace(chr(39), chr(39) + 'parameters.', 1)}") from None
+        raise ScenarioError(f"{source}: {err}") from None
     try:
         return Scenario(**data, parameters=parameters)
     except ValidationError as err:
-        raise ScenarioError(f"{source}: {one_line_error(err, tags=INTERVENTION_TYPES, tag_kind='intervention')}") from None
+        message = one_line_error(err, schema=Scenario, tags=INTERVENTION_TYPES, tag_kind="intervention")
+        raise ScenarioError(f"{source}: {message}") from None
 
 
 def read_toml(path: Path, what: str, error: type[ValueError]) -> dict[str, Any]:
@@ -172,10 +177,14 @@ def load_scenario(path: str | Path) -> Scenario:
     """
     path = Path(path)
     raw = read_toml(path, "scenario", ScenarioError)
+    expected = "[scenario], [parameters], [survey] and [[interventions]]"
+    if not raw:
+        raise ScenarioError(f"{path}: the file is empty; expected {expected}")
     unknown = set(raw) - {"scenario", "parameters", "interventions", "survey"}
     if unknown:
-        raise ScenarioError(f"{path}: unknown table '{sorted(unknown)[0]}' "
-                            "(expected [scenario], [parameters], [survey] and [[interventions]])")
+        raise ScenarioError(f"{path}: unknown table '{sorted(unknown)[0]}' (expected {expected})")
+    if not isinstance(raw.get("scenario", {}), dict):
+        raise ScenarioError(f"{path}: scenario: must be a table [scenario] (got {raw['scenario']!r})")
     data = dict(raw.get("scenario", {}))
     data["parameters"] = raw.get("parameters", {})
     if "interventions" in raw:

@@ -38,9 +38,9 @@ from dataclasses import dataclass, fields
 from typing import Annotated, Any, Literal, Protocol, Union
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, ValidationError, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, TypeAdapter, ValidationError, model_validator
 
-from .errors import ParameterError, one_line_error
+from .errors import STRICT, ParameterError, bounds, one_line_error
 from .parameters import GroupKind, Parameters
 from .state import ResidentState
 from .town import MembershipChange, Town
@@ -49,7 +49,8 @@ __all__ = [
     "RuleModifiers", "World", "Targeting", "Intervention", "InterventionSpec", "INTERVENTION_TYPES",
     "IntergroupContact", "InclusionPolicy", "MultipleMemberships", "KeyFigures", "ParentSupport",
     "EarlySignalling", "CareAndRepression", "CrisisResponse", "NationalityStripping", "RecruiterDisruption",
-    "SurveyKeyFigures", "survey_interventions", "validate_interventions", "intervention_table",
+    "SurveyKeyFigures", "survey_interventions", "validate_interventions", "check_targets", "check_reach",
+    "intervention_table",
 ]
 
 
@@ -132,7 +133,7 @@ def coefficient(default: float, doc: str, hi: float = 1.0) -> Any:
 class Targeting(BaseModel):
     """Who an intervention reaches: filters, then a share or a number of the eligible."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
 
     backgrounds: list[Annotated[int, Field(ge=0, le=8)]] | None = Field(None, description="backgrounds reached (0 = majority); all if omitted")
     neighbourhoods: list[Annotated[int, Field(ge=0)]] | None = Field(None, description="neighbourhood ids reached; all if omitted")
@@ -171,7 +172,7 @@ class Targeting(BaseModel):
 class Intervention(BaseModel):
     """Common fields. ``duration`` None means permanent."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
 
     arm: str | None = Field(None, description="name of the comparison arm; interventions with the same arm are combined")
     start: int = Field(0, ge=0, le=100_000, description="first active week")
@@ -631,9 +632,71 @@ def validate_interventions(items: Iterable[Intervention | dict]) -> list[Interve
         try:
             out.append(_INTERVENTION.validate_python(item))
         except ValidationError as err:
-            raise ParameterError(one_line_error(err, f"interventions[{k}].", tags=INTERVENTION_TYPES,
-                                                tag_kind="intervention")) from None
+            raise ParameterError(one_line_error(err, f"interventions[{k}].", schema=InterventionSpec,
+                                                tags=INTERVENTION_TYPES, tag_kind="intervention")) from None
     return out
+
+
+def _ids(kind: str, n: int) -> str:
+    return f"{kind} 0 only" if n == 1 else f"{kind}s 0 to {n - 1}"
+
+
+def check_targets(interventions: Iterable[Intervention], n_backgrounds: int, n_neighbourhoods: int,
+                  n_residents: int | None = None) -> None:
+    """Check the targets given to ``interventions`` against the town they are applied to.
+
+    A background or neighbourhood that the town does not have, an empty list of them, a ``count`` of 0 or
+    a ``share`` that rounds to nobody even if every resident were eligible is an error: the target reaches
+    nobody. Only targets given explicitly are checked; an intervention's default target (all minority
+    backgrounds for ``nationality_stripping``) adapts to the town.
+
+    Raises:
+        ParameterError: one line naming the field, e.g. ``interventions[0].target.backgrounds: background 5
+            does not exist; this town has backgrounds 0 to 2``.
+    """
+    for k, iv in enumerate(interventions):
+        if "target" not in iv.model_fields_set:
+            continue
+        t, where = iv.target, f"interventions[{k}].target"
+        for field, kind, n in (("backgrounds", "background", n_backgrounds),
+                               ("neighbourhoods", "neighbourhood", n_neighbourhoods)):
+            ids = getattr(t, field)
+            if ids is None:
+                continue
+            if not ids:
+                raise ParameterError(f"{where}.{field}: the list is empty, so the intervention reaches nobody; "
+                                     f"leave {field} out to reach every {kind}")
+            missing = [i for i in ids if i >= n]
+            if missing:
+                raise ParameterError(f"{where}.{field}: {kind} {missing[0]} does not exist; this town has "
+                                     f"{_ids(kind, n)}")
+        if t.count == 0:
+            raise ParameterError(f"{where}.count: 0 reaches nobody; give at least 1 (or a share)")
+        if t.count is None and (t.share == 0 or (n_residents is not None and round(t.share * n_residents) == 0)):
+            raise ParameterError(f"{where}.share: {t.share} reaches nobody"
+                                 + ("" if t.share == 0 else f" in a town of {n_residents} residents"))
+
+
+def check_reach(interventions: Iterable[Intervention], world: World) -> None:
+    """Check that each explicitly given target reaches someone in the town of ``world`` as it is now
+    (:func:`check_targets` checks what the parameters alone tell).
+
+    Raises:
+        ParameterError: ``interventions[k].target: no resident of this town is eligible (...)``, or
+            ``interventions[k].target.share: ...`` if the share of the eligible rounds to nobody.
+    """
+    for k, iv in enumerate(interventions):
+        if "target" not in iv.model_fields_set:
+            continue
+        t, where = iv.target, f"interventions[{k}].target"
+        eligible = int(t.eligible(world).sum())
+        if eligible == 0:
+            given = ", ".join(f"{f} = {getattr(t, f)}" for f in ("min_age", "max_age", "backgrounds", "neighbourhoods")
+                              if f in t.model_fields_set)
+            raise ParameterError(f"{where}: no resident of this town is eligible ({given or 'as given'}), "
+                                 "so the intervention reaches nobody")
+        if t.count is None and round(t.share * eligible) == 0:
+            raise ParameterError(f"{where}.share: {t.share} of the {eligible} eligible residents reaches nobody")
 
 
 def intervention_table() -> list[dict[str, Any]]:
@@ -643,12 +706,10 @@ def intervention_table() -> list[dict[str, Any]]:
         for name, field in cls.model_fields.items():
             if name in ("type", "target", "arm"):
                 continue
-            lo = hi = None
-            for m in field.metadata:
-                lo = getattr(m, "ge", lo)
-                hi = getattr(m, "le", hi)
+            b = bounds(field.metadata)
             extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-            rows.append({"intervention": kind, "name": name, "default": field.default, "min": lo, "max": hi,
+            rows.append({"intervention": kind, "name": name, "default": field.default,
+                         "min": b.get("ge"), "max": b.get("le"),
                          "coefficient": bool(extra.get("coefficient")), "description": field.description or ""})
     return rows
 

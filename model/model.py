@@ -11,7 +11,7 @@ import numpy as np
 from .agents import Recruiter, Resident
 from .engine import N_DRAWS, ArrayEngine, MacroContext, macro_context, raw_threat
 from .errors import ParameterError
-from .interventions import Intervention, survey_interventions, validate_interventions
+from .interventions import Intervention, check_reach, check_targets, survey_interventions, validate_interventions
 from .metrics import OUTCOME_COLUMNS, radical_clustering, summarise
 from .parameters import TOWN_FIELDS, GroupKind, Parameters
 from .recruitment import Approaches, approach_rates, draw_approaches
@@ -42,7 +42,8 @@ class RadicalisationModel(mesa.Model):
         **params: any field of :class:`model.parameters.Parameters`.
 
     Raises:
-        ParameterError: an unknown parameter or a value out of range.
+        ParameterError: an unknown parameter or a value out of range, or an intervention whose target
+            the town does not have or that reaches nobody in it.
     """
 
     def __init__(self, *, rng: Any = None, engine: Literal["array", "agent"] = "array",
@@ -51,6 +52,8 @@ class RadicalisationModel(mesa.Model):
             raise ValueError("engine: must be 'array' or 'agent'")
         self.params = Parameters.create(**params)
         self.interventions: list[Intervention] = validate_interventions(interventions)
+        check_targets(self.interventions, self.params.n_backgrounds, self.params.n_neighbourhoods,
+                      self.params.n_residents)
         super().__init__(rng=rng)
         # interventions draw from their own stream, spawned without consuming the model's,
         # so that arms of a comparison share the residents' random numbers
@@ -62,6 +65,7 @@ class RadicalisationModel(mesa.Model):
         self.state = initial_state(self.town, self.params, self.rng)
         if self.params.survey is not None:      # young people's means from survey figures (ODD §5.1)
             match_young_figures(self.state, self.town, self.params)
+        check_reach(self.interventions, self)       # targets against this town at week 0
         self.engine = ArrayEngine(self.town, self.params)
         self.survey_interventions: list[Intervention] = survey_interventions(self.params, self.town)
         """Permanent interventions implied by survey figures (its key figures); kept apart from ``interventions``."""

@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .errors import ParameterError, one_line_error
+from .errors import STRICT, ParameterError, bounds, one_line_error, range_words
 from .survey import Survey
 
 __all__ = ["Parameters", "ParameterError", "parameter_table", "range_text", "TOWN_FIELDS",
@@ -63,7 +63,7 @@ class Parameters(BaseModel):
     (``docs/ODD.md`` section 7.3).
     """
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    model_config = ConfigDict(**STRICT, validate_assignment=True, frozen=False)
 
     # --- the synthetic town -------------------------------------------------
     n_residents: int = Field(2000, ge=10, le=50_000_000, description="number of residents", json_schema_extra={"unit": "persons"})
@@ -218,11 +218,19 @@ class Parameters(BaseModel):
     @classmethod
     def create(cls, **kwargs: Any) -> "Parameters":
         """Validate keyword parameters, raising :class:`ParameterError` with a one-line message."""
+        return cls.from_table(kwargs)
+
+    @classmethod
+    def from_table(cls, table: Any, prefix: str = "") -> "Parameters":
+        """Validate a table of parameters (as read from TOML), raising :class:`ParameterError` with a one-line
+        message whose field names start with ``prefix`` (``"parameters."``, ``"constants."``)."""
+        if not isinstance(table, dict):
+            raise ParameterError(f"{prefix.rstrip('.') or 'parameters'}: must be a table of parameters (got {table!r})")
         try:
-            return cls(**kwargs)
+            return cls(**table)
         except ValidationError as err:
-            raise ParameterError(one_line_error(err, unknown_top_level="unknown parameter '{}' (see `radsim params` for the list)",
-                                                allowed_range=range_text)) from None
+            unknown = "unknown parameter '{}' (see `radsim params` for the list)"
+            raise ParameterError(one_line_error(err, prefix, schema=cls, unknown_top_level=unknown)) from None
 
     def replace(self, **changes: Any) -> "Parameters":
         """Return a validated copy with some fields changed."""
@@ -230,7 +238,16 @@ class Parameters(BaseModel):
 
     @property
     def n_backgrounds(self) -> int:
+        """Backgrounds of the town: 0 (the majority) to ``len(minority_shares)``."""
         return 1 + len(self.minority_shares)
+
+    @property
+    def n_neighbourhoods(self) -> int:
+        """Neighbourhoods of the town these parameters build: one per survey neighbourhood, else
+        ``n_residents / residents_per_neighbourhood`` rounded, at least one (as :mod:`model.town` builds them)."""
+        if self.survey is not None:
+            return len(self.survey.neighbourhoods)
+        return max(1, int(round(self.n_residents / self.residents_per_neighbourhood)))
 
     @property
     def background_shares(self) -> list[float]:
@@ -254,20 +271,7 @@ TOWN_FIELDS: frozenset[str] = frozenset({
 def range_text(name: str) -> str:
     """``"allowed range lo to hi"`` of a parameter, or ``""`` if it has no bounds."""
     field = Parameters.model_fields.get(name)
-    if field is None:
-        return ""
-    lo, hi = _bounds(field)
-    if lo is None and hi is None:
-        return ""
-    return f"allowed range {lo} to {hi}"
-
-
-def _bounds(field) -> tuple[Any, Any]:
-    lo = hi = None
-    for m in field.metadata:
-        lo = getattr(m, "ge", lo)
-        hi = getattr(m, "le", hi)
-    return lo, hi
+    return "" if field is None else range_words(bounds(field.metadata))
 
 
 def parameter_table() -> list[dict[str, Any]]:
@@ -275,14 +279,14 @@ def parameter_table() -> list[dict[str, Any]]:
     rows = []
     defaults = Parameters()
     for name, field in Parameters.model_fields.items():
-        lo, hi = _bounds(field)
+        b = bounds(field.metadata)
         extra = field.json_schema_extra or {}
         rows.append(
             {
                 "name": name,
                 "default": getattr(defaults, name),
-                "min": lo,
-                "max": hi,
+                "min": b.get("ge"),
+                "max": b.get("le"),
                 "unit": extra.get("unit", "") if isinstance(extra, dict) else "",
                 "description": field.description or "",
             }

@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from .errors import one_line_error
+from .errors import STRICT, one_line_error
 
 __all__ = ["NeighbourhoodFigures", "Survey", "SurveyError", "FIGURES", "CSV_COLUMNS", "read_survey_csv"]
 
@@ -56,7 +56,7 @@ class SurveyError(ValueError):
 class NeighbourhoodFigures(BaseModel):
     """The survey figures of one neighbourhood. Means are over young people aged 12-27."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
 
     name: str = Field("", max_length=200, description="name of the neighbourhood (labels only)")
     residents: int = Field(ge=1, le=50_000_000, description="residents (persons)")
@@ -89,7 +89,7 @@ class Survey(BaseModel):
     permanently from week 0, at no cost.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
 
     source: str = Field("", max_length=2000, description="where the figures come from (for provenance)")
     key_figure_intensity: float = Field(0.5, ge=0.0, le=1.0, description="intensity of the key figures' work")
@@ -239,7 +239,7 @@ def read_survey_csv(path: str | Path, **options: Any) -> Survey:
             col = e["loc"][0] if e["loc"] else ""
             if col == "minority_shares":
                 col = f"minority_share_{e['loc'][1] + 1}" if len(e["loc"]) > 1 else "minority_share_1 .."
-            raise SurveyError(f"{label}, column {col}: {one_line_error(err).split(': ', 1)[1]}") from None
+            raise SurveyError(f"{label}, column {col}: {one_line_error(err, schema=NeighbourhoodFigures).split(': ', 1)[1]}") from None
         if nb.name and nb.name in seen:
             raise SurveyError(f"{label}, column name: {nb.name!r} is also on line {seen[nb.name]}")
         seen.setdefault(nb.name, line_no)
@@ -247,4 +247,4 @@ def read_survey_csv(path: str | Path, **options: Any) -> Survey:
     try:
         return Survey(neighbourhoods=figures, **options)
     except ValidationError as err:
-        raise SurveyError(f"{path}: {one_line_error(err)}") from None
+        raise SurveyError(f"{path}: {one_line_error(err, schema=Survey)}") from None

@@ -153,7 +153,7 @@ BAD_INTERVENTIONS = [
     ("[scenario]\nsteps = 100\n[[interventions]]\ntype = 'inclusion_policy'\nstart = 300\n",
      "interventions[0].start: week 300 is after the end of the run (steps = 100)"),
     ("[[interventions]]\ntype = 'intergroup_contact'\ncommon_goal = 'perhaps'\n",
-     "interventions[0].common_goal: Input should be a valid boolean"),
+     "interventions[0].common_goal: must be true or false, not a string (got 'perhaps')"),
     ("[[interventions]]\ntype = 'key_figures'\nvisibility = 0.5\n", "unknown key 'interventions[0].visibility'"),
     ("[[interventions]]\nintensity = 0.5\n", "interventions[0]: missing 'type'"),
 ]
