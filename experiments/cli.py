@@ -147,8 +147,10 @@ class OutputFolder(click.ParamType):
 
 def out_option(default: Path | None, what: str) -> Callable:
     """The ``--out`` option: a folder that can be written, checked before any work; required without a default."""
-    return click.option("--out", type=OutputFolder(), default=default, required=default is None,
-                        show_default=default is not None, help=f"output folder: {what}")
+    if default is None:                     # no default at all: click then reports a missing --out
+        return click.option("--out", type=OutputFolder(), required=True, help=f"output folder: {what}")
+    return click.option("--out", type=OutputFolder(), default=default, show_default=True,
+                        help=f"output folder: {what}")
 
 
 @contextmanager
@@ -572,6 +574,9 @@ def main(argv: list[str] | None = None) -> int:
         say("interrupted: nothing half-written is left; run the same command again to resume a sweep",
             console=err_console)
         return 130
+    except ParameterError as err:       # found while working, e.g. a target that reaches nobody in the built town
+        error_line(str(err))
+        return EXIT_BAD_INPUT
     except OSError as err:              # a disk that fills up, a folder that vanishes: one line naming the path
         where = f"{err.filename}: " if err.filename else ""
         error_line(f"{where}{err.strerror or err}")

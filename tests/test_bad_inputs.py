@@ -271,12 +271,6 @@ scenario("interventions-of-numbers", "interventions = [1, 2]\n", "interventions[
 
 # --- command-line options of run ----------------------------------------------------------------------------------
 
-CAUGHT_IN_MAIN = ("main(): a ParameterError raised while working (a target nobody in the built town is eligible for) "
-                  "as one line and exit code 2; in progress")
-REQUIRED_OUT = ("out_option: with click 8.5 default=None counts as given, so a missing --out reaches the command; "
-                "in progress")
-
-
 def options(id, group, argv, expect, **kw):
     case(id, group, argv, expect, **kw)
 
@@ -293,7 +287,7 @@ options("out-is-a-file", "run", ["run", "--steps", "2", "--out", "f"], "exists a
 options("markup-name-out-unwritable", "run", ["run", "n.toml", "--out", "/proc/x"], "/proc/x",
         files={"n.toml": '[scenario]\nname = "n[/x]"\nsteps = 2\n[parameters]\nn_residents = 50\n'})
 options("nobody-eligible", "run", ["run", "s.toml", "--out", "out"],
-        "interventions[0].target: no resident of this town is eligible", xfail=CAUGHT_IN_MAIN,
+        "interventions[0].target: no resident of this town is eligible",
         files={"s.toml": TOWN + "[[interventions]]\ntype = 'inclusion_policy'\n"
                                 "target = { min_age = 100, max_age = 120 }\n"})
 options("two-scenarios", "run", ["run", "demo.toml", "demo.toml"], "Got unexpected extra argument")
@@ -397,7 +391,7 @@ options("steps-before-start", "compare", ["compare", "combined.toml", "--steps",
 options("residents-reach-nobody", "compare", ["compare", "key_figures.toml", "--residents", "10", "--out", "out"],
         "command line: interventions[0].target.share: 0.02 reaches nobody in a town of 10 residents")
 options("nobody-eligible", "compare", ["compare", "contact.toml", "--residents", "10", "--out", "out"],
-        "interventions[0].target: no resident of this town is eligible", xfail=CAUGHT_IN_MAIN)
+        "interventions[0].target: no resident of this town is eligible")
 options("out-unwritable", "compare", ["compare", "combined.toml", "--out", "/proc/x/compare"], "/proc/x")
 options("missing-scenario", "compare", ["compare"], "Missing argument 'SCENARIO'")
 
@@ -483,7 +477,7 @@ options("scheduler-no-address", "sweep", ["sweep", "membership_grid.toml", "--ou
 options("scheduler-unreachable", "sweep",
         ["sweep", "membership_grid.toml", "--out", "out", "--scheduler", "tcp://127.0.0.1:9"],
         "'--scheduler': cannot reach tcp://127.0.0.1:9")
-options("out-missing", "sweep", ["sweep", "membership_grid.toml"], "Missing option '--out'", xfail=REQUIRED_OUT)
+options("out-missing", "sweep", ["sweep", "membership_grid.toml"], "Missing option '--out'")
 options("out-unwritable", "sweep", ["sweep", "membership_grid.toml", "--out", "/proc/x/sweep"], "/proc/x")
 
 # --- sensitivity ----------------------------------------------------------------------------------------------------
@@ -561,8 +555,7 @@ case("missing-file", "calibration TOML", ["calibrate", "nosuch.toml", "--out", "
 options("workers-1000", "calibrate", ["calibrate", "trust_discrimination.toml", "--out", "out", "--workers", "1000"],
         "'--workers': 1000 is out of range")
 options("out-unwritable", "calibrate", ["calibrate", "trust_discrimination.toml", "--out", "/proc/x/c"], "/proc/x")
-options("out-missing", "calibrate", ["calibrate", "trust_discrimination.toml"], "Missing option '--out'",
-        xfail=REQUIRED_OUT)
+options("out-missing", "calibrate", ["calibrate", "trust_discrimination.toml"], "Missing option '--out'")
 
 # --- plot ---------------------------------------------------------------------------------------------------------
 
