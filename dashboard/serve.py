@@ -78,7 +78,7 @@ def claim_port(host: str, port: int) -> int:
 
 def solara_command(host: str, port: int, open_browser: bool = False, app: str = APP) -> list[str]:
     """The ``solara run`` command line: production mode (no reloader, no calls home), one worker."""
-    return [sys.executable, "-m", "solara", "run", app, "--host", host, "--port", str(port), "--production",
+    return [sys.executable, "-m", "dashboard.solara_main", "run", app, "--host", host, "--port", str(port), "--production",
             "--open" if open_browser else "--no-open", "--log-level", "warning"]
 
 

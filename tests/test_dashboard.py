@@ -487,7 +487,7 @@ def test_radsim_dashboard_checks_its_options_and_binds_to_localhost(capsys):
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "--port" in err and "0 to 65535" in err
     cmd = solara_command("127.0.0.1", 8765)
-    assert cmd[1:5] == ["-m", "solara", "run", "dashboard.app"] and "--production" in cmd
+    assert cmd[1:5] == ["-m", "dashboard.solara_main", "run", "dashboard.app"] and "--production" in cmd
     assert cmd[cmd.index("--host") + 1] == "127.0.0.1" and cmd[cmd.index("--port") + 1] == "8765"
     assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.10")

@@ -246,3 +246,13 @@ def test_text_with_brackets_is_printed_as_it_is(tmp_path):
     res = run("run", "no [/x] such [red]file.toml", cwd=tmp_path)
     assert res.returncode == 2 and "no [/x] such [red]file.toml" in res.stderr, res.stderr
     assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.stderr
+
+
+def test_ctrl_c_stops_the_dashboard_with_one_line(tmp_path):
+    proc = start("dashboard", "--port", "0", cwd=tmp_path)
+    line = proc.stdout.readline()                  # "radsim dashboard at http://127.0.0.1:PORT (Ctrl-C stops it)"
+    assert "radsim dashboard at http://127.0.0.1:" in line, line
+    time.sleep(4.0)                                # the server is up
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and err.strip().splitlines() == ["interrupted: the dashboard stopped"], err
