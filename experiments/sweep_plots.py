@@ -44,6 +44,21 @@ def outcome_heatmap(results: pd.DataFrame, x: str, y: str, outcome: str, bins: i
     return df.pivot_table(index="y", columns="x", values="v", aggfunc="mean").sort_index(ascending=False)
 
 
+def recorded_spec(out: Path) -> dict:
+    """The sweep file a sweep folder recorded (``sweep.json``); :class:`SweepError` if it is damaged."""
+    path = out / "sweep.json"
+    try:
+        spec = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise SweepError(f"{path}: not a UTF-8 text file") from None
+    except json.JSONDecodeError as err:
+        raise SweepError(f"{path}: damaged ({err.msg}, line {err.lineno}); run `radsim sweep` into a new folder") from None
+    if not isinstance(spec, dict) or not all(isinstance(spec.get(k), (dict, list)) for k in
+                                             ("uncertainties", "levers", "outcomes")):
+        raise SweepError(f"{path}: not a sweep record (uncertainties, levers and outcomes missing)")
+    return spec
+
+
 def plot_sweep(out: str | Path, outcomes: list[str] | None = None, x: str | None = None, y: str | None = None,
                dest: str | Path | None = None) -> list[Path]:
     """Draw the views of the sweep in ``out``; returns the PNG paths (in ``out/plots`` by default).
@@ -62,7 +77,7 @@ def plot_sweep(out: str | Path, outcomes: list[str] | None = None, x: str | None
     results = read_results(out)
     if results.empty:
         raise SweepError(f"{out}: no finished runs in {out / 'results.parquet'}")
-    spec = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+    spec = recorded_spec(out)
     factors = list(spec["uncertainties"]) + list(spec["levers"])
     known = spec["outcomes"]
     outcomes = outcomes or known

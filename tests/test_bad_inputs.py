@@ -570,6 +570,8 @@ options("x-unknown", "plot", ["plot", "d", "--x", "colour"], "--x/--y: 'colour' 
 options("markup-outcome", "plot", ["plot", "d", "--outcome", "[/x]"], "--outcome: '[/x]' was not recorded",
         setup="finished_sweep")
 options("missing-argument", "plot", ["plot"], "Missing argument 'DIR'")
+options("damaged-record", "plot", ["plot", "d"], "d/sweep.json: damaged", setup="damaged_sweep_record")
+options("not-a-record", "plot", ["plot", "d"], "d/sweep.json: not a sweep record", setup="foreign_sweep_record")
 
 # --- the other commands -------------------------------------------------------------------------------------------
 
@@ -653,6 +655,16 @@ def finished_sweep(folder: Path, context: dict) -> None:
     parts.mkdir()
     pd.DataFrame({"run_id": [0, 1], "point": [0, 1], "replication": [0, 0], "seed": [1, 2],
                   "segregation": [0.1, 0.5], "phase_1": [3, 5]}).to_parquet(parts / "part-000000000-1-1.parquet")
+
+
+def damaged_sweep_record(folder: Path, context: dict) -> None:
+    finished_sweep(folder, context)
+    (folder / "d" / "sweep.json").write_text("{bad")
+
+
+def foreign_sweep_record(folder: Path, context: dict) -> None:
+    finished_sweep(folder, context)
+    (folder / "d" / "sweep.json").write_text('{"name": "not ours"}')
 
 
 def busy_port(folder: Path, context: dict) -> None:
