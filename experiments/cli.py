@@ -571,7 +571,7 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Exit as err:
         return err.exit_code
     except (Interrupted, click.Abort):
-        say("interrupted: nothing half-written is left; run the same command again to resume a sweep",
+        say("interrupted: nothing half-written is left (a sweep or calibration resumes from here if run again)",
             console=err_console)
         return 130
     except ParameterError as err:       # found while working, e.g. a target that reaches nobody in the built town
