@@ -32,6 +32,7 @@ from model.interventions import intervention_table
 from model.parameters import ParameterError, Parameters, parameter_table
 
 from .examples import KINDS, ExampleNotFound, describe, example_path, examples
+from . import provenance
 from .params import parameter_markdown
 from .runner import OutputError, check_output_folder, run_scenario, write_run
 from .scenario import Scenario, ScenarioError, load_scenario
@@ -199,7 +200,7 @@ def run(scenario: Path | None, residents: int | None, steps: int | None, seed: i
     say((sc.name, "bold"), f": {sc.parameters.n_residents:,} residents, {sc.steps} steps, seed {sc.seed}")
     with progress_bar("simulating", sc.steps, " steps") as update:
         result = run_scenario(sc, progress=update)
-    write_run(result, out)
+    write_run(result, out, inputs=provenance.scenario_inputs(scenario))
     s = result.summary()
     table = Table(title=f"After {sc.steps} steps (weeks), {result.wall_seconds:.1f} s")
     table.add_column("phase")
@@ -235,7 +236,7 @@ def compare(scenario: Path, replications: int, workers: int | None, residents: i
                            f"{sc.parameters.n_residents:,} residents, {sc.steps} steps")
     with progress_bar("runs", len(arms) * replications) as update:
         result = compare_arms(sc, replications=replications, workers=workers, progress=update)
-    write_comparison(result, out)
+    write_comparison(result, out, inputs=provenance.scenario_inputs(scenario))
     print_comparison(result, replications)
     out_console.print(f"wrote {out}/comparison.csv, comparison.md, runs.csv, trajectories.png")
 
@@ -558,6 +559,7 @@ def main(argv: list[str] | None = None) -> int:
 
     Exit codes: 0 success, 2 bad input, 1 an I/O failure while working, 130 interrupted.
     """
+    provenance.COMMAND_LINE = ["radsim", *(sys.argv[1:] if argv is None else argv)]
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, _interrupt) if in_main_thread else None
     try:

@@ -171,11 +171,21 @@ def plot_comparison(result: ComparisonResult, path: str | Path) -> Path:
     return path
 
 
-def write_comparison(result: ComparisonResult, out: str | Path) -> Path:
-    """Write ``comparison.csv``, ``comparison.md``, ``runs.csv`` and ``trajectories.png`` into ``out`` (all or nothing)."""
+def write_comparison(result: ComparisonResult, out: str | Path, inputs: list[str | Path] = ()) -> Path:
+    """Write ``comparison.csv``, ``comparison.md``, ``runs.csv``, ``trajectories.png`` and ``provenance.json``
+    into ``out`` (all or nothing); ``inputs`` are the files the scenario was read from."""
+    import json
+
+    from .provenance import provenance_record
     from .runner import atomic_outputs
 
+    sc = result.scenario
+    config = {"scenario": sc.model_dump(mode="json"),
+              "replications": int(result.outcomes.replication.nunique())}
+    record = provenance_record(config, inputs, seeds=sorted(set(result.outcomes.seed.tolist())))
     with atomic_outputs(out) as tmp:
+        (tmp / "provenance.json").write_text(json.dumps({**record, "configuration": config}, indent=2) + "\n",
+                                             encoding="utf-8")
         result.table().to_csv(tmp / "comparison.csv", index=False)
         reps = int(result.outcomes.replication.nunique())
         header = (f"# {result.scenario.name}\n\n{result.scenario.description}\n\n"

@@ -21,6 +21,7 @@ import model
 from model import RadicalisationModel
 
 from .plots import plot_run
+from .provenance import provenance_record
 from .scenario import Scenario
 
 __all__ = ["RunResult", "run_scenario", "write_run", "atomic_outputs", "check_output_folder", "OutputError",
@@ -82,23 +83,25 @@ def run_scenario(scenario: Scenario, progress: Callable[[int, int], None] | None
     return RunResult(scenario, m, m.timeseries(), time.perf_counter() - t0, fit)
 
 
-def provenance(result: RunResult) -> dict:
-    """The ``run.json`` content: version, scenario, parameters, seed and environment."""
-    import mesa
-
+def provenance(result: RunResult, inputs: list[str | Path] = ()) -> dict:
+    """The ``run.json`` content: the run (scenario, parameters, interventions, summary) and its provenance
+    (:func:`experiments.provenance.provenance_record`: version, git commit, command line, configuration hash,
+    input file hashes, seed, environment)."""
     sc = result.scenario
+    config = {"scenario": {"name": sc.name, "description": sc.description, "steps": sc.steps, "seed": sc.seed},
+              "parameters": sc.parameters.model_dump(mode="json"),
+              "interventions": [iv.model_dump(mode="json") for iv in sc.interventions],
+              "engine": result.model.engine_name}
+    record = provenance_record(config, inputs, seeds=sc.seed)
     return {
-        "radsim_version": model.__version__,
-        "scenario": {"name": sc.name, "description": sc.description, "steps": sc.steps, "seed": sc.seed},
-        "parameters": sc.parameters.model_dump(),
-        "interventions": [iv.model_dump() for iv in sc.interventions],
-        "engine": result.model.engine_name,
+        "radsim_version": record["radsim_version"],
+        **config,
         "summary": result.summary(),
         **({"survey_fit": _records(result.survey_fit())} if result.survey_fit_start is not None else {}),
         "wall_seconds": round(result.wall_seconds, 3),
-        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
-        "environment": {"python": platform.python_version(), "numpy": np.__version__,
-                        "mesa": mesa.__version__, "pandas": pd.__version__, "platform": platform.platform()},
+        "created_utc": record["created_utc"],
+        "environment": record["environment"],
+        "provenance": {k: v for k, v in record.items() if k not in ("radsim_version", "created_utc", "environment")},
     }
 
 
@@ -190,11 +193,14 @@ def atomic_outputs(out: str | Path) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def write_run(result: RunResult, out: str | Path) -> Path:
-    """Write ``timeseries.parquet``, ``run.json`` and ``phases.png`` into ``out`` (all or nothing)."""
+def write_run(result: RunResult, out: str | Path, inputs: list[str | Path] = ()) -> Path:
+    """Write ``timeseries.parquet``, ``run.json`` and ``phases.png`` into ``out`` (all or nothing).
+
+    ``inputs`` are the files the run was read from (the scenario file, a survey CSV); ``run.json`` holds their hashes.
+    """
     with atomic_outputs(out) as tmp:
         result.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
-        (tmp / "run.json").write_text(json.dumps(provenance(result), indent=2) + "\n", encoding="utf-8")
+        (tmp / "run.json").write_text(json.dumps(provenance(result, inputs), indent=2) + "\n", encoding="utf-8")
         sc = result.scenario
         plot_run(result.timeseries, tmp / "phases.png",
                  title=f"{sc.name}: {sc.parameters.n_residents:,} residents, seed {sc.seed}")

@@ -303,6 +303,25 @@ def read_timeseries(out: str | Path) -> pd.DataFrame:
     return df[df.run_id.isin(read_results(out).run_id)].reset_index(drop=True)
 
 
+def _record_invocation(out: Path, spec: SweepSpec) -> None:
+    """Append this invocation's provenance to ``out/provenance.json`` (a resumed sweep has several)."""
+    import json
+
+    from .provenance import provenance_record
+
+    path = out / "provenance.json"
+    try:
+        earlier = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
+    except (OSError, ValueError):
+        earlier = []
+    record = provenance_record(spec.model_dump(mode="json"), seeds={"base_seed": spec.seed,
+                                                                    "scheme": "replication_seed(seed, run_id)"})
+    tmp = out / ".provenance.json.tmp"
+    tmp.write_text(json.dumps([*(earlier if isinstance(earlier, list) else []), record], indent=2) + "\n",
+                   encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def remove_stale_parts(out: Path) -> list[Path]:
     """Remove half-written part files (``.part-*.tmp``) that a killed earlier sweep into ``out`` left behind.
 
@@ -344,6 +363,7 @@ def run_sweep(spec: SweepSpec, out: str | Path, workers: int = 2, scheduler: str
     folder.mkdir(parents=True, exist_ok=True)
     remove_stale_parts(out)
     (out / "sweep.json").write_text(spec.model_dump_json(indent=2), encoding="utf-8")
+    _record_invocation(out, spec)
     runs = runs_table(spec)
     done = set(read_results(out).get("run_id", pd.Series(dtype=int)).tolist())
     todo = runs[~runs.run_id.isin(done)].to_dict("records")
