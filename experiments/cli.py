@@ -28,6 +28,7 @@ from rich.text import Text
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from model.errors import bounds
 from model.interventions import intervention_table
 from model.parameters import ParameterError, Parameters, parameter_table
 
@@ -91,11 +92,8 @@ class IntRange(click.IntRange):
 
 def field_range(model: type[BaseModel], name: str) -> IntRange:
     """The range of the integer pydantic field ``model.name`` as a click type, so the range has one source."""
-    low = high = None
-    for m in model.model_fields[name].metadata:
-        low = getattr(m, "ge", low)
-        high = getattr(m, "le", high)
-    return IntRange(low, high)
+    b = bounds(model.model_fields[name].metadata)
+    return IntRange(b.get("ge"), b.get("le"))
 
 
 class InputFile(click.Path):

@@ -11,6 +11,7 @@ are therefore paired, and their confidence intervals (t-intervals,
 
 from __future__ import annotations
 
+import json
 import math
 import multiprocessing
 import os
@@ -24,6 +25,8 @@ import pandas as pd
 from model import RadicalisationModel
 from model.metrics import OUTCOME_COLUMNS
 
+from .provenance import provenance_record
+from .runner import atomic_outputs
 from .scenario import Scenario
 from .seeds import replication_seed
 from .stats import mean_ci, t_half_width
@@ -174,11 +177,6 @@ def plot_comparison(result: ComparisonResult, path: str | Path) -> Path:
 def write_comparison(result: ComparisonResult, out: str | Path, inputs: list[str | Path] = ()) -> Path:
     """Write ``comparison.csv``, ``comparison.md``, ``runs.csv``, ``trajectories.png`` and ``provenance.json``
     into ``out`` (all or nothing); ``inputs`` are the files the scenario was read from."""
-    import json
-
-    from .provenance import provenance_record
-    from .runner import atomic_outputs
-
     sc = result.scenario
     config = {"scenario": sc.model_dump(mode="json"),
               "replications": int(result.outcomes.replication.nunique())}

@@ -13,6 +13,7 @@ import json
 import platform
 import subprocess
 import sys
+import tomllib
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -92,8 +93,6 @@ def scenario_inputs(path: str | Path | None) -> list[Path]:
     """A scenario file and the survey CSV it reads, if any."""
     if path is None:
         return []
-    import tomllib
-
     path = Path(path)
     files = [path]
     try:

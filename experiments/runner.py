@@ -143,8 +143,8 @@ TEMPORARY_OWNER = ".radsim-owner"
 def remove_stale_temporaries(out: Path) -> list[Path]:
     """Remove the temporary folders that earlier runs into ``out`` left behind when they were killed.
 
-    A temporary folder of ``out`` is ``.NAME.XXXXXXXX`` beside it, with the writer's process id in
-    :data:`TEMPORARY_OWNER`; it is stale when that process no longer runs (or it has no owner file).
+    A temporary folder of ``out`` sits beside it, named ``.`` + ``out``'s name + ``.`` + a random suffix
+    (from :func:`tempfile.mkdtemp`), with the writer's process id in :data:`TEMPORARY_OWNER`; it is stale when that process no longer runs (or it has no owner file).
     """
     removed = []
     for tmp in out.parent.glob(f".{out.name}.*"):

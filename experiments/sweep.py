@@ -35,6 +35,7 @@ which :func:`read_timeseries` drops.
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import os
 import time
@@ -52,6 +53,7 @@ from model.errors import STRICT, bounds, one_line_error
 from model.metrics import OUTCOME_COLUMNS
 from model.parameters import ParameterError, Parameters
 
+from .provenance import provenance_record
 from .runner import process_alive
 from .scenario import read_toml
 from .seeds import replication_seed
@@ -305,10 +307,6 @@ def read_timeseries(out: str | Path) -> pd.DataFrame:
 
 def _record_invocation(out: Path, spec: SweepSpec) -> None:
     """Append this invocation's provenance to ``out/provenance.json`` (a resumed sweep has several)."""
-    import json
-
-    from .provenance import provenance_record
-
     path = out / "provenance.json"
     try:
         earlier = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []

@@ -21,10 +21,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .errors import STRICT, ParameterError, bounds, one_line_error, range_words
+from .errors import STRICT, ParameterError, bounds, one_line_error
 from .survey import Survey
 
-__all__ = ["Parameters", "ParameterError", "parameter_table", "range_text", "TOWN_FIELDS",
+__all__ = ["Parameters", "ParameterError", "parameter_table", "neighbourhood_count", "TOWN_FIELDS",
            "WEEKS_PER_YEAR", "YOUTH_AGE", "CROSS_CUTTING_SHARE", "GROUP_KINDS", "GroupKind"]
 
 WEEKS_PER_YEAR = 52.0
@@ -32,6 +32,11 @@ WEEKS_PER_YEAR = 52.0
 
 YOUTH_AGE = (12.0, 27.0)
 """Ages (years, inclusive) of the group at risk: young people."""
+
+def neighbourhood_count(n_residents: int, residents_per_neighbourhood: int) -> int:
+    """Neighbourhoods of a synthetic town: ``n_residents / residents_per_neighbourhood`` rounded, at least one."""
+    return max(1, int(round(n_residents / residents_per_neighbourhood)))
+
 
 CROSS_CUTTING_SHARE = 0.2
 """A group is cross-cutting for a member if at least this share of its members has another background."""
@@ -247,7 +252,7 @@ class Parameters(BaseModel):
         ``n_residents / residents_per_neighbourhood`` rounded, at least one (as :mod:`model.town` builds them)."""
         if self.survey is not None:
             return len(self.survey.neighbourhoods)
-        return max(1, int(round(self.n_residents / self.residents_per_neighbourhood)))
+        return neighbourhood_count(self.n_residents, self.residents_per_neighbourhood)
 
     @property
     def background_shares(self) -> list[float]:
@@ -266,12 +271,6 @@ TOWN_FIELDS: frozenset[str] = frozenset({
     "relative_weeks_in_group_max",
 })
 """Parameters that shape the town or its week-0 state; they take effect only when a model is built."""
-
-
-def range_text(name: str) -> str:
-    """``"allowed range lo to hi"`` of a parameter, or ``""`` if it has no bounds."""
-    field = Parameters.model_fields.get(name)
-    return "" if field is None else range_words(bounds(field.metadata))
 
 
 def parameter_table() -> list[dict[str, Any]]:

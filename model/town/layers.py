@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ..parameters import YOUTH_AGE, GroupKind
+from ..parameters import YOUTH_AGE, GroupKind, neighbourhood_count
 
 __all__ = [
     "LAYERS",
@@ -102,7 +102,7 @@ def neighbourhood_backgrounds(
     """
     n = household.size
     n_house = int(household[-1]) + 1
-    n_hoods = max(1, int(round(n / residents_per_neighbourhood)))
+    n_hoods = neighbourhood_count(n, residents_per_neighbourhood)
     # contiguous blocks of households form neighbourhoods
     hood_of_house = (np.arange(n_house) * n_hoods // n_house).astype(np.int32)
     shares = np.asarray(background_shares, dtype=float)
