@@ -11,8 +11,8 @@
 # %% [markdown]
 # # 1. First run: a town, its residents and the radicalisation pyramid
 #
-# In this notebook you build a small synthetic town, look at who lives in it and
-# how its residents are tied to each other, and then let it run for five years. At
+# In this notebook you build a synthetic town, look at who lives in it and how its
+# residents are tied to each other, and then let it run for ten years. At
 # the end you will have drawn the **radicalisation pyramid** and the **phases over
 # time**, and changed one thing about the town to see what follows.
 #
@@ -55,35 +55,40 @@
 # ## Set-up
 #
 # The next cell imports what we need. `RadicalisationModel` is the simulator and
-# `Phase` names the phases (0 none, 1 sensitivity, 2 group membership, 3 action).
+# `Phase` names the phases. In the model's tables a phase is a number (0 none,
+# 1 sensitivity, 2 group membership, 3 action) and a background is a number
+# (0 majority, 1 and 2 minorities); this notebook shows their names.
 
 # %%
 import matplotlib.pyplot as plt
 import networkx as nx
 import numpy as np
 import pandas as pd
+from IPython.display import Markdown
 
-from experiments.plots import PHASE_COLOURS, PHASE_LABELS
+from experiments.plots import PHASE_COLOURS
 from model import Phase, RadicalisationModel
 
 plt.rcParams.update({"figure.dpi": 100, "axes.grid": True, "grid.alpha": 0.3, "font.size": 11,
                      "axes.spines.top": False, "axes.spines.right": False})
-PHASE_NAMES = dict(zip(Phase, PHASE_LABELS))          # radsim's phase labels and colours, as in its figures
+PHASE_NAMES = {p: p.name.lower().replace("_", " ") for p in Phase}    # Phase.GROUP_MEMBERSHIP -> "group membership"
 BACKGROUND_NAMES = {0: "majority", 1: "minority A", 2: "minority B"}
 BACKGROUND_COLOURS = {0: "#8da0cb", 1: "#fc8d62", 2: "#66c2a5"}
 
 # %% [markdown]
-# ## Scale: small by default
+# ## Scale
 #
-# The town is small so that the whole notebook runs in well under a minute.
+# The action phase is rare: in a small town it holds a handful of residents or
+# none. The town here therefore has 10,000 residents, enough for a visible tip of
+# the pyramid, and still runs ten years in a few seconds.
 #
-# **To scale up**, set `SCALE = "large"` and run all cells again. You get 10,000
-# residents over ten years, as in the model's calibration (a few minutes).
+# **To scale up**, set `SCALE = "large"` and run all cells again. You get 50,000
+# residents over ten years (the runs take about five times as long).
 
 # %%
-SCALE = "small"   # <- change to "large" to scale up
-SEED = 1          # the only source of randomness: the same seed gives the same town and the same run
-N_RESIDENTS, WEEKS = {"small": (1_500, 260), "large": (10_000, 520)}[SCALE]
+SCALE = "default"   # <- change to "large" to scale up
+SEED = 1            # the only source of randomness: the same seed gives the same town and the same run
+N_RESIDENTS, WEEKS = {"default": (10_000, 520), "large": (50_000, 520)}[SCALE]
 print(f"{N_RESIDENTS:,} residents, {WEEKS} weeks ({WEEKS / 52:.0f} years), seed {SEED}")
 
 # %% [markdown]
@@ -151,7 +156,7 @@ ax.set_title(f"Contacts: mean {contacts.mean():.1f}, most {contacts.max()}")
 plt.show()
 
 # %% [markdown]
-# Here is the neighbourhood of one young resident of minority background A: everyone
+# Here is the neighbourhood of one young resident of minority A: everyone
 # within two steps. Node colour is background, the large node is our resident.
 # Look for the clusters (households, classes, clubs) and for the few ties that cross
 # backgrounds.
@@ -179,20 +184,37 @@ plt.show()
 # a pandas table with one row per week: how many residents are in each phase, and
 # the mean of the main variables (prejudice, trust, perceived discrimination, ...).
 #
-# The town starts from a simple initial state, so the first year or so is a
-# warm-up (a *burn-in*) in which phase 1 fills up. Read the levels after it.
+# The town starts from a simple initial state, so the first weeks are a warm-up
+# (a *burn-in*) in which the phases fill up. Read the levels after it. The table
+# shows one row a year.
 
 # %%
 m.run_for(WEEKS)
 ts = m.timeseries()
-ts[["step", "phase_0", "phase_1", "phase_2", "phase_3", "mean_trust", "polarisation"]].iloc[::52]
+PHASE_COLUMNS = {f"phase_{int(p)}": name for p, name in PHASE_NAMES.items()}   # "phase_2" -> "group membership"
+yearly = ts[["step", *PHASE_COLUMNS, "mean_trust", "polarisation"]].iloc[::52]
+yearly.rename(columns={"step": "week", **PHASE_COLUMNS, "mean_trust": "mean trust"}).set_index("week")
+
+# %%
+last_year = ts[ts.step > WEEKS - 52]
+
+
+def settled_week(column, share=0.9):
+    """The first week in which ``column`` reaches ``share`` of its mean over the last year."""
+    return int(ts.step[ts[column] >= share * last_year[column].mean()].iloc[0])
+
+
+Markdown(f"In this run, *sensitivity* reaches 90% of its level of the last year in week "
+         f"{settled_week('phase_1')}. "
+         f"Over the last year, on average {last_year.phase_1.mean():,.0f} residents are in sensitivity, "
+         f"{last_year.phase_2.mean():,.1f} in group membership and {last_year.phase_3.mean():,.1f} in action.")
 
 # %%
 fig, axes = plt.subplots(3, 1, figsize=(9, 7), sharex=True)
 for ax, k in zip(axes, (1, 2, 3)):
     ax.plot(ts.step, ts[f"phase_{k}"], color=PHASE_COLOURS[k], lw=2)
     ax.set_ylabel("residents")
-    ax.set_title(f"phase {PHASE_NAMES[Phase(k)]}", loc="left", fontsize=11)
+    ax.set_title(PHASE_NAMES[Phase(k)], loc="left", fontsize=11)
 axes[-1].set_xlabel("week")
 fig.suptitle("Phases over time (note the different scales)")
 fig.tight_layout()
@@ -203,9 +225,7 @@ plt.show()
 #
 # `phase_counts()` gives the number of residents in each phase now. The bars use a
 # logarithmic scale: each grid line is ten times the one before. On a normal scale
-# the tip of the pyramid would be invisible. In a small town at the default
-# settings the action phase is often empty: with about 1 resident in 10,000 in
-# action, a town of this size has on average less than one.
+# the tip of the pyramid would be invisible.
 
 # %%
 counts = m.phase_counts()
@@ -220,20 +240,39 @@ ax.set_xlabel("residents (log scale)")
 ax.set_title(f"The radicalisation pyramid at week {m.week}")
 plt.show()
 
+# %%
+base, middle, tip = (counts[p] for p in (Phase.SENSITIVITY, Phase.GROUP_MEMBERSHIP, Phase.ACTION))
+if base > middle > tip > 0:
+    shape = (f"Each layer is smaller than the one below it: for every resident in action there are "
+             f"{middle / tip:.1f} in group membership and {base / tip:,.0f} in sensitivity. That is a pyramid.")
+elif tip == 0:
+    shape = ("The action phase is empty at this week, so the pyramid has no tip here. Rerun with "
+             "`SCALE = \"large\"` or another seed.")
+else:
+    shape = ("The layers do not shrink from the base to the tip in this run, so this is not a pyramid. "
+             "Look at the counts over the last year above: a single week of a rare phase is mostly chance.")
+Markdown(f"At week {m.week}, {base:,} residents ({base / N_RESIDENTS:.1%}) are in sensitivity, "
+         f"{middle:,} ({middle / N_RESIDENTS:.2%}) in group membership and {tip:,} "
+         f"({tip / N_RESIDENTS:.2%}) in action. {shape}")
+
 # %% [markdown]
 # Surveys put the share of young people who sympathise with radical views or
-# justify political violence at roughly 5 to 15% (see ODD §1). The model was
-# calibrated by hand to land in that band (shaded).
+# justify political violence at roughly 5 to 15% (see ODD §1). The model's
+# defaults were chosen to land in that band (shaded). Does this run?
 
 # %%
 fig, ax = plt.subplots(figsize=(8, 3.2))
 ax.axhspan(0.05, 0.15, color="grey", alpha=0.15, label="survey range 5-15%")
-ax.plot(ts.step, ts.young_sympathiser_share, color=PHASE_COLOURS[1], lw=2, label="young people in phase 1 or higher")
+ax.plot(ts.step, ts.young_sympathiser_share, color=PHASE_COLOURS[1], lw=2, label="young people in sensitivity or further")
 ax.set_xlabel("week")
 ax.set_ylabel("share of young people (12-27)")
 ax.set_ylim(0, 0.3)
 ax.legend(frameon=False)
 plt.show()
+young = ts.young_sympathiser_share[ts.step >= 52].mean()
+where = "inside" if 0.05 <= young <= 0.15 else ("below" if young < 0.05 else "above")
+Markdown(f"After the first year, on average {young:.1%} of young people are in sensitivity or further: "
+         f"{where} the survey range.")
 
 # %% [markdown]
 # ### The societal climate
@@ -264,16 +303,17 @@ plt.show()
 #
 # Relative deprivation theory (Smith et al. 2012) predicts more radicalisation when
 # a group is treated unjustly. We rerun the *same* town with the *same* seed and
-# change one parameter, `societal_discrimination`. It is the level of institutional
-# discrimination that minorities face, and its default is 0.3. Because the seed is
-# the same, the town and the residents are identical at the start, so the
-# difference comes from the parameter.
+# change one parameter, `societal_discrimination`, the level of institutional
+# discrimination that minorities face. We raise it by half from its default.
+# Because the seed is the same, the town and the residents are identical at the
+# start, so the difference comes from the parameter.
 #
 # `.venv/bin/radsim params` lists every parameter with its default, range and unit.
 
 # %%
-runs = {}
-for level in (0.3, 0.45):
+default = m.params.societal_discrimination
+runs = {default: ts}                                   # the default is the run of section 2
+for level in (round(1.5 * default, 3),):
     run = RadicalisationModel(n_residents=N_RESIDENTS, rng=SEED, societal_discrimination=level)
     run.run_for(WEEKS)
     runs[level] = run.timeseries()
@@ -283,19 +323,44 @@ for level, series in runs.items():
     for ax, k in zip(axes, (1, 2)):
         ax.plot(series.step, series[f"phase_{k}"], lw=2, label=f"societal discrimination {level}")
 for ax, k in zip(axes, (1, 2)):
-    ax.set_title(f"phase {PHASE_NAMES[Phase(k)]}", loc="left", fontsize=11)
+    ax.set_title(PHASE_NAMES[Phase(k)], loc="left", fontsize=11)
     ax.set_xlabel("week")
     ax.set_ylabel("residents")
 axes[0].legend(frameon=False)
 fig.tight_layout()
 plt.show()
-pd.DataFrame({level: s.iloc[-1][["phase_1", "phase_2", "phase_3", "mean_trust"]] for level, s in runs.items()}).T
+levels = pd.DataFrame({level: s[s.step > WEEKS - 52][[*PHASE_COLUMNS, "mean_trust"]].mean()
+                       for level, s in runs.items()}).T
+levels = levels.rename(columns={**PHASE_COLUMNS, "mean_trust": "mean trust"}).rename_axis("societal discrimination")
+levels.round(2)                                        # means over the last year
 
-# %% [markdown]
-# The response is steep. Discrimination rose by half (from 0.3 to 0.45), but the
-# numbers in phases 1 to 3 rise by far more than half. This steepness is a
-# property of the model's assumptions (ODD §9), and notebook 5 maps it
-# systematically.
+# %%
+low, high = levels.index
+rise = high / low - 1
+
+
+def response(phase):
+    """One phase's change between the two levels, in words."""
+    before, then = levels.loc[low, phase], levels.loc[high, phase]
+    change = then / before - 1 if before else np.inf
+    if before < 20 and then < 20:
+        kind = "too few residents to tell a response from chance in one run"
+    elif change > 1.2 * rise:
+        kind = "a rise more than in proportion"
+    elif change >= 0.8 * rise:
+        kind = "a rise roughly in proportion"
+    elif change > 0:
+        kind = "a rise less than in proportion"
+    else:
+        kind = "no rise at all"
+    return f"*{phase}* went from {before:,.1f} to {then:,.1f} residents ({change:+.0%}): {kind}"
+
+
+Markdown(f"Discrimination rose by {rise:.0%} (from {low:g} to {high:g}). Averaged over the last year, "
+         + "; ".join(response(PHASE_NAMES[p]) for p in (Phase.SENSITIVITY, Phase.GROUP_MEMBERSHIP, Phase.ACTION))
+         + ". How steeply the phases respond is a property of the model's assumptions (ODD §9), and "
+           "notebook 5 maps it systematically. One run is one draw of chance: exercise 2 shows how much "
+           "the rare phases vary between seeds.")
 
 # %% [markdown]
 # ## 4. A trigger event
@@ -319,13 +384,24 @@ for series, label, style in ((ts, "no attack", "--"), (after, "attack", "-")):
     axes[1].plot(series.step, series.mean_prejudice_majority, style, lw=2, label=label)
     axes[2].plot(series.step, series.phase_1, style, lw=2, label=label)
 axes[1].set_ylabel("mean prejudice, majority (0-1)")
-axes[2].set_ylabel("residents in phase 1")
+axes[2].set_ylabel("residents in sensitivity")
 for ax in axes:
     ax.axvline(WEEKS // 2, color="grey", lw=1)
     ax.set_xlabel("week")
 axes[1].legend(frameon=False)
 fig.tight_layout()
 plt.show()
+
+# %%
+peak = int(after.threat.idxmax())
+window = (after.step >= WEEKS // 2) & (after.step < WEEKS // 2 + 52)    # the year after the attack
+prejudice_gap = (after.mean_prejudice_majority - ts.mean_prejudice_majority)[window]
+phase_1_gap = (after.phase_1 - ts.phase_1)[window]
+Markdown(f"Threat peaks at {after.threat[peak]:.2f} in week {after.step[peak]}. In the year after the attack, "
+         f"majority prejudice lies at most {prejudice_gap.max():+.3f} above the run without the attack "
+         f"(on a 0-1 scale), and sensitivity at most {phase_1_gap.max():+,.0f} residents "
+         f"({phase_1_gap.max() / ts.phase_1[window].mean():+.1%}). At week {WEEKS}, the difference in "
+         f"sensitivity is {after.phase_1.iloc[-1] - ts.phase_1.iloc[-1]:+,} residents.")
 
 # %% [markdown]
 # ## What this run shows, and what it does not
@@ -343,8 +419,8 @@ plt.show()
 # ## Exercises
 #
 # **1. Segregation.** Build towns with `segregation=0.2` and `segregation=0.8`. How
-# does the share of cross-background ties change, and what happens to phase 1 and
-# phase 2 after five years?
+# does the share of cross-background ties change, and what happens to sensitivity
+# and group membership at the end of the run?
 #
 # <details><summary>Hint</summary>
 #
@@ -354,14 +430,14 @@ plt.show()
 # </details>
 #
 # **2. One run is one draw.** Run the default town with seeds 1 to 5. How much do
-# the residents in phase 2 at the end vary between seeds? What does that mean for
+# the residents in group membership at the end vary between seeds? What does that mean for
 # the comparison in section 3?
 #
 # <details><summary>Hint</summary>
 #
 # `for seed in range(1, 6):` build a model with `rng=seed`, run it, and collect
 # `m.phase_counts()[Phase.GROUP_MEMBERSHIP]`. Compare the spread with the
-# difference between 0.3 and 0.45 above.
+# difference between the two levels of discrimination above.
 # </details>
 #
 # **3. Fair institutions.** Procedural justice (Tyler 2006) says that people trust
@@ -370,7 +446,7 @@ plt.show()
 #
 # <details><summary>Hint</summary>
 #
-# Plot `mean_trust` and `phase_1` from both time series on one figure, as in
+# Plot `mean_trust` and `phase_1` (sensitivity) from both time series on one figure, as in
 # section 3.
 # </details>
 #
@@ -379,13 +455,13 @@ plt.show()
 #
 # <details><summary>Hint</summary>
 #
-# The columns `entered_phase_2` and `entered_phase_3` of `timeseries()` count the
-# entries since week 0. Use `ts.iloc[-1]`. Residents who started in phase 2
-# (radical relatives) are not counted as entries.
+# The columns `entered_phase_2` (group membership) and `entered_phase_3` (action)
+# of `timeseries()` count the entries since week 0. Use `ts.iloc[-1]`. Residents
+# who started in group membership (radical relatives) are not counted as entries.
 # </details>
 #
 # **5. Two attacks.** Compare two attacks 10 weeks apart with two attacks 100 weeks
-# apart. Does the timing matter for prejudice and for phase 1?
+# apart. Does the timing matter for prejudice and for sensitivity?
 #
 # <details><summary>Hint</summary>
 #

@@ -23,6 +23,7 @@
 # - Allport's conditions for contact, and Sherif's summer camps;
 # - how radsim encodes them, and that this is an *assumption* of the model;
 # - how to run a fair comparison of policies, and how to read a confidence interval;
+# - to tell an effect that is *significant* from one that is *large*;
 # - to follow an effect downstream and find the channel through which it travels.
 
 # %% [markdown]
@@ -77,6 +78,8 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from IPython.display import Markdown
+
 from experiments.stats import mean_ci
 from model import Phase, RadicalisationModel
 
@@ -141,6 +144,11 @@ ARM_COLOURS = {"no programme": "grey", "contact alone": "#1982c4", "common goal"
 # arm of a replication. We can therefore follow *the same people* with and without
 # the programme. For the "no programme" arm we borrow the list of residents that the
 # programme would have reached.
+#
+# A *sympathiser* is a resident in the sensitivity phase or further (group
+# membership, action). For prejudice and perceived discrimination, `outcomes` also
+# records how much residents of the same run differ (the standard deviation);
+# section 5 needs that to judge the size of an effect.
 
 # %%
 def attribute(model, name):
@@ -149,18 +157,21 @@ def attribute(model, name):
 
 
 def outcomes(model):
-    """What we compare at the end of a run."""
+    """What we compare at the end of a run, and the between-resident sd of each 0-1 measure (else nan)."""
     majority = attribute(model, "background") == 0
-    phase = attribute(model, "phase")
+    sympathiser = attribute(model, "phase") >= Phase.SENSITIVITY
+    prejudice = attribute(model, "prejudice")[majority]
+    discrimination = attribute(model, "perceived_discrimination")[~majority]
     last = model.outcomes()                    # every outcome of the run at this week
-    return {
-        "prejudice, majority": attribute(model, "prejudice")[majority].mean(),
-        "perceived discrimination, minorities": last["mean_discrimination_minority"],
-        "sympathisers (phase 1+), majority": np.sum(phase[majority] >= Phase.SENSITIVITY),
-        "sympathisers (phase 1+), minorities": np.sum(phase[~majority] >= Phase.SENSITIVITY),
-        "entries into group membership": last["entered_phase_2"],
-        "polarisation index": last["polarisation"],
+    values = {
+        "prejudice, majority": (prejudice.mean(), prejudice.std()),
+        "perceived discrimination, minorities": (discrimination.mean(), discrimination.std()),
+        "sympathisers, majority": (sympathiser[majority].sum(), np.nan),
+        "sympathisers, minorities": (sympathiser[~majority].sum(), np.nan),
+        "entries into group membership": (last["entered_phase_2"], np.nan),
+        "polarisation index": (last["polarisation"], np.nan),
     }
+    return {**{k: v for k, (v, _) in values.items()}, **{f"sd: {k}": sd for k, (_, sd) in values.items()}}
 
 
 results, trajectories = [], []
@@ -184,7 +195,8 @@ for k in range(REPLICATIONS):
         results.append({"arm": arm, "replication": k, **outcomes(m)})
 results = pd.DataFrame(results)
 trajectories = pd.DataFrame(trajectories)
-results.groupby("arm", sort=False).mean(numeric_only=True).drop(columns="replication").round(3)
+MEASURES = [c for c in results.columns if c not in ("arm", "replication") and not c.startswith("sd: ")]
+results.groupby("arm", sort=False)[MEASURES].mean().round(3)
 
 # %% [markdown]
 # ## 3. Prejudice among the people the programme reached
@@ -211,11 +223,15 @@ axes[0].legend(frameon=False)
 fig.tight_layout()
 plt.show()
 
-# %% [markdown]
-# Contact alone changes prejudice only a little; cooperation on a common goal
-# changes it a lot; competition makes it worse. This is Allport and Sherif, but
-# remember that the model was built to behave this way. The more interesting
-# question is what follows *downstream*.
+# %%
+reached_at_end = trajectories[trajectories.week == WEEKS].groupby("arm")["reached"].mean()
+change = (reached_at_end - reached_at_end["no programme"]).drop("no programme")
+order = ", ".join(f"*{arm}* {value:+.3f}" for arm, value in change.sort_values().items())
+Markdown(f"At week {WEEKS}, mean prejudice of the reached majority residents differs from no programme by: "
+         f"{order} (on a 0-1 scale; no programme: {reached_at_end['no programme']:.3f}). "
+         "Allport and Sherif predict that a common goal lowers prejudice most and competition raises it, "
+         "but remember that the model was built to behave this way. The more interesting question is what "
+         "follows *downstream*.")
 
 # %% [markdown]
 # ## 4. Downstream: discrimination, sympathy, group membership
@@ -226,7 +242,6 @@ plt.show()
 # unlikely to be chance alone, *in this model*.
 
 # %%
-MEASURES = [c for c in results.columns if c not in ("arm", "replication")]
 baseline = results[results.arm == "no programme"].set_index("replication")
 rows = []
 for arm in ["contact alone", "common goal", "competition"]:
@@ -234,7 +249,8 @@ for arm in ["contact alone", "common goal", "competition"]:
     for measure in MEASURES:
         mean, low, high = mean_ci(arm_results[measure] - baseline[measure])
         rows.append({"arm": arm, "measure": measure, "difference": mean, "ci_low": low,
-                     "ci_high": high, "baseline": baseline[measure].mean()})
+                     "ci_high": high, "baseline": baseline[measure].mean(),
+                     "resident_sd": baseline[f"sd: {measure}"].mean()})
 differences = pd.DataFrame(rows)
 
 fig, axes = plt.subplots(2, 3, figsize=(14, 6.5))
@@ -253,26 +269,119 @@ for ax, measure in zip(axes.ravel(), MEASURES):
 fig.suptitle(f"Paired differences with 95% CIs, week {WEEKS} ({REPLICATIONS} replications)")
 fig.tight_layout()
 plt.show()
-differences.round(3)
+differences.drop(columns="resident_sd").round(3)
 
 # %% [markdown]
-# How to read this:
+# How to read this: the text below is written from the table above, so it
+# describes this run, whatever the model's version or the scale.
+
+# %%
+effect = differences.set_index(["arm", "measure"])
+
+
+def clear(arm, measure):
+    """Whether the 95% interval of an effect excludes zero."""
+    row = effect.loc[(arm, measure)]
+    return row.ci_low > 0 or row.ci_high < 0
+
+
+def quote(arm, measure, digits=3, unit=""):
+    """An effect with its interval, e.g. '-0.007 (95% CI -0.010 to -0.004)'."""
+    row = effect.loc[(arm, measure)]
+    return f"{row.difference:+.{digits}f}{unit} (95% CI {row.ci_low:+.{digits}f} to {row.ci_high:+.{digits}f})"
+
+
+def sign(arm, measure):
+    """'rises', 'falls', or 'does not clearly move', by the 95% interval."""
+    return ("rises" if effect.loc[(arm, measure)].difference > 0 else "falls") if clear(arm, measure) \
+        else "does not clearly move"
+
+
+prejudice = "prejudice, majority"
+strongest = effect.xs(prejudice, level="measure").difference.idxmin()
+discrimination = "perceived discrimination, minorities"
+backfire = (" That is the backfire of bare contact: the new ties expose minority participants to prejudiced "
+            "majority residents, who cause incidents (E4)." if sign("contact alone", discrimination) == "rises"
+            else "")
+entries = "entries into group membership"
+relative = (effect.difference / effect.baseline).abs()
+bullets = [
+    f"**Prejudice** of the majority falls most with *{strongest}*: {quote(strongest, prejudice)}.",
+    f"**Perceived discrimination of minorities** is the first step downstream. Under contact alone it "
+    f"{sign('contact alone', discrimination)}, {quote('contact alone', discrimination)}; with a common goal it "
+    f"{sign('common goal', discrimination)}, {quote('common goal', discrimination)}.{backfire}",
+    f"**Sympathisers** with a common goal: in the majority their number {sign('common goal', 'sympathisers, majority')}"
+    f", {quote('common goal', 'sympathisers, majority', 1, ' residents')}; in the minorities it "
+    f"{sign('common goal', 'sympathisers, minorities')}, {quote('common goal', 'sympathisers, minorities', 1, ' residents')}. "
+    "Section 6 asks through which channel the minorities' number moves.",
+    f"**Entries into group membership** are rare: {effect.loc[('common goal', entries)].baseline:.1f} per run "
+    f"without a programme. With a common goal they change by {quote('common goal', entries, 1)}, "
+    f"{relative[('common goal', entries)]:.0%} of their level, against "
+    f"{relative[('common goal', 'sympathisers, minorities')]:.0%} for minority sympathisers. Joining needs a "
+    "recruiter's approach, and recruiters make a limited number of approaches whatever the number of "
+    "sympathisers (ODD E15, PROTON-T). More replications or a larger town (scale up) narrow the interval.",
+]
+Markdown("\n".join(f"- {b}" for b in bullets))
+
+
+# %% [markdown]
+# ## 5. Significant is not the same as large
 #
-# - **Prejudice** falls most with a common goal, as designed.
-# - **Perceived discrimination of minorities** is the first step downstream, and it
-#   hardly moves. Under contact alone it can even *rise*: the new ties expose
-#   minority participants to prejudiced majority residents, who cause incidents
-#   (E4). That is the backfire of bare contact.
-# - **Sympathisers** fall with a common goal in *both* groups. The next section
-#   asks through which channel that happens.
-# - **Entries into group membership** are rare events in a small town. Their
-#   interval is wide and may include zero. With more replications or a larger town
-#   (scale up) it narrows. Expect them to move less than sympathisers: joining
-#   needs a recruiter's approach, and recruiters make a limited number of
-#   approaches whatever the number of sympathisers (ODD E15, PROTON-T).
+# An interval that excludes zero says that an effect is unlikely to be chance *in
+# this model*. It says nothing about whether the effect is large enough to matter.
+# With common random numbers the paired differences are so precise that a tiny
+# effect can have a tight interval. Two ways to judge size:
+#
+# - **standardised**, for the measures on a 0-1 scale that every resident has
+#   (prejudice, perceived discrimination): the difference divided by how much
+#   residents of one town differ from each other (the between-resident standard
+#   deviation without the programme). This is Cohen's *d*. By Cohen's (1988) rule
+#   of thumb, 0.2 is a small effect, 0.5 medium and 0.8 large; we call below 0.1
+#   negligible and 0.1 to 0.5 small.
+# - **relative to the baseline**, for counts of residents and for the polarisation
+#   index (a property of the town, not of a resident): the difference as a share
+#   of the level without the programme. This notebook calls below 5% negligible,
+#   below 20% small and below 50% medium; those bounds are a convention of ours,
+#   not a standard.
+
+# %%
+def size(row):
+    """Words for the size of an effect: by Cohen's d where a between-resident sd exists, else relative."""
+    value, bounds = (abs(row.standardised_d), (0.1, 0.5, 0.8)) if np.isfinite(row.standardised_d) \
+        else (abs(row.relative_to_baseline), (0.05, 0.2, 0.5))
+    return ("negligible", "small", "medium", "large")[int(np.searchsorted(bounds, value, side="right"))]
+
+
+sizes = differences.assign(
+    significant=[clear(a, m) for a, m in zip(differences.arm, differences.measure)],
+    relative_to_baseline=differences.difference / differences.baseline,
+    standardised_d=differences.difference / differences.resident_sd)
+sizes["size"] = sizes.apply(size, axis=1)
+sizes[["arm", "measure", "difference", "baseline", "relative_to_baseline", "standardised_d", "significant",
+       "size"]].round(3)
+
+# %%
+significant = sizes[sizes.significant]
+negligible = significant[significant["size"] == "negligible"]
+
+
+def judged(row):
+    """An effect with the number its size was judged by."""
+    by = f"d = {row.standardised_d:+.2f}" if np.isfinite(row.standardised_d) \
+        else f"{row.relative_to_baseline:+.1%} of its baseline {row.baseline:.3g}"
+    return f"*{row.arm}* on *{row.measure}* ({row.difference:+.3g}, {by})"
+
+
+listed = "; ".join(judged(row) for row in negligible.itertuples())
+largest = sizes.loc[sizes.standardised_d.abs().idxmax()]
+Markdown(f"{len(significant)} of the {len(sizes)} effects have an interval that excludes zero, and "
+         f"{len(negligible)} of those are negligible in size" + (f": {listed}." if listed else ".")
+         + f" The largest on a 0-1 scale is {judged(largest)}, {largest['size']}. Report both: "
+         "the interval says whether the model's difference is more than chance, the effect size whether anyone "
+         "in the town would notice it.")
 
 # %% [markdown]
-# ## 5. Through which channel?
+# ## 6. Through which channel?
 #
 # For majority residents the channel is direct. Less prejudice means less perceived
 # threat, so less collective grievance, so fewer weeks of social competition (E11).
@@ -287,6 +396,7 @@ differences.round(3)
 # backgrounds no longer carry influence.
 
 # %%
+DEFAULT = f"default ({m.params.outgroup_influence:g})"   # m is the last run of section 2, at the defaults
 channel = []
 for k in range(REPLICATIONS):
     counts = {}
@@ -294,32 +404,41 @@ for k in range(REPLICATIONS):
         m = RadicalisationModel(n_residents=N_RESIDENTS, rng=BASE_SEED + k, interventions=ARMS[arm],
                                 outgroup_influence=0.0)
         m.run_for(WEEKS)
-        counts[arm] = outcomes(m)["sympathisers (phase 1+), minorities"]
+        counts[arm] = outcomes(m)["sympathisers, minorities"]
     channel.append({"out-group influence": "off (0)", "replication": k,
                     "difference": counts["common goal"] - counts["no programme"]})
-minorities = "sympathisers (phase 1+), minorities"
-for k in range(REPLICATIONS):                          # the default (0.3): reuse the runs of section 2
+minorities = "sympathisers, minorities"
+for k in range(REPLICATIONS):                          # the default: reuse the runs of section 2
     pair = results[results.replication == k].set_index("arm")[minorities]
-    channel.append({"out-group influence": "default (0.3)", "replication": k,
+    channel.append({"out-group influence": DEFAULT, "replication": k,
                     "difference": pair["common goal"] - pair["no programme"]})
 channel = pd.DataFrame(channel)
-for influence, group in channel.groupby("out-group influence", sort=False):
-    mean, low, high = mean_ci(group.difference)
-    print(f"out-group influence {influence}: common goal changes minority sympathisers by "
-          f"{mean:+.1f} residents (95% CI {low:+.1f} to {high:+.1f})")
-
-# %% [markdown]
-# If the effect on minority sympathisers (mostly) disappears when out-group
-# influence is off, then it travelled through cross-background influence on one
-# shared belief scale, not through less discrimination. That is a property of the
-# model's simplification. Left-wing, right-wing and religious radicalisation are not
-# one scale in reality, so do not read this part as a finding about real towns.
+by_influence = {influence: mean_ci(group.difference)
+                for influence, group in channel.groupby("out-group influence", sort=False)}
+lines = [f"- out-group influence {influence}: a common goal changes minority sympathisers by {mean:+.1f} "
+         f"residents (95% CI {low:+.1f} to {high:+.1f})" for influence, (mean, low, high) in by_influence.items()]
+with_channel, without = by_influence[DEFAULT][0], by_influence["off (0)"][0]
+if abs(with_channel) < 1:
+    verdict = ("There is hardly an effect on minority sympathisers to explain in this run, so this test "
+               "cannot tell the channel.")
+elif abs(without) < 0.5 * abs(with_channel):
+    verdict = (f"Without out-group influence the effect shrinks to {abs(without) / abs(with_channel):.0%} of its "
+               "size. It travelled mostly through cross-background influence on one shared belief scale, not "
+               "through less discrimination. That is a property of the model's simplification. Left-wing, "
+               "right-wing and religious radicalisation are not one scale in reality, so do not read this part "
+               "as a finding about real towns.")
+else:
+    verdict = (f"Without out-group influence the effect keeps {abs(without) / abs(with_channel):.0%} of its size, "
+               "so cross-background influence on the shared belief scale is not its main channel. Look at the "
+               "other steps downstream of prejudice (perceived discrimination, threat) for the rest.")
+Markdown("\n".join(lines) + "\n\n" + verdict)
 
 # %% [markdown]
 # ## What this shows, and what it does not
 #
 # - It shows how to compare policies fairly: the same towns, the same chance, and
-#   paired differences with confidence intervals.
+#   paired differences with confidence intervals, and an effect size beside each
+#   interval.
 # - It shows that a large effect on prejudice can shrink, disappear or change sign
 #   on its way downstream, and that you must look for the channel before you tell
 #   a story.
@@ -388,6 +507,7 @@ for influence, group in channel.groupby("out-group influence", sort=False):
 # ## References
 #
 # - Allport, G. W. (1954). *The Nature of Prejudice*. Addison-Wesley.
+# - Cohen, J. (1988). *Statistical Power Analysis for the Behavioral Sciences* (2nd ed.). Lawrence Erlbaum.
 # - Pettigrew, T. F., & Tropp, L. R. (2006). A meta-analytic test of intergroup contact theory. *Journal of Personality and Social Psychology*, 90(5), 751–783.
 # - Sherif, M., Harvey, O. J., White, B. J., Hood, W. R., & Sherif, C. W. (1961). *Intergroup Conflict and Cooperation: The Robbers Cave Experiment*. University Book Exchange.
 # - Smith, H. J., Pettigrew, T. F., Pippin, G. M., & Bialosiewicz, S. (2012). Relative deprivation: a theoretical and meta-analytic review. *Personality and Social Psychology Review*, 16(3), 203–232.

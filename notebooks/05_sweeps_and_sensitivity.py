@@ -62,11 +62,11 @@
 # %%
 import hashlib
 import logging
-import os
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 from dask.distributed import LocalCluster
+from IPython.display import Markdown
 
 from experiments.examples import example_path
 from experiments.sensitivity import plot_indices, run_sensitivity
@@ -75,8 +75,18 @@ from experiments.sweep import load_sweep, run_sweep
 plt.rcParams.update({"figure.dpi": 100, "axes.grid": True, "grid.alpha": 0.3, "font.size": 11,
                      "axes.spines.top": False, "axes.spines.right": False})
 logging.getLogger("distributed").setLevel(logging.ERROR)     # keep Dask's start-up and shut-down messages out
-ROOT = next(p for p in (Path.cwd(), *Path.cwd().parents) if (p / "pyproject.toml").is_file())   # the repository
-OUT = Path(os.environ.get("RADSIM_NOTEBOOK_OUT", ROOT / "results" / "notebooks")) / "05_sweeps"
+OUT = (Path("results") / "notebooks" / "05_sweeps").resolve()   # inside the folder you run the notebook in
+FACTOR_NAMES = {"societal_discrimination": "societal discrimination", "institutional_fairness": "institutional fairness",
+                "segregation": "segregation", "uncertainty_youth": "extra uncertainty of young people",
+                "memberships_mean": "club memberships per resident", "recruiter_approaches": "recruiters' approaches"}
+OUTCOME_NAMES = {"phase_1": "residents in sensitivity", "phase_2": "residents in group membership",
+                 "entered_phase_2": "entries into group membership", "young_sympathiser_share": "young sympathisers (share)",
+                 "mean_trust": "mean institutional trust", "polarisation": "polarisation index"}
+
+
+def named(column):
+    """The plain name of a factor or outcome column (the column name with spaces if it has none)."""
+    return FACTOR_NAMES.get(column, OUTCOME_NAMES.get(column, column.replace("_", " ")))
 
 
 def folder_for(spec, name):
@@ -90,6 +100,8 @@ def folder_for(spec, name):
 #
 # The sweeps below are cut down so that the notebook runs in about a minute on two
 # cores, with two worker processes. Small sweeps give wide confidence intervals.
+# Their results go to `results/notebooks/05_sweeps/` in the folder you run the
+# notebook from.
 #
 # **To scale up**, set `SCALE = "large"`. You get the example files as they ship:
 # 48 runs for the grid and 896 runs for the Sobol analysis, about 5 to 10 minutes
@@ -133,8 +145,9 @@ grid = load_sweep(example_path("membership_grid.toml"))
 if SMALL:
     grid = grid.model_copy(update={"replications": 2, "steps": 156,
                                    "constants": {**grid.constants, "n_residents": 1_000}})
-print(f"design: {grid.design}; factors: {list(grid.factors)}; replications: {grid.replications}; "
-      f"{grid.steps} steps (weeks); constants: {grid.constants}; outcomes: {grid.outcomes}")
+print(f"design: {grid.design}; factors: {', '.join(map(named, grid.factors))}; replications: {grid.replications}; "
+      f"{grid.steps} steps (weeks); {grid.constants['n_residents']:,} residents; "
+      f"outcomes: {', '.join(map(named, grid.outcomes))}")
 
 # %% [markdown]
 # `run_sweep` sends the runs to the cluster and returns one row per run. Every
@@ -146,13 +159,13 @@ print(f"design: {grid.design}; factors: {list(grid.factors)}; replications: {gri
 # %%
 grid_results = run_sweep(grid, folder_for(grid, "grid"), scheduler=SCHEDULER)
 print(f"{len(grid_results)} runs")
-grid_results[["run_id", "seed", *grid.factors, *grid.outcomes]].head()
+grid_results[["run_id", "seed", *grid.factors, *grid.outcomes]].rename(columns=named).head()
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(13, 4.2))
 colours = plt.get_cmap("viridis")
 levels = sorted(grid_results.memberships_mean.unique())
-for ax, outcome, label in ((axes[0], "young_sympathiser_share", "young people in phase 1+ (share)"),
+for ax, outcome, label in ((axes[0], "young_sympathiser_share", "young people in sensitivity or further (share)"),
                            (axes[1], "entered_phase_2", "entries into group membership (residents)")):
     for i, level in enumerate(levels):
         colour = colours(i / max(1, len(levels) - 1))
@@ -179,9 +192,22 @@ plt.show()
 #   memberships protect more in a tense town. If they run in parallel, the effects
 #   simply add up.
 #
-# With two replications per point, single runs (the dots) scatter widely,
+# With few replications per point, single runs (the dots) scatter widely,
 # especially for the rare entries into group membership. Scale up before you trust
-# the details.
+# the details. In this sweep:
+
+# %%
+means = grid_results.groupby(["societal_discrimination", "memberships_mean"]).young_sympathiser_share.mean().unstack()
+few, many = means.columns.min(), means.columns.max()
+calm, tense = means.index.min(), means.index.max()
+protection = means[many] - means[few]                  # the effect of memberships at each level of discrimination
+points = 100 * protection                              # in percentage points
+Markdown(f"Going from {few:g} to {many:g} club memberships per resident changes the share of young sympathisers by "
+         f"{points[calm]:+.1f} percentage points at societal discrimination {calm:g} and by {points[tense]:+.1f} "
+         f"at {tense:g}. Discrimination itself, from {calm:g} to {tense:g}, changes it by "
+         f"{100 * (means.loc[tense, few] - means.loc[calm, few]):+.1f} points at {few:g} memberships. The lines "
+         + ("fan out: memberships matter more in a tense town." if abs(protection[tense]) > 1.5 * abs(protection[calm])
+            else "do not clearly fan out: in this sweep the two effects roughly add up."))
 
 # %% [markdown]
 # ## 2. Sobol indices of the main drivers
@@ -212,24 +238,48 @@ print(f"{k} factors, N = {drivers.samples}: {drivers.samples * (k + 2)} runs of 
       f"residents over {drivers.steps} steps (weeks)")
 for name, factor in drivers.factors.items():
     kind = "lever" if name in drivers.levers else "uncertainty"
-    print(f"  {name:<26} {factor.low:>5} to {factor.high:<5} ({kind})")
+    print(f"  {named(name):<34} {factor.low:>5} to {factor.high:<5} ({kind})")
 
 # %%
 indices = run_sensitivity(drivers, folder_for(drivers, "drivers"), method="sobol", scheduler=SCHEDULER)
-fig = plot_indices(indices, title=f"Sobol indices, N = {drivers.samples} (bars: 95% CIs)")
+indices_named = indices.assign(factor=indices.factor.map(named), outcome=indices.outcome.map(named))
+fig = plot_indices(indices_named, title=f"Sobol indices, N = {drivers.samples} (bars: 95% CIs)")
 plt.show()
 
 # %%
-table = indices.pivot(index="factor", columns="outcome", values="ST").round(2)
+table = indices_named.pivot(index="factor", columns="outcome", values="ST").round(2)
 table.style.background_gradient(cmap="Oranges", vmin=0, vmax=1).format("{:.2f}")
+
 
 # %% [markdown]
 # The table shows the total index ST of each factor (rows) for each outcome
-# (columns). How to read the indices:
+# (columns). The factor with the largest ST for each outcome in this run:
+
+# %%
+def ranking(outcome):
+    """The factors by ST for one outcome, largest first."""
+    return indices_named[indices_named.outcome == outcome].sort_values("ST", ascending=False)
+
+
+def leader(outcome):
+    """The factor with the largest ST for ``outcome``, with its interval, in words."""
+    first, second = ranking(outcome).iloc[0], ranking(outcome).iloc[1]
+    apart = first.ST - first.ST_conf > second.ST + second.ST_conf
+    return (f"*{first.factor}*, ST = {first.ST:.2f} (95% CI {first.ST - first.ST_conf:.2f} to "
+            f"{first.ST + first.ST_conf:.2f}), " + ("clearly ahead of" if apart else "with an interval that overlaps")
+            + f" *{second.factor}* ({second.ST:.2f} ± {second.ST_conf:.2f})")
+
+
+widest = indices_named.ST_conf.max()
+caveat = (f"\n\nThe widest interval is ±{widest:.2f}: with N = {drivers.samples} these are rough numbers; scale up "
+          "before you rely on a ranking." if widest > 0.25 else "")
+Markdown("\n".join(f"- **{outcome}**: {leader(outcome)}" for outcome in dict.fromkeys(indices_named.outcome)) + caveat)
+
+# %% [markdown]
+# How to read the indices:
 #
 # - A factor with a **large ST** is one whose assumed range drives much of the
-#   variation in that outcome. In the model, the institutional channel usually
-#   dominates: societal discrimination and institutional fairness (ODD §9).
+#   variation in that outcome.
 # - **ST well above S1** means that the factor works mostly in combination with
 #   others. The sum of all S1 below 1 says the same for the model as a whole.
 # - **Wide confidence intervals**, an S1 below zero, or sums of S1 or ST far above
@@ -238,7 +288,7 @@ table.style.background_gradient(cmap="Oranges", vmin=0, vmax=1).format("{:.2f}")
 #   index grows. The ranges here are choices, not measurements.
 
 # %%
-sums = indices.groupby("outcome")[["S1", "ST"]].sum().round(2)
+sums = indices_named.groupby("outcome")[["S1", "ST"]].sum().round(2)
 sums.columns = ["sum of S1", "sum of ST"]
 sums
 
@@ -279,14 +329,14 @@ sorted(p.name for p in folder_for(drivers, "drivers").iterdir())
 #
 # - *Numbers for real towns.* The defaults were calibrated by hand to a few
 #   stylised facts (ODD §7.4), not estimated from data. A count of "12 residents in
-#   phase 2" is not a forecast.
+#   group membership" is not a forecast.
 # - *Effect sizes of real policies.* The magnitudes of the interventions are
 #   modelling choices (ODD §7.5). Whether an inclusion policy works as strongly as
 #   in notebook 4 is an empirical question that the model cannot answer.
 # - *Which factor matters most in reality.* Sobol indices rank factors *within the
-#   model and over the chosen ranges*. A high index for societal discrimination
-#   says that the model is built to respond to it strongly (ODD §9: the response is
-#   steep), not that discrimination is the main cause of radicalisation.
+#   model and over the chosen ranges*. A high index for a factor says that the
+#   model is built to respond to it strongly over that range (ODD §9), not that
+#   the factor is the main cause of radicalisation.
 # - *Individuals.* Synthetic residents are not people. The model must never be used
 #   to score, rank or flag anyone.
 #
@@ -344,17 +394,21 @@ sorted(p.name for p in folder_for(drivers, "drivers").iterdir())
 # outcome across seeds with `np.var` over all runs of the sweep (`run_sweep`
 # returns the table when called again on the same folder).
 # </details>
-#
-# **5. Evidence.** Write one paragraph: "In radsim, societal discrimination
-# explains most of the variance in phase 1." What would you need, beyond the model,
-# to claim anything like this about a real city?
-#
-# <details><summary>Hint</summary>
-#
-# Think of measured figures for the inputs, patterns the model was not tuned to,
-# competing models, and the ranges you chose. See `docs/ODD.md` §9, and Grimm et
-# al. (2005).
-# </details>
+
+# %%
+sensitivity = ranking(OUTCOME_NAMES["phase_1"])
+top = sensitivity.iloc[0]
+share = "most of" if top.ST - top.ST_conf > 0.5 else ("about half of" if top.ST + top.ST_conf >= 0.5 else
+                                                     "the largest share of")
+Markdown(f"**5. Evidence.** Section 2 found, for the number of residents in sensitivity: {leader(top.outcome)}. "
+         f"Write one paragraph that states what this supports: \"In radsim, over the ranges of this notebook, "
+         f"{top.factor} explains {share} the variance in the number of residents in sensitivity "
+         f"(ST = {top.ST:.2f}, S1 = {top.S1:.2f}).\" Which words of that sentence would change with other ranges, "
+         "a larger N, or more factors (exercises 2 and 3)? And what would you need, beyond the model, to claim "
+         "anything like it about a real city?\n\n"
+         "<details><summary>Hint</summary>\n\nThink of measured figures for the inputs, patterns the model was "
+         "not tuned to, competing models, and the ranges you chose. See `docs/ODD.md` §9, and Grimm et al. "
+         "(2005).\n</details>")
 
 # %% [markdown]
 # ## Clean up
