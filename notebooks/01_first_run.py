@@ -79,16 +79,16 @@ BACKGROUND_COLOURS = {0: "#8da0cb", 1: "#fc8d62", 2: "#66c2a5"}
 # ## Scale
 #
 # The action phase is rare: in a small town it holds a handful of residents or
-# none. The town here therefore has 10,000 residents, enough for a visible tip of
+# none. The town here therefore has 20,000 residents, enough for a visible tip of
 # the pyramid, and still runs ten years in a few seconds.
 #
-# **To scale up**, set `SCALE = "large"` and run all cells again. You get 50,000
+# **To scale up**, set `SCALE = "large"` and run all cells again. You get 100,000
 # residents over ten years (the runs take about five times as long).
 
 # %%
 SCALE = "default"   # <- change to "large" to scale up
 SEED = 1            # the only source of randomness: the same seed gives the same town and the same run
-N_RESIDENTS, WEEKS = {"default": (10_000, 520), "large": (50_000, 520)}[SCALE]
+N_RESIDENTS, WEEKS = {"default": (20_000, 520), "large": (100_000, 520)}[SCALE]
 print(f"{N_RESIDENTS:,} residents, {WEEKS} weeks ({WEEKS / 52:.0f} years), seed {SEED}")
 
 # %% [markdown]
@@ -139,11 +139,13 @@ plt.show()
 
 # %%
 background_of = nx.get_node_attributes(town, "background")
-ties = pd.DataFrame([(d["layer"], background_of[u] != background_of[v]) for u, v, d in town.edges(data=True)],
+ties = pd.DataFrame([(d["layer"].replace("_", " or "), background_of[u] != background_of[v])   # "school or work"
+                     for u, v, d in town.edges(data=True)],
                     columns=["layer", "cross_background"])
 layers = ties.groupby("layer").agg(ties=("cross_background", "size"),
                                    cross_background_share=("cross_background", "mean"))
 print(f"{len(ties):,} ties; {ties.cross_background.mean():.1%} join residents of different backgrounds")
+layers = layers.rename(columns={"cross_background_share": "share across backgrounds"})
 layers.sort_values("ties", ascending=False).round(3)
 
 # %%
@@ -263,7 +265,8 @@ Markdown(f"At week {m.week}, {base:,} residents ({base / N_RESIDENTS:.1%}) are i
 # %%
 fig, ax = plt.subplots(figsize=(8, 3.2))
 ax.axhspan(0.05, 0.15, color="grey", alpha=0.15, label="survey range 5-15%")
-ax.plot(ts.step, ts.young_sympathiser_share, color=PHASE_COLOURS[1], lw=2, label="young people in sensitivity or further")
+ax.plot(ts.step, ts.young_sympathiser_share, color=PHASE_COLOURS[1], lw=2,
+        label="young people in sensitivity or further")
 ax.set_xlabel("week")
 ax.set_ylabel("share of young people (12-27)")
 ax.set_ylim(0, 0.3)

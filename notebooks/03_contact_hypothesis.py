@@ -301,7 +301,7 @@ prejudice = "prejudice, majority"
 strongest = effect.xs(prejudice, level="measure").difference.idxmin()
 discrimination = "perceived discrimination, minorities"
 backfire = (" That is the backfire of bare contact: the new ties expose minority participants to prejudiced "
-            "majority residents, who cause incidents (E4)." if sign("contact alone", discrimination) == "rises"
+            "majority residents, who cause incidents (E4). Section 5 asks whether it is large." if sign("contact alone", discrimination) == "rises"
             else "")
 entries = "entries into group membership"
 relative = (effect.difference / effect.baseline).abs()
@@ -312,7 +312,8 @@ bullets = [
     f"{sign('common goal', discrimination)}, {quote('common goal', discrimination)}.{backfire}",
     f"**Sympathisers** with a common goal: in the majority their number {sign('common goal', 'sympathisers, majority')}"
     f", {quote('common goal', 'sympathisers, majority', 1, ' residents')}; in the minorities it "
-    f"{sign('common goal', 'sympathisers, minorities')}, {quote('common goal', 'sympathisers, minorities', 1, ' residents')}. "
+    f"{sign('common goal', 'sympathisers, minorities')}, "
+    f"{quote('common goal', 'sympathisers, minorities', 1, ' residents')}. "
     "Section 6 asks through which channel the minorities' number moves.",
     f"**Entries into group membership** are rare: {effect.loc[('common goal', entries)].baseline:.1f} per run "
     f"without a programme. With a common goal they change by {quote('common goal', entries, 1)}, "

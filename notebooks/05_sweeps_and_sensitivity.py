@@ -76,11 +76,13 @@ plt.rcParams.update({"figure.dpi": 100, "axes.grid": True, "grid.alpha": 0.3, "f
                      "axes.spines.top": False, "axes.spines.right": False})
 logging.getLogger("distributed").setLevel(logging.ERROR)     # keep Dask's start-up and shut-down messages out
 OUT = (Path("results") / "notebooks" / "05_sweeps").resolve()   # inside the folder you run the notebook in
-FACTOR_NAMES = {"societal_discrimination": "societal discrimination", "institutional_fairness": "institutional fairness",
+FACTOR_NAMES = {"societal_discrimination": "societal discrimination",
+                "institutional_fairness": "institutional fairness",
                 "segregation": "segregation", "uncertainty_youth": "extra uncertainty of young people",
                 "memberships_mean": "club memberships per resident", "recruiter_approaches": "recruiters' approaches"}
 OUTCOME_NAMES = {"phase_1": "residents in sensitivity", "phase_2": "residents in group membership",
-                 "entered_phase_2": "entries into group membership", "young_sympathiser_share": "young sympathisers (share)",
+                 "entered_phase_2": "entries into group membership",
+                 "young_sympathiser_share": "young sympathisers (share)",
                  "mean_trust": "mean institutional trust", "polarisation": "polarisation index"}
 
 
