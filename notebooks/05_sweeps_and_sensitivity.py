@@ -138,9 +138,10 @@ print(f"Dask scheduler at {SCHEDULER} with {WORKERS} worker processes")
 # or does it matter more in a tense town? This is a question about an
 # *interaction*.
 #
-# The example sweep file `membership_grid.toml` (in `experiments/examples/sweeps/`) crosses four levels of
-# each factor (a full-factorial *grid*). In the small version each combination runs
-# twice in a smaller town.
+# The example sweep file `membership_grid.toml` crosses four levels of each factor
+# (a full-factorial *grid*). It ships with radsim: `example_path` finds it from any
+# folder, and `radsim examples` lists every example. In the small version each
+# combination runs twice in a smaller town.
 
 # %%
 grid = load_sweep(example_path("membership_grid.toml"))
@@ -379,7 +380,7 @@ sorted(p.name for p in folder_for(drivers, "drivers").iterdir())
 #
 # <details><summary>Hint</summary>
 #
-# Copy `experiments/examples/sweeps/drivers_sobol.toml` to a file of your own, add a line
+# Copy the file at `example_path("drivers_sobol.toml")` to a file of your own, add a line
 # under `[uncertainties]`, and read it with `load_sweep`. More factors means more
 # runs: N·(k + 2).
 # </details>
