@@ -14,18 +14,19 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from typing import Any
 
 import reacton.core
 import solara
 import solara.lab
 
-from .components import Explanations, InfoTip, MeetResident, Neighbourhoods, SideBySide, Trends
-from .i18n import LANGUAGES, t
+from .components import Explanations, InfoTip, LabelledSlider, MeetResident, Neighbourhoods, SideBySide, Trends
+from .i18n import LANGUAGES, number, percent, t
 from .serve import WARM_UP
 from .session import SLIDER_EXPLAIN, SLIDERS, SPEED, TOWN_SHAPING, Session
-from .widgets import FrameReport
+from .widgets import FrameReport, ScenarioUpload
 
-__all__ = ["Page", "Dashboard", "Controls", "TownSettingsCard", "FrameMark", "warm_up"]
+__all__ = ["Page", "Dashboard", "Controls", "TownSettingsCard", "ShareCard", "PlayControls", "FrameMark", "warm_up"]
 
 
 def warm_up() -> None:
@@ -54,29 +55,60 @@ def FrameMark(session: Session):
     FrameReport.element(frame=tick, handler=session.frame_painted)
 
 
+CSS = """
+/* a presentation layout: the whole side-by-side view fits a projector's 1280 x 720 */
+.v-navigation-drawer.solara-content-main { min-width: 300px !important; max-width: 300px !important; }
+.v-navigation-drawer .v-card__title { font-size: 16px; padding: 8px 12px 4px; }
+.radsim-appbar-controls, .radsim-appbar-controls .v-sheet { background: transparent !important; color: white; }
+.radsim-interventions .v-card__title { font-size: 16px; word-break: normal; line-height: 1.3; }
+.radsim-slider .v-input__slot { margin-bottom: 0; }
+.radsim-slider .v-messages { display: none; }
+.radsim-slider .v-input { margin-top: 0; }
+.radsim-town-head { font-size: 15px; font-weight: bold; line-height: 1.2; }
+.radsim-town-sub { font-size: 12px; color: #555; font-weight: normal; margin-left: 8px; white-space: nowrap;
+                   overflow: hidden; text-overflow: ellipsis; flex: 1 1 0; min-width: 0; }
+.radsim-message-box { position: fixed; top: 72px; right: 16px; z-index: 30; max-width: 560px; background: white;
+                      border-radius: 4px; box-shadow: 0 4px 12px rgba(0, 0, 0, 0.25); }
+/* the what-if panel scrolls on its own: switching an intervention never scrolls the towns away */
+.radsim-interventions { max-height: calc(100vh - 150px); overflow-y: auto; }
+"""
+"""The page's own styles: a narrower side bar (Solara's is at least 400 px wide), compact cards, and the
+message box, which floats above the page instead of pushing it down."""
+
+
 @solara.component
 def WeekLabel(session: Session):
+    """The week and, beside it, the size of the town (in the app bar)."""
     session.tick.value
-    solara.Text(t(session.lang.value, "week", week=session.towns.value.week), classes=["radsim-week"],
-                style="font-size:20px;font-weight:bold")
+    lang, towns = session.lang.value, session.towns.value
+    with solara.Row(gap="10px", style="align-items:baseline;margin-right:8px"):
+        solara.Text(t(lang, "week", week=number(lang, towns.week)), classes=["radsim-week"],
+                    style="font-size:20px;font-weight:bold")
+        solara.Text(t(lang, "town_size", n=number(lang, towns.as_is.town.n_residents)), classes=["radsim-town-size"],
+                    style="font-size:14px")
+
+
+@solara.component
+def PlayControls(session: Session):
+    """Play or Pause, Step, and the attack: in the app bar, so they stay visible when the side bar is closed."""
+    lang, playing = session.lang.value, session.playing.value
+    with solara.Row(gap="4px", style="align-items:center", classes=["radsim-appbar-controls"]):
+        WeekLabel(session)
+        solara.Button(t(lang, "pause") if playing else t(lang, "play"), color="primary", on_click=session.toggle_play,
+                      classes=["radsim-play"], icon_name="mdi-pause" if playing else "mdi-play")
+        solara.Button(t(lang, "step"), on_click=session.step, disabled=playing, classes=["radsim-step"],
+                      color="primary", outlined=True, style="background:white")
+        solara.Button(t(lang, "attack"), color="error", on_click=session.attack, classes=["radsim-attack"])
+        InfoTip(lang, "attack", light=True)
 
 
 @solara.component
 def Controls(session: Session):
-    """Play, pause, step, reset, speed, and the attack button."""
-    lang, playing = session.lang.value, session.playing.value
+    """The speed of play and Reset."""
+    lang = session.lang.value
     with solara.Card(t(lang, "run"), margin=1, classes=["radsim-controls"]):
-        WeekLabel(session)
-        with solara.Row(gap="4px", style="flex-wrap:wrap"):
-            solara.Button(t(lang, "pause") if playing else t(lang, "play"), color="primary",
-                          on_click=session.toggle_play, classes=["radsim-play"])
-            solara.Button(t(lang, "step"), on_click=session.step, disabled=playing, classes=["radsim-step"])
-            solara.Button(t(lang, "reset"), on_click=session.reset, classes=["radsim-reset"])
-        solara.SliderFloat(t(lang, "speed"), value=session.speed.value, on_value=session.set_speed,
-                           min=SPEED[0], max=SPEED[1], step=1.0)
-        with solara.Row(style="align-items:center"):
-            solara.Button(t(lang, "attack"), color="error", on_click=session.attack, classes=["radsim-attack"])
-            InfoTip(lang, "attack")
+        LabelledSlider(lang, "speed", t(lang, "speed"), session.speed.value, session.set_speed,
+                       low=SPEED[0], high=SPEED[1], step=1.0)
 
 
 @solara.component
@@ -85,58 +117,94 @@ def TownSettingsCard(session: Session):
     lang, p, built = session.lang.value, session.pending.value, session.towns.value.settings
     with solara.Card(t(lang, "town"), margin=1, classes=["radsim-town-settings"]):
         for name, spec in SLIDERS.items():
-            with solara.Row(style="align-items:center", gap="0px"):
-                if spec.is_float_slider:
-                    solara.SliderFloat(t(lang, spec.label), value=float(getattr(p, name)), min=spec.min, max=spec.max,
-                                       step=spec.step, on_value=lambda v, k=name: session.set_setting(k, float(v)))
-                else:
-                    solara.SliderInt(t(lang, spec.label), value=int(getattr(p, name)), min=spec.min, max=spec.max,
-                                     step=spec.step, on_value=lambda v, k=name: session.set_setting(k, int(v)))
-                InfoTip(lang, SLIDER_EXPLAIN[name])
+            LabelledSlider(lang, name, t(lang, spec.label), getattr(p, name),
+                           lambda v, k=name, f=spec.is_float_slider: session.set_setting(k, float(v) if f else int(v)),
+                           low=spec.min, high=spec.max, step=spec.step, integer=not spec.is_float_slider,
+                           explain_key=SLIDER_EXPLAIN[name])
         solara.InputInt(t(lang, "seed"), value=p.seed, on_value=lambda v: session.set_setting("seed", int(v or 0)))
         solara.Text(t(lang, "live_note"), style="font-size:12px;color:#555")
         if any(getattr(p, k) != getattr(built, k) for k in TOWN_SHAPING):
             solara.Warning(t(lang, "pending"), dense=True, classes=["radsim-pending"])
+        solara.Button(t(lang, "reset"), on_click=session.reset, classes=["radsim-reset"], color="primary",
+                      outlined=True, icon_name="mdi-restart")
+
+
+@solara.component
+def ShareCard(session: Session):
+    """Save and share: the what-if as a scenario file (and load one back), and the run as a film."""
+    lang = session.lang.value
+    with solara.Card(t(lang, "share_card"), margin=1, classes=["radsim-share"]):
+        solara.FileDownload(session.scenario_text, filename="radsim-what-if.toml", mime_type="application/toml",
+                            children=[solara.Button(t(lang, "download_scenario"), icon_name="mdi-download",
+                                                    outlined=True, classes=["radsim-download-scenario"])])
+        solara.Text(t(lang, "scenario_note"), style="font-size:12px;color:#555")
+        ScenarioUpload.element(label=t(lang, "load_scenario"), handler=session.load_scenario)
+        solara.FileDownload(session.film, filename="radsim-run.gif", mime_type="image/gif",
+                            children=[solara.Button(t(lang, "download_film"), icon_name="mdi-filmstrip",
+                                                    outlined=True, classes=["radsim-download-film"])])
+
+
+def _shown(lang: str, value: Any) -> Any:
+    """A value in a message, written in the language: an int with separators, a float as a percentage."""
+    if isinstance(value, bool) or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return number(lang, value)
+    if isinstance(value, float):
+        return percent(lang, value)
+    return value
 
 
 @solara.component
 def Message(session: Session):
+    """The last message, floating above the page (it never moves the page) with a button that closes it."""
     if session.message.value is None:
         return
+    lang = session.lang.value
     kind, key, values = session.message.value
+    text = t(lang, key, kept=t(lang, "kept"), **{k: _shown(lang, v) for k, v in values.items()})
     show = {"error": solara.Error, "warning": solara.Warning, "info": solara.Info}[kind]
-    show(t(session.lang.value, key, **values), classes=["radsim-message", f"radsim-message-{kind}"])
+    with solara.Div(classes=["radsim-message-box"]):
+        show(text, classes=["radsim-message", f"radsim-message-{kind}"], style="padding-right:96px;margin:0")
+        solara.Button(t(lang, "close"), on_click=session.dismiss, small=True, text=True, icon_name="mdi-close",
+                      classes=["radsim-dismiss"], style="position:absolute;top:6px;right:6px")
 
 
 @solara.component
 def Dashboard(session: Session):
-    """The whole dashboard for one session: app bar with the language switch, controls, views in tabs."""
+    """The whole dashboard for one session: app bar with the controls, side bar, views in tabs."""
     lang = session.lang.value
     session.render_context = reacton.core.get_render_context(required=False)
     solara.use_effect(lambda: session.close, [])          # the page closes: the play loop ends
-    solara.Title(t(lang, "title"))
-    with solara.AppBar():
-        solara.AppBarTitle(t(lang, "title"))
-    with solara.Sidebar():
-        solara.ToggleButtonsSingle(value=lang, on_value=session.set_lang, dense=True, style="margin:4px 8px",
-                                   children=[solara.Button(name, value=code, text=True, classes=[f"radsim-lang-{code}"])
-                                             for code, name in LANGUAGES.items()])
-        Controls(session)
-        TownSettingsCard(session)
-    Message(session)
-    solara.Text(t(lang, "synthetic"), style="font-size:12px;color:#555")
-    with solara.lab.Tabs(value=session.tab.value, on_value=session.set_tab, lazy=True):
-        with solara.lab.Tab(t(lang, "tab_side")):
-            SideBySide(session)
-        with solara.lab.Tab(t(lang, "tab_trends")):
-            Trends(session)
-        with solara.lab.Tab(t(lang, "tab_hoods")):
-            Neighbourhoods(session)
-        with solara.lab.Tab(t(lang, "tab_resident")):
-            MeetResident(session)
-        with solara.lab.Tab(t(lang, "tab_explain")):
-            Explanations(session)
-    FrameMark(session)                                    # last: its report follows the views' updates
+    with solara.Column(gap="0px"):                     # no gaps around the invisible parts (title, styles, portals)
+        solara.Title(t(lang, "title"))
+        solara.Style(CSS)
+        with solara.AppBar():
+            PlayControls(session)
+            solara.ToggleButtonsSingle(value=lang, on_value=session.set_lang, dense=True, style="margin:4px 8px",
+                                       children=[solara.Button(name, value=code, text=True,
+                                                               classes=[f"radsim-lang-{code}"])
+                                                 for code, name in LANGUAGES.items()])
+        with solara.AppBarTitle():
+            solara.Text("radsim", style="font-weight:bold")
+        with solara.Sidebar():
+            Controls(session)
+            TownSettingsCard(session)
+            ShareCard(session)
+        Message(session)
+        with solara.lab.Tabs(value=session.tab.value, on_value=session.set_tab, lazy=True):
+            with solara.lab.Tab(t(lang, "tab_side")):
+                SideBySide(session)
+            with solara.lab.Tab(t(lang, "tab_trends")):
+                Trends(session)
+            with solara.lab.Tab(t(lang, "tab_hoods")):
+                Neighbourhoods(session)
+            with solara.lab.Tab(t(lang, "tab_resident")):
+                MeetResident(session)
+            with solara.lab.Tab(t(lang, "tab_explain")):
+                Explanations(session)
+        solara.Text(t(lang, "synthetic"), style="font-size:12px;color:#555")
+        FrameMark(session)                                # last: its report follows the views' updates
 
 
 @solara.component

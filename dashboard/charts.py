@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 __all__ = ["Series", "line_chart", "pyramid", "heat_table", "legend"]
@@ -30,6 +30,8 @@ class Series:
     dashed: bool = False
     step: bool = False       # draw as a step function (phases)
     width: float = 2.0
+    band: tuple[Sequence[float], Sequence[float]] | None = None
+    """A shaded band (low, high) at the same ``x``, e.g. a 95% interval."""
 
 
 def _esc(text: str) -> str:
@@ -58,14 +60,20 @@ def _fmt(v: float) -> str:
     return f"{v:.2f}".rstrip("0").rstrip(".")
 
 
+Formatter = Callable[[float], str]
+"""How a chart writes its numbers (the language's separators: :func:`dashboard.i18n.tick`)."""
+
+
 def line_chart(series: Sequence[Series], *, title: str = "", y_label: str = "", x_label: str = "",
                y_range: tuple[float, float] | None = None, marks: Sequence[float] = (), mark_label: str = "",
-               width: int = 460, height: int = 190, zero_line: bool = False, css_class: str = "") -> str:
-    """A line chart; ``marks`` are x positions drawn as thin vertical lines (attacks)."""
+               width: int = 460, height: int = 190, zero_line: bool = False, css_class: str = "",
+               fmt: Formatter = _fmt) -> str:
+    """A line chart; ``marks`` are x positions drawn as thin vertical lines (attacks); ``fmt`` writes the ticks."""
     left, right, top, bottom = 44, 10, 22 if title else 8, 30
     pw, ph = width - left - right, height - top - bottom
     xs = [x for s in series for x in s.x]
     ys = [y for s in series for y in s.y if y == y]
+    ys += [y for s in series if s.band for part in s.band for y in part if y == y]
     x0, x1 = (min(xs), max(xs)) if xs else (0.0, 1.0)
     if x1 - x0 < 10:
         x1 = x0 + 10
@@ -94,21 +102,28 @@ def line_chart(series: Sequence[Series], *, title: str = "", y_label: str = "", 
     for t in _nice_ticks(lo, hi):
         y = sy(t)
         out.append(f'<line x1="{left}" x2="{left + pw}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e3e6ea"/>')
-        out.append(f'<text x="{left - 4}" y="{y + 3.5:.1f}" text-anchor="end" fill="#555">{_fmt(t)}</text>')
+        out.append(f'<text x="{left - 4}" y="{y + 3.5:.1f}" text-anchor="end" fill="#555">{fmt(t)}</text>')
     for t in _nice_ticks(x0, x1, 5):
         x = sx(t)
-        out.append(f'<text x="{x:.1f}" y="{top + ph + 13}" text-anchor="middle" fill="#555">{_fmt(t)}</text>')
+        out.append(f'<text x="{x:.1f}" y="{top + ph + 13}" text-anchor="middle" fill="#555">{fmt(t)}</text>')
     if zero_line and lo < 0 < hi:
         out.append(f'<line x1="{left}" x2="{left + pw}" y1="{sy(0):.1f}" y2="{sy(0):.1f}" stroke="#888"/>')
     for m in marks:
         if x0 <= m <= x1:
             out.append(f'<line x1="{sx(m):.1f}" x2="{sx(m):.1f}" y1="{top}" y2="{top + ph}" stroke="#b01234" '
-                       f'stroke-dasharray="2,2"><title>{_esc(mark_label)} {_fmt(m)}</title></line>')
+                       f'stroke-dasharray="2,2"><title>{_esc(mark_label)} {fmt(m)}</title></line>')
     out.append(f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#bbb"/>')
     if x_label:
         out.append(f'<text x="{left + pw}" y="{height - 2}" text-anchor="end" fill="#555">{_esc(x_label)}</text>')
     if y_label:
         out.append(f'<text x="{left}" y="{height - 2}" fill="#555">{_esc(y_label)}</text>')
+    for s in series:
+        if s.band:
+            low, high = s.band
+            edge = [f"{sx(x):.1f},{sy(y):.1f}" for x, y in zip(s.x, high) if y == y]
+            edge += [f"{sx(x):.1f},{sy(y):.1f}" for x, y in reversed(list(zip(s.x, low))) if y == y]
+            out.append(f'<polygon class="radsim-band" points="{" ".join(edge)}" fill="{s.colour}" fill-opacity="0.2" '
+                       f'stroke="none"><title>{_esc(s.label)}</title></polygon>')
     for s in series:
         pts = []
         prev = None
@@ -142,7 +157,7 @@ def legend(items: Sequence[tuple[str, str, bool]]) -> str:
 
 
 def pyramid(counts: Sequence[int], labels: Sequence[str], colours: Sequence[str], *, tips: Sequence[str] = (),
-            width: int = 300, height: int = 130, css_class: str = "") -> str:
+            width: int = 300, height: int = 130, css_class: str = "", fmt: Formatter = _fmt) -> str:
     """The radicalisation pyramid: phase 0 at the base, action at the top.
 
     Bar widths are on a logarithmic scale (``log10(1 + count)``): phase 0 holds
@@ -167,7 +182,7 @@ def pyramid(counts: Sequence[int], labels: Sequence[str], colours: Sequence[str]
                    f'<rect x="{cx - w / 2:.1f}" y="{y:.1f}" width="{w:.1f}" height="{row - 3:.1f}" '
                    f'fill="{colours[phase]}" stroke="#555" stroke-width="0.5"/>'
                    f'<text x="{2 * half + 16:.1f}" y="{y + row / 2 + 3:.1f}">'
-                   f'<tspan font-weight="bold" class="radsim-count" data-phase="{phase}">{c:,}</tspan> '
+                   f'<tspan font-weight="bold" class="radsim-count" data-phase="{phase}">{fmt(c)}</tspan> '
                    f'{_esc(labels[phase])}</text></g>')
     out.append("</svg>")
     return "".join(out)
@@ -175,10 +190,12 @@ def pyramid(counts: Sequence[int], labels: Sequence[str], colours: Sequence[str]
 
 def heat_table(row_labels: Sequence[str], col_labels: Sequence[str], values: Sequence[Sequence[float]], *,
                colours: Sequence[str], col_tips: Sequence[str] = (), percent: Sequence[bool] = (),
-               col_max: Sequence[float] | None = None, corner: str = "", css_class: str = "") -> str:
+               col_max: Sequence[float] | None = None, corner: str = "", css_class: str = "",
+               fmt: Formatter = _fmt, fmt_percent: Formatter = lambda v: f"{100 * v:.1f}%") -> str:
     """An HTML heat map: each column shaded from white to its colour, relative to the column's largest value.
 
-    Pass ``col_max`` to shade several tables on one scale (e.g. two towns side by side).
+    Pass ``col_max`` to shade several tables on one scale (e.g. two towns side by side, or a fixed
+    scale of shares with a floor).
     """
     ncol = len(col_labels)
     if col_max is None:
@@ -191,7 +208,7 @@ def heat_table(row_labels: Sequence[str], col_labels: Sequence[str], values: Seq
         cells = []
         for j, v in enumerate(r):
             a = 0.0 if col_max[j] <= 0 else min(1.0, v / col_max[j])
-            text = f"{100 * v:.1f}%" if (j < len(percent) and percent[j]) else f"{v:,.0f}"
+            text = fmt_percent(v) if (j < len(percent) and percent[j]) else fmt(v)
             cells.append(f'<td style="padding:2px 6px;text-align:right;background:{_tint(colours[j], a)}">{text}</td>')
         rows.append(f'<tr><th style="text-align:left;padding:2px 6px;font-weight:normal">{_esc(label)}</th>'
                     f'{"".join(cells)}</tr>')

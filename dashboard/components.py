@@ -22,12 +22,13 @@ import numpy as np
 import solara
 
 from experiments.plots import PHASE_COLOURS
+from model.interventions import INTERVENTION_TYPES
 from model.town import LAYERS
 
 from . import charts
-from .i18n import EXPLAINED, explain, t
+from .i18n import EXPLAINED, explain, number, percent, t, tick
 from .picture import PICTURE_SIZE, NetworkPicture, encode_jpeg
-from .session import Session
+from .session import Session, slider_value
 from .twin import CONTROLS, InterventionChoice, TwinTowns
 from .widgets import ClickableImage
 
@@ -59,10 +60,40 @@ def _thin(x: list, *ys: list) -> tuple:
     return tuple([seq[i] for i in idx] for seq in (x, *ys))
 
 
-def InfoTip(lang: str, key: str) -> None:
-    """A small (i) that explains ``key`` in plain words on hover (the browser's own tooltip: one element)."""
+def InfoTip(lang: str, key: str, light: bool = False) -> None:
+    """A small (i) that explains ``key`` in plain words on hover (the browser's own tooltip: one element).
+
+    ``light``: drawn in white, for the dark app bar.
+    """
+    style = INFO_STYLE.replace("#1565c0", "#ffffff") if light else INFO_STYLE
     solara.HTML(tag="span", unsafe_innerHTML="i", classes=["radsim-info"],
-                attributes={"title": explain(lang, key), "data-explain": key}, style=INFO_STYLE)
+                attributes={"title": explain(lang, key), "data-explain": key}, style=style)
+
+
+def LabelledSlider(lang: str, name: str, label: str, value: float, on_value: Callable[[float], None], *,
+                   low: float, high: float, step: float, integer: bool = False, explain_key: str | None = None,
+                   disabled: bool = False) -> None:
+    """A slider with its name above it and, to the right, its value and unit (``slider_value``)."""
+    with solara.Column(gap="0px", classes=["radsim-slider", f"radsim-slider-{name}"]):
+        with solara.Row(gap="2px", style="align-items:center;font-size:13px"):
+            solara.Text(label)
+            if explain_key:
+                InfoTip(lang, explain_key)
+            solara.Div(style="flex:1")
+            solara.Text(slider_value(lang, name, value), classes=["radsim-slider-value"],
+                        style="font-weight:bold;white-space:nowrap")
+        if integer:
+            solara.SliderInt("", value=int(value), min=int(low), max=int(high), step=int(step),
+                             on_value=on_value, disabled=disabled, thumb_label=False)
+        else:
+            solara.SliderFloat("", value=float(value), min=low, max=high, step=step, on_value=on_value,
+                               disabled=disabled, thumb_label=False)
+
+
+
+def fmt(lang: str) -> Callable[[float], str]:
+    """The chart number formatter of ``lang`` (18,400 / 18.400)."""
+    return lambda value: tick(lang, value)
 
 
 # --- the town network ------------------------------------------------------------------
@@ -79,7 +110,7 @@ def TownPicture(towns: TwinTowns, side: int, week: int, selected: int | None, la
 
     def make_picture() -> NetworkPicture:
         return NetworkPicture(towns.positions, model.town.edge_source, model.town.edge_target, model.town.background,
-                              *PICTURE_SIZE)
+                              *PICTURE_SIZE, neighbourhood=towns.as_is.town.neighbourhood, names=towns.hood_names)
 
     picture = solara.use_memo(make_picture, [towns.build, side, n_ties])
 
@@ -105,18 +136,50 @@ def TownView(session: Session, side: int):
         names = [t(lang, f"iv_{k}") for k in towns.intervention_names()]
         sub = t(lang, "with_list", names=", ".join(names)) if names else t(lang, "no_interventions")
     else:
-        sub = t(lang, "counts", week=towns.week)
-    with solara.Card(title, subtitle=sub, classes=[f"radsim-town-{side}"], margin=1):
+        sub = t(lang, "counts", week=number(lang, towns.week))
+    with solara.Card(margin=1, classes=[f"radsim-town-{side}"], style="padding:4px 8px"):
+        with solara.Row(gap="0px", style="align-items:baseline;flex-wrap:nowrap;min-height:22px"):
+            solara.Text(title, classes=["radsim-town-head"])
+            solara.Text(sub, classes=["radsim-town-sub", f"radsim-town-sub-{side}"])
         TownPicture(towns, side, towns.week, selected, lang, session.meet)
         with solara.Row(style="align-items:center"):
             solara.HTML(unsafe_innerHTML=charts.pyramid(
                 counts, [t(lang, f"phase_{k}") for k in range(4)], PHASE_COLOURS,
-                tips=[explain(lang, f"phase_{k}") for k in range(4)], css_class=f"radsim-pyramid-{side}"),
-                classes=[f"radsim-counts-{side}"])
+                tips=[explain(lang, f"phase_{k}") for k in range(4)], css_class=f"radsim-pyramid-{side}",
+                height=96, fmt=fmt(lang)), classes=[f"radsim-counts-{side}"])
             InfoTip(lang, "pyramid")
-        if side == 1:
-            cost = towns.latest(1, "cost")
-            solara.Text(t(lang, "cost", cost=f"{cost:,.0f}"), classes=["radsim-cost"])
+
+
+def cost_texts(lang: str, towns: TwinTowns) -> list[str]:
+    """The package's cost so far, per averted entry into a radical group, and what a unit is."""
+    cost = towns.latest(1, "cost") - towns.latest(0, "cost")
+    averted = int(towns.latest(0, "entered_phase_2") - towns.latest(1, "entered_phase_2"))
+    lines = [t(lang, "cost_package", cost=number(lang, cost))]
+    if cost > 0 and averted > 0:
+        lines.append(t(lang, "cost_per_averted", per=number(lang, cost / averted), averted=number(lang, averted),
+                       share=percent(lang, 1.0 / averted, 0 if averted <= 100 else 1)))
+    elif averted < 0:
+        lines.append(t(lang, "cost_more_entries", n=number(lang, -averted)))
+    elif cost > 0:
+        lines.append(t(lang, "cost_none_averted"))
+    unit = {name: number(lang, INTERVENTION_TYPES[name].model_fields["cost"].default)
+            for name in ("key_figures", "care_and_repression")}
+    lines.append(t(lang, "cost_unit", key_figure=unit["key_figures"], exit=unit["care_and_repression"]))
+    return lines
+
+
+@solara.component
+def CostNote(session: Session):
+    """The cost of the right-hand town's package in terms a room understands."""
+    session.tick.value
+    lang, towns = session.lang.value, session.towns.value
+    if not towns.what_if.interventions:
+        return
+    first, *rest = cost_texts(lang, towns)
+    with solara.Column(gap="2px", classes=["radsim-cost-box"], style="margin:0 4px 6px"):
+        solara.Text(first, classes=["radsim-cost"], style="font-weight:bold;font-size:13px")
+        for line in rest:
+            solara.Text(line, classes=["radsim-cost-detail"], style="font-size:12px;color:#444")
 
 
 @solara.component
@@ -131,18 +194,49 @@ def DifferencePlot(session: Session):
         x, d = _thin(a["week"], diff)
         series.append(charts.Series(phase_label(lang, k), x, d, PHASE_COLOURS[k], width=2.5))
     last = {k: b[f"phase_{k}"][-1] - a[f"phase_{k}"][-1] for k in (1, 2, 3)}
-    with solara.Card(margin=1, classes=["radsim-difference"]):
-        with solara.Row(style="align-items:center"):
-            solara.Text(t(lang, "difference"), style="font-weight:bold")
+    with solara.Card(margin=1, classes=["radsim-difference"], style="padding:4px 8px"):
+        with solara.Row(style="align-items:center;flex-wrap:wrap", gap="8px"):
+            solara.Text(t(lang, "difference"), style="font-weight:bold;font-size:13px")
             InfoTip(lang, "difference")
-        solara.HTML(unsafe_innerHTML=charts.legend([(f"{s.label}: {last[k]:+,.0f}", s.colour, False)
-                                                    for k, s in zip((1, 2, 3), series)]),
-                    classes=["radsim-difference-now"],
-                    attributes={"data-diff": ",".join(f"{last[k]:.0f}" for k in (1, 2, 3))})
+            solara.HTML(unsafe_innerHTML=charts.legend([(f"{s.label}: {number(lang, last[k], sign=True)}", s.colour,
+                                                         False) for k, s in zip((1, 2, 3), series)]),
+                        classes=["radsim-difference-now"],
+                        attributes={"data-diff": ",".join(f"{last[k]:.0f}" for k in (1, 2, 3))})
         solara.HTML(unsafe_innerHTML=charts.line_chart(
             series, y_label=t(lang, "difference_y"), x_label=t(lang, "weeks"), zero_line=True,
-            marks=towns.attacks, mark_label=t(lang, "attack"), width=760, height=170),
+            marks=towns.attacks, mark_label=t(lang, "attack"), width=760, height=150, fmt=fmt(lang)),
             classes=["radsim-difference-chart"], attributes={"data-week": str(a["week"][-1])})
+
+
+@solara.component
+def NoisePanel(session: Session):
+    """Ten replications of both towns in the background, and the difference with its 95% band."""
+    session.tick.value                    # the band goes stale when the towns' settings change
+    lang, band, running = session.lang.value, session.noise.value, session.noise_progress.value
+    with solara.Card(margin=1, classes=["radsim-noise"], style="padding:4px 8px"):
+        with solara.Row(style="align-items:center;flex-wrap:wrap", gap="8px"):
+            solara.Text(t(lang, "noise_card"), style="font-weight:bold;font-size:13px")
+            solara.Button(t(lang, "noise_button"), on_click=session.run_noise, disabled=running is not None,
+                          outlined=True, small=True, classes=["radsim-noise-run"], icon_name="mdi-chart-bell-curve")
+            if running is not None:
+                solara.ProgressLinear(value=100 * running[0] / max(running[1], 1), style="max-width:160px")
+                solara.Text(t(lang, "noise_running", done=running[0], total=running[1]),
+                            classes=["radsim-noise-progress"], style="font-size:12px")
+        if band is None:
+            return
+        series = []
+        for k in (1, 2, 3):
+            x, m, lo, hi = _thin(band.weeks, band.mean[k], band.low[k], band.high[k])
+            series.append(charts.Series(phase_label(lang, k), x, m, PHASE_COLOURS[k], width=2.0, band=(lo, hi)))
+        solara.Text(t(lang, "noise_chart"), style="font-size:12px")
+        solara.HTML(unsafe_innerHTML=charts.legend([(s.label, s.colour, False) for s in series]))
+        solara.HTML(unsafe_innerHTML=charts.line_chart(
+            series, y_label=t(lang, "difference_y"), x_label=t(lang, "weeks"), zero_line=True, width=760, height=150,
+            fmt=fmt(lang), css_class="radsim-noise-chart"),
+            classes=["radsim-noise-band"], attributes={"data-replications": str(band.replications)})
+        solara.Text(t(lang, "noise_done"), style="font-size:12px;color:#555")
+        if band.key != session.scenario_key():
+            solara.Text(t(lang, "noise_stale"), classes=["radsim-noise-stale"], style="font-size:12px;color:#b01234")
 
 
 @solara.component
@@ -151,6 +245,7 @@ def InterventionPanel(session: Session):
     session.panel.value                   # redraw when the choices change, not every week
     towns, lang, on_choice = session.towns.value, session.lang.value, session.set_choice
     with solara.Card(t(lang, "interventions"), margin=1, classes=["radsim-interventions"]):
+        CostNote(session)
         for type_, control in CONTROLS.items():
             choice = towns.choices[type_]
             with solara.Column(gap="0px", classes=[f"radsim-iv-{type_}"], style="margin-bottom:6px"):
@@ -162,12 +257,13 @@ def InterventionPanel(session: Session):
                     solara.Text(t(lang, "since", week=towns.started[type_]), style="font-size:11px;color:#555")
                 if control.intensity_sets_share:     # chosen before switching on: it decides whom the clubs reach
                     solara.Text(t(lang, "share_of_young"), style="font-size:12px;color:#555")
-                    solara.SliderFloat(t(lang, "share"), value=choice.intensity, min=0.0, max=1.0, step=0.05,
-                                       disabled=choice.on,
-                                       on_value=lambda x, k=type_: on_choice(k, _with(towns.choices[k], intensity=x)))
+                    LabelledSlider(lang, "share", t(lang, "share"), choice.intensity,
+                                   lambda x, k=type_: on_choice(k, _with(towns.choices[k], intensity=x)),
+                                   low=0.0, high=1.0, step=0.05, disabled=choice.on)
                 elif choice.on:
-                    solara.SliderFloat(t(lang, "intensity"), value=choice.intensity, min=0.0, max=1.0, step=0.05,
-                                       on_value=lambda x, k=type_: on_choice(k, _with(towns.choices[k], intensity=x)))
+                    LabelledSlider(lang, "intensity", t(lang, "intensity"), choice.intensity,
+                                   lambda x, k=type_: on_choice(k, _with(towns.choices[k], intensity=x)),
+                                   low=0.0, high=1.0, step=0.05)
                 if control.variant and choice.on:
                     solara.Checkbox(label=t(lang, f"variant_{type_}"), value=choice.variant,
                                     on_value=lambda x, k=type_: on_choice(k, _with(towns.choices[k], variant=x)))
@@ -188,12 +284,13 @@ def SideBySide(session: Session):
             with solara.Columns([1, 1], gutters_dense=True):
                 TownView(session, 0)
                 TownView(session, 1)
+            DifferencePlot(session)
             with solara.Row(style="align-items:center;flex-wrap:wrap;margin:0 8px", gap="12px"):
                 solara.HTML(unsafe_innerHTML=charts.legend([(phase_label(lang, k), PHASE_COLOURS[k], False)
                                                             for k in range(4)]))
                 solara.Text(t(lang, "legend_shapes"), style="font-size:12px")
-            DifferencePlot(session)
-            solara.Info(t(lang, "same_seed"), dense=True)
+            solara.Text(t(lang, "same_seed"), style="font-size:12px;color:#555;margin:0 8px")
+            NoisePanel(session)
         InterventionPanel(session)
 
 
@@ -205,7 +302,7 @@ def Trends(session: Session):
     session.tick.value
     towns, lang = session.towns.value, session.lang.value
     a, b = towns.series(0), towns.series(1)
-    marks = dict(marks=towns.attacks, mark_label=t(lang, "attack"), x_label=t(lang, "weeks"))
+    marks = dict(marks=towns.attacks, mark_label=t(lang, "attack"), x_label=t(lang, "weeks"), fmt=fmt(lang))
 
     def lines(keys: list[tuple[str, str, str]]) -> list[charts.Series]:
         out = []
@@ -215,7 +312,8 @@ def Trends(session: Session):
                 out.append(charts.Series(f"{label} ({t(lang, SIDE_KEYS[side])})", x, y, colour, dashed=side == 1))
         return out
 
-    phases = lines([(f"phase_{k}", phase_label(lang, k), PHASE_COLOURS[k]) for k in (1, 2, 3)])
+    phase_1 = lines([("phase_1", phase_label(lang, 1), PHASE_COLOURS[1])])
+    phases_23 = lines([(f"phase_{k}", phase_label(lang, k), PHASE_COLOURS[k]) for k in (2, 3)])
     climate = lines([("mean_prejudice", t(lang, "q_prejudice"), "#8d6e63"),
                      ("mean_trust", t(lang, "q_trust"), "#1565c0"),
                      ("polarisation", t(lang, "q_polarisation"), "#6a1b9a")])
@@ -224,10 +322,15 @@ def Trends(session: Session):
     solara.Text(t(lang, "solid_dashed"), style="font-size:12px")
     with solara.Columns([1, 1], gutters_dense=True):
         with solara.Card(margin=1):
-            _title(lang, "phases_chart", "pyramid")
+            _title(lang, "phase_1_chart", "phase_1")
+            solara.HTML(unsafe_innerHTML=charts.legend([(phase_label(lang, 1), PHASE_COLOURS[1], False)]))
+            solara.HTML(unsafe_innerHTML=charts.line_chart(phase_1, **marks, css_class="radsim-trend-phase-1"))
+        with solara.Card(margin=1):
+            _title(lang, "phases_23_chart", "pyramid")
             solara.HTML(unsafe_innerHTML=charts.legend([(phase_label(lang, k), PHASE_COLOURS[k], False)
-                                                        for k in (1, 2, 3)]))
-            solara.HTML(unsafe_innerHTML=charts.line_chart(phases, **marks, css_class="radsim-trend-phases"))
+                                                        for k in (2, 3)]))
+            solara.HTML(unsafe_innerHTML=charts.line_chart(phases_23, **marks, css_class="radsim-trend-phases-23"))
+    with solara.Columns([1, 1], gutters_dense=True):
         with solara.Card(margin=1):
             _title(lang, "climate_chart", "polarisation")
             solara.HTML(unsafe_innerHTML=charts.legend([(t(lang, "q_prejudice"), "#8d6e63", False),
@@ -241,9 +344,9 @@ def Trends(session: Session):
             solara.HTML(unsafe_innerHTML=charts.legend([(t(lang, "q_discrimination"), "#b01234", False),
                                                         (t(lang, "threat"), "#37474f", False)]))
             solara.HTML(unsafe_innerHTML=charts.line_chart(grievance, y_range=(0.0, 1.0), **marks))
-        with solara.Column():
-            for key in ("prejudice", "trust", "polarisation", "threat"):
-                solara.Text(explain(lang, key), style="font-size:12px")
+    with solara.Column(gap="2px"):
+        for key in ("prejudice", "trust", "polarisation", "threat"):
+            solara.Text(explain(lang, key), style="font-size:12px")
 
 
 def _title(lang: str, key: str, explain_key: str) -> None:
@@ -261,18 +364,31 @@ def Neighbourhoods(session: Session):
             phase_label(lang, 3)]
     tips = ["", explain(lang, "minority_share"), explain(lang, "phase_1"), explain(lang, "phase_2"),
             explain(lang, "phase_3")]
-    solara.Text(t(lang, "hood_note"), style="font-size:12px")
+    solara.Text(t(lang, "hood_note", **{f"p{k}": percent(lang, HEAT_FLOOR[k - 1]) for k in (1, 2, 3)}),
+                style="font-size:12px")
     tables = [towns.neighbourhood_table(side) for side in (0, 1)]
-    col_max = np.maximum(tables[0].max(axis=0), tables[1].max(axis=0)).tolist()   # one scale for both towns
+    col_max = heat_scale(tables)
     with solara.Columns([1, 1], gutters_dense=True):
         for side in (0, 1):
             table = tables[side]
             with solara.Card(t(lang, SIDE_KEYS[side]), margin=1):
                 solara.HTML(unsafe_innerHTML=charts.heat_table(
-                    [str(k) for k in range(table.shape[0])], cols, table.tolist(),
+                    towns.hood_names, cols, table.tolist(),
                     colours=["#90a4ae", "#5c6bc0", PHASE_COLOURS[1], PHASE_COLOURS[2], PHASE_COLOURS[3]], col_tips=tips,
                     percent=[False, True, True, True, True], col_max=col_max, corner=t(lang, "hood_col"),
-                    css_class=f"radsim-hoods-{side}"))
+                    css_class=f"radsim-hoods-{side}", fmt=fmt(lang), fmt_percent=lambda v: percent(lang, v, 1)))
+
+
+HEAT_FLOOR = (0.20, 0.05, 0.02)
+"""Shares in phases 1, 2 and 3 that the heat map shows in full colour (unless a neighbourhood has more):
+one resident in phase 3 out of 200 (0.5%) is a light tint, not a saturated cell."""
+
+
+def heat_scale(tables: list[np.ndarray]) -> list[float]:
+    """The heat map's full-colour value of each column, one scale for both towns: the most residents; the
+    minority share on its own scale of 0 to 100%; the phase shares at :data:`HEAT_FLOOR` or the largest share."""
+    largest = np.maximum(tables[0].max(axis=0), tables[1].max(axis=0))
+    return [float(largest[0]), 1.0, *(max(float(largest[2 + k]), HEAT_FLOOR[k]) for k in range(3))]
 
 
 # --- meet a resident -----------------------------------------------------------------------------
@@ -311,7 +427,7 @@ def MeetResident(session: Session):
     profiles = [towns.resident_profile(s, i) for s in (0, 1)]
     p = profiles[0]
     solara.Text(t(lang, "who", i=i, age=int(p["age"]), background=background_label(lang, p["background"]),
-                  hood=p["neighbourhood"], size=p["household_size"]), classes=["radsim-resident-who"],
+                  hood=towns.hood_names[p["neighbourhood"]], size=p["household_size"]), classes=["radsim-resident-who"],
                 style="font-weight:bold")
     solara.Text(t(lang, "now_phase", phase_as_is=phase_label(lang, profiles[0]["phase"]),
                   phase_what_if=phase_label(lang, profiles[1]["phase"])), classes=["radsim-resident-now"])
@@ -325,6 +441,7 @@ def MeetResident(session: Session):
             solara.HTML(unsafe_innerHTML=charts.legend([(t(lang, SIDE_KEYS[s]), series[s].colour, s == 1)
                                                         for s in (0, 1)]))
             solara.HTML(unsafe_innerHTML=charts.line_chart(series, y_range=(-0.2, 3.2), x_label=t(lang, "weeks"),
+                                                           fmt=fmt(lang),
                                                            marks=towns.attacks, mark_label=t(lang, "attack"),
                                                            css_class="radsim-phase-history"))
         with solara.Card(margin=1):
@@ -339,6 +456,7 @@ def MeetResident(session: Session):
                                    STORY_COLOURS[k], dashed=k == "radical_belief") for k in STORY_COLOURS]
             solara.HTML(unsafe_innerHTML=charts.legend([(s.label, s.colour, s.dashed) for s in lines]))
             solara.HTML(unsafe_innerHTML=charts.line_chart(lines, y_range=(0.0, 1.0), x_label=t(lang, "weeks"),
+                                                           fmt=fmt(lang),
                                                            marks=towns.attacks, mark_label=t(lang, "attack"),
                                                            css_class="radsim-story"))
             with solara.Row(style="flex-wrap:wrap"):
@@ -380,5 +498,6 @@ def Explanations(session: Session):
             solara.Text(explain(lang, key), classes=["radsim-explain-item"], style="display:list-item;margin-left:24px")
 
 
-__all__ = ["TownPicture", "TownView", "DifferencePlot", "InterventionPanel", "SideBySide", "Trends",
-           "Neighbourhoods", "MeetResident", "Explanations", "InfoTip"]
+__all__ = ["TownPicture", "TownView", "DifferencePlot", "NoisePanel", "CostNote", "InterventionPanel", "SideBySide",
+           "Trends", "Neighbourhoods", "MeetResident", "Explanations", "InfoTip", "LabelledSlider", "heat_scale",
+           "cost_texts", "HEAT_FLOOR"]

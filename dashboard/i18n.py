@@ -7,7 +7,7 @@ holds the two dictionaries to the same keys and placeholders. Use :func:`t`.
 
 from __future__ import annotations
 
-__all__ = ["LANGUAGES", "TEXTS", "EXPLAIN", "EXPLAINED", "t", "explain"]
+__all__ = ["LANGUAGES", "TEXTS", "EXPLAIN", "EXPLAINED", "t", "explain", "number", "percent", "tick"]
 
 LANGUAGES = {"en": "English", "nl": "Nederlands"}
 
@@ -22,7 +22,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "pause": "Pause",
         "step": "Step",
         "reset": "Reset",
-        "speed": "Speed (weeks per second)",
+        "speed": "Speed",
         "week": "Week {week}",
         "attack": "An attack happens now",
         "attack_done": "An attack happened in week {week}. Watch threat, prejudice and discrimination rise, then fade.",
@@ -36,7 +36,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "seed": "Seed (same seed, same town)",
         "live_note": "Discrimination changes both towns at once. The other settings build a new town: press Reset.",
         "pending": "New settings are waiting: press Reset to build the new town.",
-        "bad_settings": "These settings do not work together: {error}. The towns keep the last settings that worked.",
         "no_minority": "Nobody in this town has a minority background, so nobody can be discriminated against as a minority.",
         "failed": "Something went wrong ({error}). The towns keep the last settings that worked.",
         # tabs
@@ -71,7 +70,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "hood_col": "neighbourhood",
         "residents_col": "residents",
         "minority_col": "minority",
-        "hood_note": "Each row is a neighbourhood. Darker cells: a larger share (both towns on one scale).",
+        "hood_note": "Each row is a neighbourhood, named as in the network pictures (column letter, row number). Darker cells: a larger share, on one scale for both towns: full colour at {p1} in phase 1, {p2} in phase 2 and {p3} in phase 3, or at the largest share if that is higher.",
         "which_town": "Town",
         # resident
         "resident": "Resident number",
@@ -139,6 +138,58 @@ TEXTS: dict[str, dict[str, str]] = {
         "share_of_young": "Share of young people (12-27) who join a club; set it before switching on.",
         "share": "share",
         "explain_intro": "What the colours, lines and numbers mean. Hover over a chart or a label to see the same texts.",
+        # values and units beside the sliders
+        "v_speed": "{value} weeks/s",
+        "v_scale": "{value} (0 to 1)",
+        "v_share": "{value} of residents",
+        "v_memberships": "{value} clubs per resident",
+        "v_residents": "{value} residents",
+        "v_intensity": "{value} of full strength",
+        "v_share_young": "{value} of young people",
+        "town_size": "{n} residents",
+        "close": "Close",
+        "kept": "The towns keep the last settings that worked.",
+        "menu": "Settings",
+        # cost
+        "cost_package": "Cost of the package so far: {cost} units",
+        "cost_unit": "A unit is one resident reached by a light measure for one week (a key figure costs {key_figure} a week, an exit programme {exit} per participant a week).",
+        "cost_per_averted": "{per} units per averted entry into a radical group: {averted} entries averted, each {share} of the package.",
+        "cost_none_averted": "No entry into a radical group averted yet, so there is no cost per averted entry.",
+        "cost_more_entries": "The right-hand town has {n} more entries into a radical group so far.",
+        # validation
+        "err_no_majority": "A minority share of {share} leaves no majority. Choose less than 100%. {kept}",
+        "err_seed": "The seed must be 0 or more (it is {seed}). {kept}",
+        "err_town_size": "The dashboard shows towns of {low} to {high} residents; this file has {n}.",
+        "err_other": "These settings do not work together ({field}). {kept}",
+        "err_file": "This scenario file cannot be loaded. Technical detail: {detail}",
+        "err_file_type": "Only one intervention of each kind can be shown in the dashboard; the file has several of: {names}.",
+        # trends
+        "phase_1_chart": "Residents in phase 1",
+        "phases_23_chart": "Residents in phases 2 and 3 (their own scale)",
+        # neighbourhood names
+        # save and share
+        "share_card": "Save and share",
+        "download_scenario": "Download the what-if (scenario file)",
+        "scenario_note": "A TOML file for radsim compare: the town, the attacks and the interventions of the right-hand town, with their weeks.",
+        "load_scenario": "Load a scenario file",
+        "loaded": "Scenario '{name}' loaded: the towns start again from week 0.",
+        "download_film": "Download the run as a film (GIF)",
+        "film_note": "The side-by-side view, week 0 to now ({frames} pictures).",
+        "scenario_name": "what-if from the dashboard",
+        "scenario_description": "Built in radsim's dashboard: the right-hand town's interventions as one arm, against the town as is.",
+        "arm_name": "what if",
+        # noise
+        "noise_card": "Is it more than chance?",
+        "noise_button": "Run 10 replications in the background",
+        "noise_running": "Running replication {done} of {total}...",
+        "noise_done": "10 replications with the same settings and interventions, each with its own seed (common random numbers in both towns): the line is the mean difference, the band its 95% interval.",
+        "noise_chart": "Difference in residents per phase over 10 replications, mean and 95% band",
+        "noise_stale": "The settings changed since these replications ran; run them again.",
+        # one-town page
+        "one_town_title": "radsim: one town",
+        "seed_label": "Random seed",
+        "institutional_fairness": "Institutional fairness",
+        "one_town_week": "Week {week}: {counts}",
     },
     "nl": {
         "title": "radsim: hoe radicalisering zich in een stad ontvouwt",
@@ -149,7 +200,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "pause": "Pauze",
         "step": "Stap",
         "reset": "Opnieuw",
-        "speed": "Snelheid (weken per seconde)",
+        "speed": "Snelheid",
         "week": "Week {week}",
         "attack": "Er vindt nu een aanslag plaats",
         "attack_done": "In week {week} vond een aanslag plaats. Kijk hoe dreiging, vooroordelen en discriminatie stijgen en weer afnemen.",
@@ -162,7 +213,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "seed": "Startgetal (zelfde getal, zelfde stad)",
         "live_note": "Discriminatie verandert beide steden meteen. De andere instellingen bouwen een nieuwe stad: druk op Opnieuw.",
         "pending": "Er staan nieuwe instellingen klaar: druk op Opnieuw om de nieuwe stad te bouwen.",
-        "bad_settings": "Deze instellingen gaan niet samen: {error}. De steden houden de laatste instellingen die wel werkten.",
         "no_minority": "Niemand in deze stad heeft een migratieachtergrond, dus niemand kan als minderheid gediscrimineerd worden.",
         "failed": "Er ging iets mis ({error}). De steden houden de laatste instellingen die wel werkten.",
         "tab_side": "Naast elkaar",
@@ -193,7 +243,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "hood_col": "wijk",
         "residents_col": "inwoners",
         "minority_col": "minderheid",
-        "hood_note": "Elke rij is een wijk. Donkerder vakjes: een groter aandeel (beide steden op dezelfde schaal).",
+        "hood_note": "Elke rij is een wijk, met de naam uit de netwerkplaatjes (kolomletter, rijnummer). Donkerder vakjes: een groter aandeel, op één schaal voor beide steden: volle kleur bij {p1} in fase 1, {p2} in fase 2 en {p3} in fase 3, of bij het grootste aandeel als dat hoger is.",
         "which_town": "Stad",
         "resident": "Inwonernummer",
         "pick_phase": "iemand in fase {phase}",
@@ -256,6 +306,50 @@ TEXTS: dict[str, dict[str, str]] = {
         "share_of_young": "Aandeel jongeren (12-27) dat lid wordt van een vereniging; kies dit vóór het aanzetten.",
         "share": "aandeel",
         "explain_intro": "Wat de kleuren, lijnen en getallen betekenen. Beweeg over een grafiek of label om dezelfde teksten te zien.",
+        "v_speed": "{value} weken/s",
+        "v_scale": "{value} (0 tot 1)",
+        "v_share": "{value} van de inwoners",
+        "v_memberships": "{value} verenigingen per inwoner",
+        "v_residents": "{value} inwoners",
+        "v_intensity": "{value} van de volle sterkte",
+        "v_share_young": "{value} van de jongeren",
+        "town_size": "{n} inwoners",
+        "close": "Sluiten",
+        "kept": "De steden houden de laatste instellingen die wel werkten.",
+        "menu": "Instellingen",
+        "cost_package": "Kosten van het pakket tot nu toe: {cost} eenheden",
+        "cost_unit": "Een eenheid is één inwoner die een week lang met een lichte maatregel wordt bereikt (een sleutelpersoon kost {key_figure} per week, een exitprogramma {exit} per deelnemer per week).",
+        "cost_per_averted": "{per} eenheden per voorkomen toetreding tot een radicale groep: {averted} toetredingen voorkomen, elk {share} van het pakket.",
+        "cost_none_averted": "Nog geen toetreding tot een radicale groep voorkomen, dus nog geen kosten per voorkomen toetreding.",
+        "cost_more_entries": "In de stad rechts zijn tot nu toe {n} mensen meer tot een radicale groep toegetreden.",
+        "err_no_majority": "Bij een aandeel minderheden van {share} blijft er geen meerderheid over. Kies minder dan 100%. {kept}",
+        "err_seed": "Het startgetal moet 0 of meer zijn (het is {seed}). {kept}",
+        "err_town_size": "Het dashboard toont steden van {low} tot {high} inwoners; dit bestand heeft er {n}.",
+        "err_other": "Deze instellingen gaan niet samen ({field}). {kept}",
+        "err_file": "Dit scenariobestand kan niet worden geladen. Technisch detail: {detail}",
+        "err_file_type": "Het dashboard kan van elke soort interventie er maar één tonen; het bestand heeft er meer van: {names}.",
+        "phase_1_chart": "Inwoners in fase 1",
+        "phases_23_chart": "Inwoners in fase 2 en 3 (eigen schaal)",
+        "share_card": "Bewaren en delen",
+        "download_scenario": "Download het wat-als (scenariobestand)",
+        "scenario_note": "Een TOML-bestand voor radsim compare: de stad, de aanslagen en de interventies van de stad rechts, met hun weken.",
+        "load_scenario": "Laad een scenariobestand",
+        "loaded": "Scenario '{name}' geladen: de steden beginnen opnieuw bij week 0.",
+        "download_film": "Download het verloop als film (GIF)",
+        "film_note": "Het beeld naast elkaar, van week 0 tot nu ({frames} beelden).",
+        "scenario_name": "wat-als uit het dashboard",
+        "scenario_description": "Gemaakt in het dashboard van radsim: de interventies van de stad rechts als één arm, tegenover de stad zoals die is.",
+        "arm_name": "wat als",
+        "noise_card": "Is het meer dan toeval?",
+        "noise_button": "Draai 10 herhalingen op de achtergrond",
+        "noise_running": "Herhaling {done} van {total} loopt...",
+        "noise_done": "10 herhalingen met dezelfde instellingen en interventies, elk met een eigen startgetal (dezelfde toevalsgetallen in beide steden): de lijn is het gemiddelde verschil, de band het 95%-interval.",
+        "noise_chart": "Verschil in inwoners per fase over 10 herhalingen, gemiddelde en 95%-band",
+        "noise_stale": "De instellingen zijn veranderd sinds deze herhalingen liepen; draai ze opnieuw.",
+        "one_town_title": "radsim: één stad",
+        "seed_label": "Startgetal",
+        "institutional_fairness": "Eerlijkheid van instituties",
+        "one_town_week": "Week {week}: {counts}",
     },
 }
 
@@ -349,3 +443,26 @@ def t(lang: str, key: str, **values: object) -> str:
 def explain(lang: str, key: str) -> str:
     """The plain-language explanation of a quantity, intervention or view."""
     return EXPLAIN.get(lang, EXPLAIN["en"]).get(key) or EXPLAIN["en"][key]
+
+
+def number(lang: str, value: float, decimals: int = 0, sign: bool = False) -> str:
+    """``value`` with the language's separators: 18,400.5 in English, 18.400,5 in Dutch."""
+    text = f"{value:{'+' if sign else ''},.{decimals}f}"
+    if text.lstrip("+-").strip("0.,") == "":                   # no "-0" or "+0"
+        text = f"{0:.{decimals}f}"
+    if lang == "nl":
+        text = text.translate(str.maketrans(",.", ".,"))
+    return text
+
+
+def percent(lang: str, share: float, decimals: int = 0) -> str:
+    """A share (0..1) as a percentage in the language's notation: 22% and 12.5% / 12,5%."""
+    return number(lang, 100.0 * share, decimals) + "%"
+
+
+def tick(lang: str, value: float) -> str:
+    """A chart's axis label: whole numbers with thousands separators, others with at most two decimals."""
+    if abs(value) >= 1000 or float(value).is_integer():
+        return number(lang, value)
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",") if lang == "nl" else text

@@ -24,7 +24,7 @@ import scipy.sparse as sp
 
 from model.town import LAYERS, Town
 
-__all__ = ["town_layout", "neighbourhood_grid"]
+__all__ = ["town_layout", "neighbourhood_grid", "neighbourhood_names"]
 
 GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))
 LOCAL_LAYERS = (LAYERS.index("household"), LAYERS.index("neighbour"))
@@ -35,6 +35,21 @@ def neighbourhood_grid(n_neighbourhoods: int, aspect: float = 1.0) -> tuple[int,
     cols = max(1, math.ceil(math.sqrt(n_neighbourhoods * aspect)))
     rows = max(1, math.ceil(n_neighbourhoods / cols))
     return cols, rows
+
+
+def neighbourhood_names(n_neighbourhoods: int, aspect: float = 1.0) -> list[str]:
+    """A name for each neighbourhood that says where it is in the picture: column letter, row number ("B3").
+
+    The grid is that of :func:`neighbourhood_grid` (cells in reading order), so the
+    heat map and the network picture use the same names.
+    """
+    cols, _ = neighbourhood_grid(n_neighbourhoods, aspect)
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+    def column(c: int) -> str:
+        return letters[c] if c < len(letters) else column(c // len(letters) - 1) + letters[c % len(letters)]
+
+    return [f"{column(k % cols)}{k // cols + 1}" for k in range(n_neighbourhoods)]
 
 
 def town_layout(town: Town, *, aspect: float = 1.0, smoothing_rounds: int = 4,

@@ -18,13 +18,13 @@ import numpy as np
 
 from experiments.plots import phase_rgb
 
-__all__ = ["PHASE_RGB", "BACKGROUND_SHAPES", "PICTURE_SIZE", "NetworkPicture", "encode_jpeg"]
+__all__ = ["PHASE_RGB", "PHASE_SCALE", "BACKGROUND_SHAPES", "PICTURE_SIZE", "NetworkPicture", "encode_jpeg"]
 
 PHASE_RGB = np.array([phase_rgb(k) for k in range(4)], dtype=np.float32)
 """RGB colour of each phase: radsim's one palette (:data:`experiments.plots.PHASE_COLOURS`)."""
 
 BACKGROUND_SHAPES = ("circle", "square", "triangle", "diamond")
-PICTURE_SIZE = (480, 400)
+PICTURE_SIZE = (540, 360)
 """Width and height (pixels) of a town picture in the dashboard."""
 OUTLINE = np.array((55, 60, 70), dtype=np.float32)
 HIGHLIGHT = np.array((20, 90, 200), dtype=np.float32)
@@ -63,8 +63,13 @@ def _coverage(shape: str, r: float, outline: float,
     return dx - half, dy - half, inner[dy, dx], (outer - inner)[dy, dx]
 
 
+PHASE_SCALE = (0.6, 1.0, 1.6, 2.0)
+"""Marker radius per phase, relative to the picture's base radius: the grey majority small, groups and actors large."""
+HOOD_INK = (90, 100, 115)
+
+
 class NetworkPicture:
-    """A raster picture of one town: ties drawn once, residents redrawn on demand.
+    """A raster picture of one town: ties and neighbourhoods drawn once, residents redrawn on demand.
 
     Args:
         positions: ``(n, 2)`` in [0, 1], x to the right and y down (see :func:`dashboard.layout.town_layout`).
@@ -73,33 +78,67 @@ class NetworkPicture:
         width, height: picture size in pixels.
         max_ties: at most this many ties are drawn (an even, deterministic selection),
             so that a town of 5,000 residents stays legible and fast.
+        neighbourhood, names: each resident's neighbourhood and the neighbourhoods' names; when
+            given, each neighbourhood is outlined and named in the picture.
+
+    Residents are drawn in the order of their phase, and larger the further along
+    they are (:data:`PHASE_SCALE`): the many residents in phase 0 are small grey dots
+    under everyone else, so that even at 5,000 residents a room sees where the
+    radical groups are.
     """
 
     def __init__(self, positions: np.ndarray, source: np.ndarray, target: np.ndarray, background: np.ndarray,
-                 width: int = 480, height: int = 480, max_ties: int = 12_000):
+                 width: int = 480, height: int = 480, max_ties: int = 12_000,
+                 neighbourhood: np.ndarray | None = None, names: list[str] | None = None):
         self.width, self.height = int(width), int(height)
         n = positions.shape[0]
         self.n = n
         margin = 8
         self.x = (margin + positions[:, 0] * (self.width - 2 * margin)).astype(np.float32)
         self.y = (margin + positions[:, 1] * (self.height - 2 * margin)).astype(np.float32)
-        self.radius = float(np.clip(0.3 * np.sqrt(self.width * self.height / max(n, 1)), 2.2, 6.0))
+        self.radius = float(np.clip(0.3 * np.sqrt(self.width * self.height / max(n, 1)), 2.6, 6.0))
         self.background = np.asarray(background)
-        self.ties_drawn = self._draw_ties(source, target, max_ties)
-        self._stamps(self.background)
+        self.ties_drawn = self._draw_ties(source, target, max_ties, fade_ink=min(1.0, 2_000 / max(n, 1)) ** 0.5)
+        self.label_boxes: list[tuple[str, tuple[float, float, float, float]]] = []
+        if neighbourhood is not None and names is not None:
+            self._draw_neighbourhoods(np.asarray(neighbourhood), names)
+        self.paper_u8 = np.rint(self.paper).astype(np.uint8).reshape(-1, 3)
+        self._layers = [self._stamps(self.background, PHASE_SCALE[0] * self.radius, 0.0),
+                        self._stamps(self.background, self.radius, 1.0 if self.radius >= 3.5 else 0.6)]
         self._big: dict[tuple[str, float, float], tuple] = {}
 
     # --- once per town -------------------------------------------------------
-    def _draw_ties(self, source: np.ndarray, target: np.ndarray, max_ties: int) -> int:
+    def _draw_ties(self, source: np.ndarray, target: np.ndarray, max_ties: int, fade_ink: float = 1.0) -> int:
         if source.size > max_ties:            # an even selection, no random numbers
             keep = np.linspace(0, source.size - 1, max_ties).astype(np.int64)
             source, target = source[keep], target[keep]
         density = self._line_density(source, target, fade=40.0)
-        shade = 1.0 - np.exp(-0.5 * density)
-        self.paper = (PAPER[None, None, :] * (1.0 - 0.55 * shade[..., None])
-                      + TIE_INK[None, None, :] * (0.55 * shade[..., None])).astype(np.float32)
-        self.paper_u8 = np.rint(self.paper).astype(np.uint8).reshape(-1, 3)
+        shade = (1.0 - np.exp(-0.5 * density)) * 0.55 * fade_ink
+        self.paper = (PAPER[None, None, :] * (1.0 - shade[..., None])
+                      + TIE_INK[None, None, :] * shade[..., None]).astype(np.float32)
         return int(source.size)
+
+    def _draw_neighbourhoods(self, hood: np.ndarray, names: list[str]) -> None:
+        """An outline around each neighbourhood and its name above it, drawn into the background."""
+        from PIL import Image, ImageDraw, ImageFont
+
+        image = Image.fromarray(np.rint(self.paper).astype(np.uint8))
+        draw = ImageDraw.Draw(image)
+        font = ImageFont.load_default(size=max(10, min(14, int(self.height / 26))))
+        pad = 1.5 * self.radius
+        for k, name in enumerate(names):
+            members = hood == k
+            if not members.any():
+                continue
+            x0, x1 = float(self.x[members].min()) - pad, float(self.x[members].max()) + pad
+            y0, y1 = float(self.y[members].min()) - pad, float(self.y[members].max()) + pad
+            draw.ellipse((x0, y0, x1, y1), outline=HOOD_INK, width=1)
+            cx = 0.5 * (x0 + x1)
+            box = draw.textbbox((cx, y0), name, font=font, anchor="mb")
+            draw.rectangle((box[0] - 2, box[1] - 1, box[2] + 2, box[3] + 1), fill=(255, 255, 255))
+            draw.text((cx, y0), name, fill=HOOD_INK, font=font, anchor="mb")
+            self.label_boxes.append((name, box))
+        self.paper = np.asarray(image, dtype=np.float32)
 
     def _line_density(self, source: np.ndarray, target: np.ndarray, fade: float | None = None) -> np.ndarray:
         """Ink per pixel: each tie sampled once per pixel of its length.
@@ -121,15 +160,15 @@ class NetworkPicture:
         weight = None if fade is None else (fade / (fade + length))[tie]
         return np.bincount(py * w + px, weights=weight, minlength=w * h).reshape(h, w).astype(np.float32)
 
-    def _stamps(self, background: np.ndarray) -> None:
-        """Flat pixel indices, owner and coverage of every resident's marker."""
+    def _stamps(self, background: np.ndarray, radius: float, outline: float) -> tuple[np.ndarray, ...]:
+        """Flat pixel indices, owner, fill coverage and what lies under every resident's marker of ``radius``."""
         w, h = self.width, self.height
         pix, owner, fill, ring = [], [], [], []
         cx, cy = np.rint(self.x).astype(np.int64), np.rint(self.y).astype(np.int64)
         for b in np.unique(background):
             who = np.nonzero(background == b)[0]
             shape = BACKGROUND_SHAPES[min(int(b), len(BACKGROUND_SHAPES) - 1)]
-            dx, dy, f, o = _coverage(shape, self.radius, 1.0 if self.radius >= 3.5 else 0.6)
+            dx, dy, f, o = _coverage(shape, radius, outline)
             px = cx[who, None] + dx[None, :]
             py = cy[who, None] + dy[None, :]
             ok = (px >= 0) & (px < w) & (py >= 0) & (py < h)
@@ -138,14 +177,13 @@ class NetworkPicture:
             fill.append(np.broadcast_to(f[None, :], px.shape)[ok])
             ring.append(np.broadcast_to(o[None, :], px.shape)[ok])
         cat = (lambda parts, dt: np.concatenate(parts).astype(dt)) if pix else (lambda parts, dt: np.empty(0, dt))
-        self.stamp_pixel = cat(pix, np.int64)
-        self.stamp_owner = cat(owner, np.int64)
-        self.stamp_fill = cat(fill, np.float32)[:, None]
+        stamp_pixel, stamp_owner = cat(pix, np.int64), cat(owner, np.int64)
+        stamp_fill = cat(fill, np.float32)[:, None]
         ring_cov = cat(ring, np.float32)[:, None]
         # what lies under each marker pixel, outline included, already weighted by (1 - fill):
         # a redraw then only adds the phase colour times the fill
-        under = self.paper.reshape(-1, 3)[self.stamp_pixel] * (1.0 - ring_cov) + OUTLINE * ring_cov
-        self._under = (under * (1.0 - self.stamp_fill) + 0.5).astype(np.float32)
+        under = self.paper.reshape(-1, 3)[stamp_pixel] * (1.0 - ring_cov) + OUTLINE * ring_cov
+        return stamp_pixel, stamp_owner, stamp_fill, (under * (1.0 - stamp_fill) + 0.5).astype(np.float32)
 
     def nearest(self, fx: float, fy: float) -> int:
         """The resident drawn nearest to the point at fractions ``(fx, fy)`` of the width and height."""
@@ -157,9 +195,10 @@ class NetworkPicture:
              selected_ties: np.ndarray | None = None) -> np.ndarray:
         """The picture as an ``(height, width, 3)`` uint8 array.
 
-        Residents in phases 1-3 are drawn on top of those in phase 0, and members and
-        actors (phases 2-3) larger, so that a room sees them. The selected resident
-        gets a blue ring and their ties are drawn in blue.
+        Residents in phase 0 are small dots at the bottom; residents in phases 1-3 are
+        drawn on top of them, and members and actors (phases 2-3) larger still, actors
+        on top (:data:`PHASE_SCALE`). The selected resident gets a blue ring and their
+        ties are drawn in blue.
         """
         phase = np.asarray(phase, dtype=np.int64)
         img = self.paper_u8.copy()
@@ -168,18 +207,17 @@ class NetworkPicture:
             lit = np.nonzero(ink)[0]
             a = np.minimum(1.0, ink[lit])[:, None] * 0.8
             img[lit] = (img[lit] * (1.0 - a) + HIGHLIGHT * a + 0.5).astype(np.uint8)
-        owner_phase = phase[self.stamp_owner]
-        value = (self._under + PHASE_RGB[owner_phase] * self.stamp_fill).astype(np.uint8)
-        img[self.stamp_pixel] = value
-        radical = np.nonzero(owner_phase > 0)[0]
-        if radical.size:
-            img[self.stamp_pixel[radical]] = value[radical]
+        for layer, (pixel, owner, fill, under) in enumerate(self._layers):   # phase 0 small, then phase >= 1
+            owner_phase = phase[owner]
+            mine = np.nonzero(owner_phase == 0 if layer == 0 else owner_phase > 0)[0]
+            img[pixel[mine]] = (under[mine] + PHASE_RGB[owner_phase[mine]] * fill[mine]).astype(np.uint8)
         img = img.reshape(self.height, self.width, 3)
-        for i in np.nonzero(phase >= 2)[0]:
-            self._stamp(img, int(i), PHASE_RGB[phase[i]], BACKGROUND_SHAPES[min(int(self.background[i]), 3)],
-                        self.radius * 1.7, 1.2)
+        for k in (2, 3):
+            for i in np.nonzero(phase == k)[0]:
+                self._stamp(img, int(i), PHASE_RGB[k], BACKGROUND_SHAPES[min(int(self.background[i]), 3)],
+                            self.radius * PHASE_SCALE[k], 1.2)
         if selected is not None and 0 <= selected < self.n:
-            self._stamp(img, selected, None, "circle", self.radius * 2.2, 2.0)
+            self._stamp(img, selected, None, "circle", self.radius * 2.4, 2.0)
         return img
 
     def _stamp(self, img: np.ndarray, i: int, colour: np.ndarray | None, shape: str, r: float, outline: float) -> None:

@@ -89,11 +89,14 @@ def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False,
     test tearing it down) reaches the server itself, and no orphaned server is left.
     Solara's usage statistics are switched off unless the environment sets
     ``SOLARA_TELEMETRY_MIXPANEL_ENABLE`` itself: a training room needs no calls home.
+    Solara's badge ("This website runs on Solara", bottom right, over the what-if panel's
+    last switch) is off unless ``SOLARA_THEME_SHOW_BANNER`` says otherwise.
     The server warms up the model's compiled rules when it loads the page
     (``WARM_UP``), so the first Play does not wait for them.
     """
     env = dict(os.environ)
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    env.setdefault("SOLARA_THEME_SHOW_BANNER", "False")   # Solara's badge would cover the what-if panel
     env.setdefault(WARM_UP, "1")
     command = solara_command(host, port, open_browser, app)
     sys.stdout.flush()

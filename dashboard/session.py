@@ -41,11 +41,16 @@ from typing import Any
 import solara
 from mesa.visualization import Slider
 
+from experiments.scenario import ScenarioError
 from model.parameters import ParameterError, Parameters
 
+from .i18n import number, percent, t
+from .noise import NoiseBand, replicate
+from .scenario_file import LoadProblem, load_scenario_text, read_scenario_text, scenario_table, scenario_toml, to_toml
 from .twin import InterventionChoice, TownSettings, TwinTowns
 
-__all__ = ["Session", "PlayStats", "SLIDERS", "SLIDER_EXPLAIN", "TOWN_SHAPING", "check_settings"]
+__all__ = ["Session", "PlayStats", "SLIDERS", "SLIDER_EXPLAIN", "SLIDER_VALUE", "TOWN_SHAPING", "check_settings",
+           "slider_value", "error_message"]
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +68,42 @@ key of the text in :mod:`dashboard.i18n`, so that the language switch can transl
 SLIDER_EXPLAIN = {"societal_discrimination": "societal_discrimination", "segregation": "segregation",
                   "minority_share": "minority_share", "memberships_mean": "memberships", "n_residents": "network"}
 """Which plain-language explanation goes with each slider."""
+
+SLIDER_VALUE = {"societal_discrimination": "v_scale", "segregation": "v_scale", "minority_share": "v_share",
+                "memberships_mean": "v_memberships", "n_residents": "v_residents", "speed": "v_speed",
+                "intensity": "v_intensity", "share": "v_share_young"}
+"""The text that shows each slider's value with its unit (a key of :mod:`dashboard.i18n`)."""
+
+
+def slider_value(lang: str, name: str, value: float) -> str:
+    """A slider's value with its unit, in the language's notation: "1.000 inwoners", "22% of residents"."""
+    key = SLIDER_VALUE[name]
+    if key in ("v_share", "v_intensity", "v_share_young"):
+        shown = percent(lang, value)
+    elif key == "v_scale":
+        shown = number(lang, value, 2)
+    elif key == "v_memberships":
+        shown = number(lang, value, 1)
+    else:
+        shown = number(lang, value)
+    return t(lang, key, value=shown)
+
+
+def error_message(err: ParameterError) -> tuple[str, dict[str, Any]]:
+    """The text (key, values) that says in the trainer's language what is wrong with settings.
+
+    The model's messages are English one-liners for researchers; the dashboard shows its own,
+    translated, for the two mistakes its sliders and the seed field allow, and names the field otherwise.
+    """
+    text = str(err)
+    field_name = text.split(":", 1)[0].strip()
+    if field_name == "minority_shares":
+        return "err_no_majority", {}
+    if field_name == "seed":
+        digits = text.split(":", 1)[1].split()[0] if ":" in text else "?"
+        return "err_seed", {"seed": digits}
+    return "err_other", {"field": field_name}
+
 
 TOWN_SHAPING = ("segregation", "minority_share", "memberships_mean", "n_residents", "seed")
 """Settings that build a new town (on Reset); societal discrimination applies at once."""
@@ -121,6 +162,11 @@ class Session:
         self.selected: solara.Reactive[int | None] = solara.reactive(None)
         self.tab = solara.reactive(0)
         """The open view: 0 side by side, 1 trends, 2 neighbourhoods, 3 meet a resident, 4 explanations."""
+        self.noise: solara.Reactive[NoiseBand | None] = solara.reactive(None)
+        """The last replications' band (see :mod:`dashboard.noise`)."""
+        self.noise_progress: solara.Reactive[tuple[int, int] | None] = solara.reactive(None)
+        """Runs done and to do while replications run in the background; None when none run."""
+        self._noise_thread: threading.Thread | None = None
         self.last_step_seconds = 0.0
         """Wall time of the last week, model step and redraw."""
         self.last_step_seconds_model = 0.0
@@ -161,8 +207,23 @@ class Session:
             self._frame, self._frame_at = self.tick.value, time.perf_counter()
 
     def say(self, kind: str, key: str, **values: Any) -> None:
-        """Show a message: ``kind`` is error, warning or info; ``key`` a text in :mod:`dashboard.i18n`."""
+        """Show a message: ``kind`` is error, warning or info; ``key`` a text in :mod:`dashboard.i18n`.
+
+        The page writes ``values`` in the language shown: an int with its thousands separator, a float as a
+        percentage (a share), a string as it is.
+        """
         self.message.value = (kind, key, values)
+
+    def dismiss(self) -> None:
+        """Close the message (its close button)."""
+        with self.transaction():
+            self.message.value = None
+
+    def say_bad_settings(self, err: ParameterError) -> None:
+        key, values = error_message(err)
+        if key == "err_no_majority":
+            values = {"share": float(self.pending.value.minority_share)}
+        self.say("error", key, **values)
 
     def guarded(self, action: Callable[..., Any], *args: Any) -> bool:
         """Run an action on the towns; on bad input show a message instead of crashing. True if it worked."""
@@ -170,7 +231,7 @@ class Session:
             try:
                 action(*args)
             except ParameterError as err:
-                self.say("error", "bad_settings", error=str(err))
+                self.say_bad_settings(err)
                 return False
             except Exception as err:              # never let a click take the room's demo down
                 log.exception("dashboard action failed")
@@ -257,7 +318,7 @@ class Session:
             try:
                 check_settings(new)
             except ParameterError as err:
-                self.say("error", "bad_settings", error=str(err))
+                self.say_bad_settings(err)
                 return
             if self.message.value and self.message.value[0] == "error":
                 self.message.value = None
@@ -269,6 +330,84 @@ class Session:
         with self.transaction():
             self.guarded(self.towns.value.set_intervention, type_, choice)
             self.panel.value += 1
+
+    # --- save and share ------------------------------------------------------------
+    def scenario_text(self) -> str:
+        """The what-if as a scenario file (TOML) that ``radsim compare`` runs (see :mod:`dashboard.scenario_file`)."""
+        lang = self.lang.value
+        with self.lock:
+            return scenario_toml(self.towns.value, t(lang, "scenario_name"), t(lang, "scenario_description"),
+                                 t(lang, "arm_name"))
+
+    def scenario_key(self) -> str:
+        """What the replications depend on (the scenario's tables as text, not validated: cheap enough every week)."""
+        lang = self.lang.value
+        with self.lock:
+            return to_toml(scenario_table(self.towns.value, t(lang, "scenario_name"), "", t(lang, "arm_name")))
+
+    def film(self) -> bytes:
+        """The run so far as an animated GIF of the side-by-side view (see :mod:`dashboard.film`)."""
+        from .film import film_gif
+
+        return film_gif(self.towns.value, self.lang.value)
+
+    def load_scenario(self, text: str) -> bool:
+        """New towns from a scenario file's text: its town, attacks and the interventions of its first arm."""
+        with self.transaction():
+            self.playing.value = False
+            try:
+                towns, scenario = load_scenario_text(text)
+            except LoadProblem as err:
+                self.say("error", err.key, **err.values)
+                return False
+            except (ScenarioError, ParameterError) as err:
+                self.say("error", "err_file", detail=str(err))
+                return False
+            self.towns.value = towns
+            self.pending.value = towns.settings
+            self.selected.value = None
+            self.noise.value = None
+            self.panel.value += 1
+            self.say("info", "loaded", name=scenario.name)
+            self.changed()
+            return True
+
+    # --- is it noise? ---------------------------------------------------------------
+    def run_noise(self) -> bool:
+        """Start 10 replications of both towns in a background thread (one at a time); False if one runs."""
+        with self.transaction():
+            if self._noise_thread is not None and self._noise_thread.is_alive():
+                return False
+            key = self.scenario_key()
+            scenario = read_scenario_text(self.scenario_text())
+            self.noise_progress.value = (0, 1)
+            self._noise_thread = threading.Thread(target=self._replicate, args=(scenario, key),
+                                                  name="radsim-replications", daemon=True)
+            self._noise_thread.start()
+            return True
+
+    def _replicate(self, scenario: Any, key: str) -> None:
+        def progress(done: int, total: int) -> None:
+            if not self._closed:
+                with self.transaction():
+                    self.noise_progress.value = (done, total)
+
+        try:
+            band = replicate(scenario, key, progress=progress)
+        except Exception as err:                  # never take the room's demo down
+            log.exception("dashboard replications failed")
+            with self.transaction():
+                self.noise_progress.value = None
+                self.say("error", "failed", error=f"{type(err).__name__}: {err}")
+            return
+        with self.transaction():
+            self.noise.value = band
+            self.noise_progress.value = None
+
+    @property
+    def noise_running(self) -> bool:
+        thread = self._noise_thread
+        return thread is not None and thread.is_alive()
 
     def select(self, i: int | None) -> None:
         with self.transaction():

@@ -26,7 +26,7 @@ from model.interventions import Intervention
 from model.model import validate_interventions
 from model.parameters import GROUP_KINDS
 
-from .layout import town_layout
+from .layout import neighbourhood_names, town_layout
 from .picture import PICTURE_SIZE
 
 __all__ = ["TownSettings", "InterventionChoice", "InterventionControl", "CONTROLS", "TwinTowns", "Record",
@@ -181,6 +181,10 @@ class Record:
         self._weeks[self._length] = model.steps
         self._length += 1
 
+    def phase_history(self) -> tuple[np.ndarray, np.ndarray]:
+        """The recorded weeks and every resident's phase in each: ``(weeks, phases[week, resident])`` (copies)."""
+        return self._weeks[:self._length].copy(), self._stories[:self._length, 0, :].astype(np.int64)
+
     def story(self, i: int) -> dict[str, np.ndarray]:
         """Resident ``i`` week by week: ``week``, ``phase`` and the :data:`RESIDENT_FIELDS` in [0, 1]."""
         data = self._stories[:self._length, :, i]
@@ -210,6 +214,9 @@ class TwinTowns:
         self.build = next(_builds)
         """A new number for every pair of towns built (keys the caches of the views)."""
         self.positions = town_layout(self.as_is.town, aspect=PICTURE_SIZE[0] / PICTURE_SIZE[1])
+        self.hood_names = neighbourhood_names(int(self.as_is.town.neighbourhood.max()) + 1,
+                                              aspect=PICTURE_SIZE[0] / PICTURE_SIZE[1])
+        """Each neighbourhood's name, as written in the network pictures and the heat map (column letter, row)."""
         self.attacks: list[int] = []
         self.choices: dict[str, InterventionChoice] = {k: InterventionChoice() for k in CONTROLS}
         self.active: dict[str, Intervention] = {}

@@ -1,7 +1,10 @@
-"""Two widgets Solara lacks: a picture that says where it was clicked, and a report of the painted frame.
+"""Three widgets Solara lacks: a picture that says where it was clicked, a report of the painted frame, and
+a button that loads a small text file.
 
 ``solara.Image`` shows a picture but reports no click position. The network
 picture needs one, so that a trainer can click a marker and meet that resident.
+``solara.FileDrop`` takes files dragged onto it only; a scenario file is chosen with a
+button (the browser's file dialog), which :class:`ScenarioUpload` offers.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import ipyvuetify as v
 import traitlets
 
-__all__ = ["ClickableImage", "FrameReport"]
+__all__ = ["ClickableImage", "FrameReport", "ScenarioUpload"]
 
 TEMPLATE = """
 <template>
@@ -82,3 +85,42 @@ class FrameReport(v.VuetifyTemplate):
     def vue_painted(self, data) -> None:
         if self.handler is not None:
             self.handler(int(data))
+
+
+UPLOAD_TEMPLATE = """
+<template>
+  <label class="radsim-upload v-btn v-btn--outlined theme--light v-size--default primary--text"
+         style="cursor: pointer; margin: 4px 0; text-transform: uppercase;">
+    <span class="v-btn__content">{{ label }}</span>
+    <input type="file" accept=".toml,text/plain,application/toml" style="display: none" @change="chosen" />
+  </label>
+</template>
+<script>
+module.exports = {
+  methods: {
+    chosen(event) {
+      const input = event.target;
+      const file = input.files && input.files[0];
+      if (!file) return;
+      file.text().then((text) => { this.loaded({name: file.name, text: text}); input.value = ""; });
+    },
+  },
+};
+</script>
+"""
+
+MAX_UPLOAD = 1_000_000
+"""Characters a loaded scenario file may have (a scenario file is a few kB)."""
+
+
+class ScenarioUpload(v.VuetifyTemplate):
+    """A button that opens the browser's file dialog and calls ``handler(text)`` with the chosen file's text."""
+
+    template = traitlets.Unicode(UPLOAD_TEMPLATE).tag(sync=True)
+    label = traitlets.Unicode("").tag(sync=True)
+    handler = traitlets.Any(None)          # Python only: called with the file's text
+
+    def vue_loaded(self, data: dict) -> None:
+        text = str(data.get("text", ""))[:MAX_UPLOAD]
+        if self.handler is not None:
+            self.handler(text)
