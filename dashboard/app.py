@@ -67,10 +67,13 @@ CSS = """
 .radsim-town-head { font-size: 15px; font-weight: bold; line-height: 1.2; }
 .radsim-town-sub { font-size: 12px; color: #555; font-weight: normal; margin-left: 8px; white-space: nowrap;
                    overflow: hidden; text-overflow: ellipsis; flex: 1 1 0; min-width: 0; }
-.radsim-message-box { position: fixed; top: 72px; right: 16px; z-index: 30; max-width: 560px; background: white;
-                      border-radius: 4px; box-shadow: 0 4px 12px rgba(0, 0, 0, 0.25); }
+.radsim-message-box { position: fixed; top: 132px; right: 16px; z-index: 30; max-width: 560px; background: white;
+                      border-radius: 4px; box-shadow: 0 4px 12px rgba(0, 0, 0, 0.25); pointer-events: none; }
+.radsim-message-box .radsim-dismiss { pointer-events: auto; }   /* clicks go through the message, except Close */
 /* the what-if panel scrolls on its own: switching an intervention never scrolls the towns away */
 .radsim-interventions { max-height: calc(100vh - 150px); overflow-y: auto; }
+.radsim-share .v-btn { white-space: normal; height: auto !important; min-height: 36px; max-width: 100%; padding: 6px 12px; }
+.radsim-share .v-btn__content { white-space: normal; flex: 1 1 auto; text-align: left; }
 """
 """The page's own styles: a narrower side bar (Solara's is at least 400 px wide), compact cards, and the
 message box, which floats above the page instead of pushing it down."""
