@@ -6,6 +6,7 @@ The browser test is tests/test_dashboard_browser.py.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import signal
@@ -13,6 +14,7 @@ import socket
 import string
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -21,18 +23,24 @@ import ipyvuetify as v
 import numpy as np
 import pytest
 import solara
+from PIL import Image
 
 from dashboard import charts
 from dashboard.app import Dashboard, Page
 from dashboard.bench import bench, play_rate
-from dashboard.i18n import EXPLAIN, EXPLAINED, TEXTS, t
-from dashboard.layout import town_layout
-from dashboard.picture import PHASE_RGB, PICTURE_SIZE, NetworkPicture
+from dashboard.components import HEAT_FLOOR, heat_scale
+from dashboard.film import film_gif
+from dashboard.i18n import EXPLAIN, EXPLAINED, TEXTS, number, percent, t, tick
+from dashboard.layout import neighbourhood_names, town_layout
+from dashboard.picture import PHASE_RGB, PHASE_SCALE, PICTURE_SIZE, NetworkPicture
+from dashboard.scenario_file import load_scenario_text, scenario_toml
 from dashboard.serve import is_loopback, solara_command
 from dashboard.session import SLIDER_EXPLAIN, SLIDERS, Session
 from dashboard.twin import CONTROLS, InterventionChoice, TownSettings, TwinTowns
 from dashboard.widgets import ClickableImage
 from experiments.cli import main as radsim
+from experiments.compare import compare_arms
+from experiments.scenario import load_scenario
 from model import RadicalisationModel
 from model.interventions import INTERVENTION_TYPES
 
@@ -40,6 +48,47 @@ SMALL = TownSettings(n_residents=300, seed=7)
 
 
 # --- helpers ---------------------------------------------------------------------------
+
+@pytest.fixture(autouse=True)
+def app_bar_children(monkeypatch):
+    """Let ``solara.display`` put elements into the render tree, as Solara's server does (the app bar's
+    children are shown with it); outside the server it would print them."""
+    import IPython.display
+    import reacton.core
+
+    def display(*objs, **kwargs):
+        rc = reacton.core._get_render_context(required=False)
+        for el in objs:
+            rc.container_adders[-1].add(el)
+
+    monkeypatch.setattr(IPython.display, "display", display)
+
+
+def _walk(widget):
+    yield widget
+    for child in getattr(widget, "children", None) or []:
+        if not isinstance(child, str):
+            yield from _walk(child)
+
+
+def _slider_box(rc, name: str):
+    found = [w for w in _walk(rc.container) if f"radsim-slider-{name}" in (getattr(w, "class_", "") or "").split()]
+    assert len(found) == 1, name
+    return found[0]
+
+
+def slider(rc, name: str):
+    """The slider ``name`` (a town setting, speed, intensity or share): its widget."""
+    (widget,) = [w for w in _slider_box(rc, name).children if isinstance(w, v.Slider)]
+    return widget
+
+
+def slider_value(rc, name: str) -> str:
+    """The value and unit shown beside slider ``name``."""
+    head = _slider_box(rc, name).children[0]
+    (shown,) = [w for w in head.children if isinstance(w, v.Html) and w.class_ == "radsim-slider-value"]
+    return shown.children[0]
+
 
 @pytest.fixture
 def page():
@@ -51,8 +100,15 @@ def page():
     rc.close()
 
 
+def button(rc, label: str):
+    """The one button whose text is ``label`` (beside an icon, if it has one)."""
+    found = [w for w in rc.find(v.Btn).widgets if label in w.children]
+    assert len(found) == 1, (label, found)
+    return found[0]
+
+
 def click(rc, label: str) -> None:
-    rc.find(v.Btn, children=[label]).widget.click()
+    button(rc, label).click()
 
 
 def type_into(rc, label: str, text: str) -> None:
@@ -240,7 +296,7 @@ def test_play_runs_weeks_until_pause(page):
     time.sleep(0.6)
     assert session.towns.value.week == week and week >= 3
     assert shown_week(rc) == f"Week {week}" and shown_counts(rc, 0) == session.towns.value.phase_counts(0)
-    assert rc.find(v.Btn, children=["Play"]).widget.disabled is False
+    assert button(rc, "Play").disabled is False
 
 
 def test_play_and_pause_at_the_highest_speed_never_race_a_slow_renderer(page, monkeypatch):
@@ -258,7 +314,7 @@ def test_play_and_pause_at_the_highest_speed_never_race_a_slow_renderer(page, mo
         return real(*args, **kwargs)
 
     monkeypatch.setattr(charts, "pyramid", slow_pyramid)
-    rc.find(v.Slider, label="Speed (weeks per second)").widget.v_model = 20
+    slider(rc, "speed").v_model = 20
     assert session.speed.value == 20
     weeks = []
     for cycle in range(20):
@@ -304,7 +360,7 @@ def test_the_play_loop_waits_for_the_browser_to_paint(page):
 
 def test_the_discrimination_slider_changes_both_towns_at_once(page):
     session, rc = page
-    rc.find(v.Slider, label="Societal discrimination").widget.v_model = 0.9
+    slider(rc, "societal_discrimination").v_model = 0.9
     towns = session.towns.value
     assert towns.as_is.params.societal_discrimination == 0.9 == towns.what_if.params.societal_discrimination
     for _ in range(30):
@@ -319,7 +375,7 @@ def test_the_discrimination_slider_changes_both_towns_at_once(page):
 def test_town_sliders_build_a_new_town_on_reset(page):
     session, rc = page
     click(rc, "Step")
-    rc.find(v.Slider, label="Residents").widget.v_model = 600
+    slider(rc, "n_residents").v_model = 600
     assert session.towns.value.as_is.town.n_residents == 300          # waits for Reset
     assert rc.find(v.Alert, children=[t("en", "pending")]).widgets
     click(rc, "Reset")
@@ -332,15 +388,15 @@ def test_town_sliders_build_a_new_town_on_reset(page):
 def test_bad_slider_combinations_show_a_message_and_never_crash(page):
     session, rc = page
     old = session.towns.value
-    rc.find(v.Slider, label="Minority share").widget.v_model = 1.0       # no majority left
-    assert "minority_shares" in message(rc) and "do not work together" in message(rc)
+    slider(rc, "minority_share").v_model = 1.0                          # no majority left
+    assert "leaves no majority" in message(rc) and "minority_shares" not in message(rc)
     click(rc, "Reset")
-    assert session.towns.value is old and "minority_shares" in message(rc)
+    assert session.towns.value is old and "leaves no majority" in message(rc)
     click(rc, "Step")
     assert shown_week(rc) == "Week 1"
     # zero residents in both minority backgrounds: a valid town, with a note
-    rc.find(v.Slider, label="Minority share").widget.v_model = 0.0
-    assert "do not work together" not in message(rc)
+    slider(rc, "minority_share").v_model = 0.0
+    assert "leaves no majority" not in message(rc)
     click(rc, "Reset")
     towns = session.towns.value
     assert towns is not old and not (towns.as_is.town.background > 0).any()
@@ -351,7 +407,7 @@ def test_bad_slider_combinations_show_a_message_and_never_crash(page):
     rc.find(v.Tabs).widget.v_model = 2                                   # neighbourhoods: minority 0%
     click(rc, "Step")
     type_into(rc, "Seed (same seed, same town)", "-1")
-    assert "seed: -1 is out of range" in message(rc)
+    assert "The seed must be 0 or more (it is -1)" in message(rc)
     click(rc, "Reset")
     assert session.towns.value is towns and "seed" in message(rc)
 
@@ -374,13 +430,15 @@ def test_switching_on_an_intervention_changes_the_right_hand_town_only(page):
     rc.find(v.Switch, label="Inclusion policy").widget.v_model = True
     towns = session.towns.value
     assert "inclusion_policy" in towns.active and towns.as_is.interventions == []
-    rc.find(v.Slider, label="intensity").widget.v_model = 1.0            # shown once switched on
+    slider(rc, "intensity").v_model = 1.0                               # shown once switched on
     assert towns.active["inclusion_policy"].intensity == 1.0
     for _ in range(25):
         click(rc, "Step")
     assert towns.records[1].series["mean_trust"][-1] > towns.records[0].series["mean_trust"][-1]
-    assert rc.find(v.CardSubtitle, children=["with: Inclusion policy"]).widgets
-    assert rc.find(v.Html, class_="radsim-cost").widget.children[0] != "Cost so far: 0 units"
+    assert rc.find(v.Html, children=["with: Inclusion policy"]).widgets
+    cost = towns.latest(1, "cost")
+    assert cost > 0 and rc.find(v.Html, class_="radsim-cost").widget.children[0] == \
+        f"Cost of the package so far: {cost:,.0f} units"
     rc.find(v.Switch, label="Inclusion policy").widget.v_model = False
     assert "inclusion_policy" not in towns.active
 
@@ -499,3 +557,159 @@ def test_the_benchmark_measures_every_view():
     assert all(r["median_ms"] > r["step_ms"] > 0 for r in rows)
     (played,) = play_rate(sizes=(200,), seconds=1.0)
     assert 1 < played["weeks_per_second"] <= 21
+
+
+# --- the dashboard as a presentation tool (issue 18) ---------------------------------------------
+
+def test_numbers_sliders_and_the_town_size_follow_the_language(page):
+    session, rc = page
+    assert number("nl", 18400) == "18.400" and number("en", 18400) == "18,400"
+    assert number("nl", 0.25, 2) == "0,25" and percent("nl", 0.125, 1) == "12,5%"
+    assert number("en", -3, sign=True) == "-3"
+    assert slider_value(rc, "n_residents") == "300 residents"
+    assert slider_value(rc, "minority_share") == "22% of residents"
+    assert slider_value(rc, "speed") == "4 weeks/s" and slider_value(rc, "memberships_mean") == "1.2 clubs per resident"
+    slider(rc, "n_residents").v_model = 2500
+    assert slider_value(rc, "n_residents") == "2,500 residents"              # the value shown moves with the slider
+    session.set_lang("nl")
+    assert slider_value(rc, "n_residents") == "2.500 inwoners" and slider_value(rc, "societal_discrimination") == \
+        "0,30 (0 tot 1)"
+    assert rc.find(v.Html, class_="radsim-town-size").widget.children[0] == "300 inwoners"   # built town, beside week
+    assert tick("nl", 2500) == "2.500" and tick("nl", 0.5) == "0,5"
+
+
+def test_validation_messages_are_in_the_language_and_can_be_closed(page):
+    session, rc = page
+    session.set_lang("nl")
+    slider(rc, "minority_share").v_model = 1.0
+    text = message(rc)
+    assert "Bij een aandeel minderheden van 100% blijft er geen meerderheid over" in text
+    assert "minority_shares" not in text and "must" not in text
+    button(rc, "Sluiten").click()
+    assert session.message.value is None and "geen meerderheid" not in message(rc)
+    session.load_scenario("[scenario]\nsteps = 'many'\n")
+    assert message(rc).startswith("Dit scenariobestand kan niet worden geladen.")
+
+
+def test_the_what_if_saves_as_a_scenario_that_radsim_runs_and_loads_back():
+    towns = TwinTowns(SMALL)
+    towns.step(3)
+    towns.trigger_attack()
+    towns.set_intervention("key_figures", InterventionChoice(on=True, intensity=0.6, variant=True))
+    towns.step(4)
+    towns.set_intervention("inclusion_policy", InterventionChoice(on=True))
+    towns.step(2)
+    towns.set_intervention("inclusion_policy", InterventionChoice(on=False))
+    towns.step(3)
+    text = scenario_toml(towns, "what-if", "from the dashboard", "what if")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "what-if.toml"
+        path.write_text(text, encoding="utf-8")
+        scenario = load_scenario(path)                      # what radsim compare reads
+    assert scenario.seed == SMALL.seed and scenario.steps == 52 and scenario.parameters.attack_weeks == [3]
+    assert list(scenario.arms()) == ["baseline", "what if"]
+    assert [(iv.type, iv.start, iv.duration) for iv in scenario.interventions] == [
+        ("key_figures", 3, None), ("inclusion_policy", 7, 2)]
+    # the file's what-if arm is the dashboard's right-hand town: same seed, same weeks, same residents' phases
+    m = RadicalisationModel.from_parameters(scenario.parameters, rng=scenario.seed, collect=False,
+                                            interventions=scenario.interventions)
+    m.run_for(towns.week)
+    assert np.array_equal(m.state.phase, towns.what_if.state.phase)
+    assert m.outcomes()["cost"] == pytest.approx(towns.latest(1, "cost"))
+    result = compare_arms(scenario.with_overrides(steps=20), replications=2, workers=1)
+    assert result.arms == ["baseline", "what if"] and len(result.outcomes) == 4
+    loaded, _ = load_scenario_text(text)
+    assert loaded.settings == towns.settings and loaded.attacks == [3] and loaded.week == 0
+    assert loaded.choices["key_figures"] == InterventionChoice(on=True, intensity=0.6, variant=True)
+    assert loaded.started == {"key_figures": 3} and not loaded.choices["inclusion_policy"].on
+    loaded.step(towns.week)
+    assert np.array_equal(loaded.what_if.state.phase, towns.what_if.state.phase)
+    assert np.array_equal(loaded.as_is.state.phase, towns.as_is.state.phase)
+
+
+def test_a_loaded_scenario_replaces_the_towns_and_a_foreign_one_is_refused(page):
+    session, rc = page
+    towns = TwinTowns(SMALL)
+    towns.set_intervention("crisis_response", InterventionChoice(on=True))
+    assert session.load_scenario(scenario_toml(towns, "room 2", "", "what if"))
+    assert "Scenario 'room 2' loaded" in message(rc) and session.towns.value.choices["crisis_response"].on
+    assert rc.find(v.Switch, label="Crisis response").widget.v_model is True
+    big = TwinTowns(SMALL)
+    text = scenario_toml(big, "big", "", "what if").replace("n_residents = 300", "n_residents = 9000")
+    assert not session.load_scenario(text)
+    assert "towns of 100 to 5,000 residents; this file has 9,000" in message(rc)
+
+
+def test_the_run_downloads_as_a_film_with_a_picture_per_week():
+    towns = TwinTowns(SMALL)
+    towns.set_intervention("inclusion_policy", InterventionChoice(on=True))
+    towns.step(6)
+    with Image.open(io.BytesIO(film_gif(towns, "nl"))) as gif:
+        assert gif.format == "GIF" and gif.n_frames == 7
+        assert gif.size == (2 * PICTURE_SIZE[0] + 36, PICTURE_SIZE[1] + 78)
+    long = TwinTowns(SMALL)
+    long.step(200)
+    with Image.open(io.BytesIO(film_gif(long, "en", max_frames=20))) as gif:
+        assert gif.n_frames == 20                           # a long run: every k-th week, the last included
+
+
+def test_ten_replications_run_in_the_background_and_draw_a_band(page):
+    session, rc = page
+    session.set_choice("inclusion_policy", InterventionChoice(on=True, intensity=1.0))
+    for _ in range(10):
+        session.step()
+    assert session.run_noise()
+    assert not session.run_noise()                      # one at a time
+    click(rc, "Step")                                   # the page goes on meanwhile
+    assert wait_until(lambda: session.noise.value is not None, timeout=120)
+    band = session.noise.value
+    assert band.replications == 10 and band.weeks == list(range(53))
+    for k in (1, 2, 3):
+        assert all(lo <= m <= hi for lo, m, hi in zip(band.low[k], band.mean[k], band.high[k]))
+    assert band.mean[1][-1] < 0                         # inclusion at full strength: fewer in phase 1
+    def chart() -> list[str]:
+        return [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets
+                if w.unsafe_innerHTML and "radsim-noise-chart" in w.unsafe_innerHTML]
+
+    assert wait_until(lambda: len(chart()) == 1, timeout=10)          # drawn once the thread's change lands
+    assert chart()[0].count('class="radsim-band"') == 3
+    assert not rc.find(v.Html, class_="radsim-noise-stale").widgets            # a week later: the same scenario
+    rc.find(v.Switch, label="Crisis response").widget.v_model = True
+    assert rc.find(v.Html, class_="radsim-noise-stale").widgets                 # another package: say it is stale
+
+
+def test_phases_2_and_3_have_their_own_chart_and_the_heat_map_names_and_floors(page):
+    session, rc = page
+    for _ in range(3):
+        click(rc, "Step")
+    rc.find(v.Tabs).widget.v_model = 1
+    charts_html = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets if w.unsafe_innerHTML]
+    (tip,) = [h for h in charts_html if "radsim-trend-phases-23" in h]
+    assert tip.count("<polyline") == 4 and 'data-label="1 sensitivity' not in tip   # phases 2, 3 in two towns
+    rc.find(v.Tabs).widget.v_model = 2
+    towns = session.towns.value
+    (table,) = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets
+                if w.unsafe_innerHTML and "radsim-hoods-0" in w.unsafe_innerHTML]
+    assert all(f">{name}</th>" in table for name in towns.hood_names) and towns.hood_names[0] == "A1"
+    one = np.zeros((2, 5))
+    one[0] = [200, 0.3, 0.1, 0.0, 0.005]                # one resident of 200 in phase 3
+    scale = heat_scale([one, one])
+    assert scale == [200.0, 1.0, HEAT_FLOOR[0], HEAT_FLOOR[1], HEAT_FLOOR[2]]      # 0.5% is a tint, not full colour
+
+
+def test_the_picture_draws_phases_above_the_grey_larger_and_names_the_neighbourhoods():
+    m = RadicalisationModel(n_residents=1000, residents_per_neighbourhood=200, rng=1, collect=False)
+    names = neighbourhood_names(5, 1.5)
+    pic = NetworkPicture(town_layout(m.town, aspect=1.5), m.town.edge_source, m.town.edge_target,
+                         m.town.background, 300, 200, neighbourhood=m.town.neighbourhood, names=names)
+    assert [name for name, _ in pic.label_boxes] == names == ["A1", "B1", "C1", "A2", "B2"]
+    phase = np.zeros(1000, dtype=np.int8)
+    base = pic.draw(phase)
+    i = int(np.argmax(m.town.background == 0))
+    area = []
+    for k in range(4):
+        phase[:] = 0
+        phase[i] = k
+        area.append(int(np.count_nonzero((pic.draw(phase) != base).any(axis=2))))
+    assert area[0] == 0 and 0 < area[1] < area[2] < area[3]          # marker size grows with the phase
+    assert PHASE_SCALE[0] < PHASE_SCALE[1]                             # phase 0: small dots under everyone

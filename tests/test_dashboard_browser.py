@@ -24,14 +24,18 @@ from __future__ import annotations
 
 import re
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from PIL import Image
+
+from dashboard.i18n import TEXTS
 
 sys.path.insert(0, str(Path(__file__).parent / "browser"))
-from harness import ROOT, browser, dashboard_server, open_page, week  # noqa: E402
+from harness import PROJECTOR, ROOT, browser, dashboard_server, open_page, week  # noqa: E402
 
 sys.path.pop(0)
 
@@ -108,9 +112,9 @@ def _wait_week(page, at_least: int, timeout: float = 30.0) -> int:
     raise AssertionError(f"the week label stayed at {week(page)}, expected at least {at_least}")
 
 
-def _slider_to_max(page, scope: str, label: str, expected: int) -> None:
+def _slider_to_max(page, name: str, expected: int) -> None:
     """Move a slider to its maximum with the keyboard (End), as a trainer can; check the value it shows."""
-    slider = page.locator(f"{scope} .v-input").filter(has_text=label).locator("[role=slider]")
+    slider = page.locator(f".radsim-slider-{name} [role=slider]")
     slider.focus()
     page.keyboard.press("End")
     page.wait_for_function("([el, v]) => el.getAttribute('aria-valuenow') === v",
@@ -165,7 +169,7 @@ def test_dashboard_in_a_browser(server, chromium):
         assert as_is != start                             # an attack and 17+ weeks later the pyramid moved
         assert as_is[1] > start[1]                        # the attack drove residents into sensitivity
         cost = page.locator(".radsim-cost").inner_text()
-        assert re.search(r"Cost so far: [\d,]+ units", cost) and cost != "Cost so far: 0 units"
+        assert re.fullmatch(r"Cost of the package so far: [\d,]+ units", cost) and not cost.endswith(" 0 units")
         diff = page.locator(".radsim-difference-now").get_attribute("data-diff")
         assert [int(x) for x in diff.split(",")] == [what_if[k] - as_is[k] for k in (1, 2, 3)]
         for side in (0, 1):                               # both network pictures are drawn
@@ -177,7 +181,7 @@ def test_dashboard_in_a_browser(server, chromium):
 
         # every other view, each checked for failed requests and page errors
         page.get_by_role("tab", name="Trends").click()
-        page.locator("svg.radsim-trend-phases").wait_for()
+        page.locator("svg.radsim-trend-phases-23").wait_for()
         page.get_by_role("tab", name="Neighbourhoods").click()
         page.locator(".radsim-hoods-0").wait_for()
         page.wait_for_timeout(500)
@@ -220,7 +224,7 @@ def test_play_and_pause_at_the_highest_speed_twenty_times(server, chromium):
     """
     started = time.monotonic()
     with open_page(chromium, server) as (page, watch):
-        _slider_to_max(page, ".radsim-controls", "Speed", HIGHEST_SPEED)
+        _slider_to_max(page, "speed", HIGHEST_SPEED)
         panel = page.locator(".radsim-interventions")
         play = page.locator(".radsim-play")
         moved, late = [], []
@@ -263,6 +267,186 @@ def test_play_and_pause_at_the_highest_speed_twenty_times(server, chromium):
           f"weeks shown after the click on Pause {min(late)} to {max(late)}; no failed request, no page error")
 
 
+# --- the presentation: 1280 x 720, Dutch, save and share -------------------------------------------
+
+IMAGES = ROOT / "docs" / "img"
+DOWNLOADS = ROOT / "results" / "browser"
+
+
+def _inside_window(page, selector: str) -> dict:
+    """The element's box; it must lie inside the window as it is (no scrolling)."""
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None, f"{selector} is not shown"
+    width, height = PROJECTOR["width"], PROJECTOR["height"]
+    assert box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= width + 1 \
+        and box["y"] + box["height"] <= height + 1, f"{selector} lies outside the 1280 x 720 window: {box}"
+    return box
+
+
+def _english_left(page, timeout: float = 10.0) -> list[str]:
+    """English texts of the dashboard (those that differ from their Dutch) that the page still shows once its
+    updates have arrived (it is polled for up to ``timeout`` seconds: a language switch redraws the whole page)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        shown = page.evaluate("() => document.body.innerText")
+        left = [text for key, text in TEXTS["en"].items() if "{" not in text and len(text) >= 8
+                and text != TEXTS["nl"][key] and text in shown]
+        if not left or time.monotonic() > deadline:
+            return left
+        page.wait_for_timeout(200)
+
+
+def _radsim(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    radsim = Path(sys.executable).parent / "radsim"
+    return subprocess.run([str(radsim), *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+
+
+def test_the_presentation_at_1280_by_720_in_dutch_with_save_and_share(server, chromium):
+    """The acceptance of issue 18's presentation part, as a room would use it on a projector.
+
+    - the side-by-side view fits 1280 x 720: both pyramids, the difference plot and Play without scrolling,
+      also with the side bar closed; no Solara badge over the what-if panel;
+    - every slider shows its value and unit, and the town size stands beside the week;
+    - the Dutch page is Dutch throughout, numbers included (1.000 inwoners), validation messages too,
+      and a message can be closed without moving the page;
+    - the what-if downloads as a scenario file that ``radsim compare`` runs, and loads back;
+    - the run downloads as an animated GIF with one picture per week;
+    - ten replications run in the background while the page goes on, and draw their band.
+    """
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    DOWNLOADS.mkdir(parents=True, exist_ok=True)
+    with open_page(chromium, server, viewport=PROJECTOR) as (page, watch):
+        # the layout at a projector's size
+        for selector in (".radsim-pyramid-0", ".radsim-pyramid-1", ".radsim-difference-chart", ".radsim-play",
+                         ".radsim-step", ".radsim-attack", ".radsim-week", ".radsim-town-size"):
+            _inside_window(page, selector)
+        assert page.get_by_text("This website runs on Solara").count() == 0
+        assert page.locator(".radsim-town-size").inner_text() == "1,000 residents"
+        values = page.locator(".radsim-slider-value").all_inner_texts()
+        assert values[:6] == ["4 weeks/s", "0.30 (0 to 1)", "0.50 (0 to 1)", "22% of residents",
+                              "1.2 clubs per resident", "1,000 residents"], values
+        for k in range(len(values)):
+            assert page.locator(".radsim-slider-value").nth(k).is_visible()
+
+        # a short session: weeks, an attack, an intervention, more weeks
+        for _ in range(4):
+            page.locator(".radsim-step").click()
+        _wait_week(page, 4)
+        page.locator(".radsim-attack").click()
+        page.get_by_text("An attack happened in week 4").wait_for()
+        page.locator(".radsim-interventions").get_by_text("Crisis response").click()
+        page.get_by_text("with: Crisis response").wait_for()
+        _inside_window(page, ".radsim-iv-crisis_response")          # no badge over it, inside the window
+        for k in range(5, 13):
+            page.locator(".radsim-step").click()
+            _wait_week(page, k)
+        _page_stands(page, "after a short session")
+
+        # a message floats above the page and closes without moving it
+        tabs = page.locator(".v-tabs").first.bounding_box()
+        assert page.locator(".radsim-message").count() == 1
+        page.locator(".radsim-dismiss").click()
+        page.locator(".radsim-message").wait_for(state="detached")
+        assert page.locator(".v-tabs").first.bounding_box() == tabs
+        page.screenshot(path=str(IMAGES / "dashboard-1280x720.png"))
+
+        # the side bar closed: Play still there, and it plays
+        page.locator(".v-app-bar__nav-icon").click()
+        page.wait_for_timeout(600)
+        _inside_window(page, ".radsim-play")
+        _inside_window(page, ".radsim-pyramid-1")
+        page.locator(".radsim-play").click()
+        _wait_week(page, 14)
+        page.locator(".radsim-play").click()
+        page.get_by_role("button", name="Play").wait_for()
+        now = _settled_week(page)
+        page.screenshot(path=str(IMAGES / "dashboard-1280x720-no-sidebar.png"))
+        page.locator(".v-app-bar__nav-icon").click()
+        page.wait_for_timeout(600)
+
+        # Dutch throughout
+        page.locator(".radsim-lang-nl").click()
+        page.get_by_role("button", name="Start").wait_for()
+        page.get_by_text("1.000 inwoners", exact=True).first.wait_for()
+        assert page.locator(".radsim-town-size").inner_text() == "1.000 inwoners"
+        values = page.locator(".radsim-slider-value").all_inner_texts()
+        assert values[:6] == ["4 weken/s", "0,30 (0 tot 1)", "0,50 (0 tot 1)", "22% van de inwoners",
+                              "1,2 verenigingen per inwoner", "1.000 inwoners"], values
+        page.get_by_text("met: Crisisaanpak").wait_for()
+        assert _english_left(page) == []
+        for tab in ("Verloop", "Wijken", "Maak kennis met een inwoner", "Wat betekent het?", "Naast elkaar"):
+            page.get_by_role("tab", name=tab).click()
+            page.wait_for_timeout(700)
+            assert _english_left(page) == [], tab
+            if tab == "Wijken":
+                page.locator(".radsim-hoods-0").wait_for()
+                assert page.locator(".radsim-hoods-0 tbody th").first.inner_text() == "A1"
+                page.screenshot(path=str(IMAGES / "dashboard-neighbourhoods-nl.png"))
+            if tab == "Verloop":
+                page.locator(".radsim-trend-phases-23").wait_for()
+        page.wait_for_timeout(1000)                                  # the tab's slide has ended
+        page.screenshot(path=str(IMAGES / "dashboard-1280x720-nl.png"))
+
+        # save the what-if as a scenario file; radsim compare runs it
+        with page.expect_download(timeout=30_000) as download:
+            page.locator(".radsim-download-scenario").click()
+        scenario = DOWNLOADS / "radsim-what-if.toml"
+        download.value.save_as(scenario)
+        text = scenario.read_text(encoding="utf-8")
+        assert 'type = "crisis_response"' in text and "attack_weeks = [4]" in text and 'arm = "wat als"' in text
+        out = DOWNLOADS / "compare"
+        done = _radsim("compare", str(scenario), "--replications", "2", "--workers", "1", "--steps", "30",
+                       "--out", str(out))
+        assert done.returncode == 0, done.stderr[-2000:]
+        report = (out / "comparison.md").read_text(encoding="utf-8")
+        assert "| baseline |" in report and "| wat als |" in report
+
+        # ... and loads back: new towns at week 0 with the intervention switched on
+        page.locator(".radsim-upload input[type=file]").set_input_files(str(scenario))
+        page.get_by_text("Scenario 'wat-als uit het dashboard' geladen").wait_for()
+        page.get_by_text("met: Crisisaanpak").wait_for()
+        assert week(page) == 0
+        for k in range(1, 9):
+            page.locator(".radsim-step").click()
+            _wait_week(page, k)
+
+        # the run as a film: one picture per week, week 0 to 8
+        with page.expect_download(timeout=120_000) as download:
+            page.locator(".radsim-download-film").click()
+        film = DOWNLOADS / "radsim-run.gif"
+        download.value.save_as(film)
+        with Image.open(film) as gif:
+            assert gif.format == "GIF" and gif.n_frames == 9 and gif.is_animated
+            gif.seek(gif.n_frames - 1)
+            gif.convert("RGB").save(IMAGES / "dashboard-film-frame.png")
+
+        # ten replications in the background; the page goes on meanwhile
+        page.locator(".radsim-noise-run").click()
+        page.locator(".radsim-step").click()
+        _wait_week(page, 9)
+        page.locator(".radsim-noise-chart").wait_for(timeout=180_000)
+        band = page.locator(".radsim-noise-band")
+        assert band.get_attribute("data-replications") == "10"
+        assert page.locator(".radsim-noise-chart polygon.radsim-band").count() == 3
+        page.locator(".radsim-noise").scroll_into_view_if_needed()
+        page.screenshot(path=str(IMAGES / "dashboard-replications-nl.png"))
+
+        # a validation message in Dutch, closed again
+        page.locator(".radsim-slider-minority_share [role=slider]").focus()
+        page.keyboard.press("End")
+        message = page.locator(".radsim-message-error")
+        message.wait_for()
+        assert "blijft er geen meerderheid over" in message.inner_text()
+        assert "minority_shares" not in message.inner_text()
+        page.locator(".radsim-dismiss").click()
+        message.wait_for(state="detached")
+        _page_stands(page, "at the end")
+        watch.check("presentation")
+    _server_log_clean()
+    print(f"\npresentation: layout at 1280 x 720, Dutch page, scenario {scenario.stat().st_size:,} bytes "
+          f"(radsim compare ran it), film {film.stat().st_size:,} bytes, 10 replications; week {now} before Dutch")
+
+
 # --- weeks per second at the highest speed ---------------------------------------------------------
 
 def _weeks_per_second(page, seconds: float = 5.0) -> float:
@@ -290,14 +474,15 @@ def test_weeks_per_second_at_the_highest_speed(server, chromium):
     """
     rates = {}
     with open_page(chromium, server) as (page, watch):
-        _slider_to_max(page, ".radsim-controls", "Speed", HIGHEST_SPEED)
+        _slider_to_max(page, "speed", HIGHEST_SPEED)
         rates[1000] = _weeks_per_second(page)
-        _slider_to_max(page, ".radsim-town-settings", "Residents", 5000)
+        _slider_to_max(page, "n_residents", 5000)
         page.locator(".radsim-reset").click()
         page.wait_for_function("() => document.querySelector('.radsim-week').innerText.trim() === 'Week 0'"
                                " && document.querySelector('svg.radsim-pyramid-0').dataset.counts"
                                ".split(',').reduce((a, b) => a + Number(b), 0) === 5000", timeout=60_000)
         rates[5000] = _weeks_per_second(page)
+        page.screenshot(path=str(ROOT / "docs" / "img" / "dashboard-5000.png"))   # the network at the largest town
         _page_stands(page, "after the speed measurement")
         watch.check("speed")
     print(f"\nbrowser: weeks per second shown at speed {HIGHEST_SPEED}: "

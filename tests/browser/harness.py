@@ -31,8 +31,10 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1440, "height": 1280}
+PROJECTOR = {"width": 1280, "height": 720}
+"""A projector's window: the side-by-side view must fit it without scrolling."""
 
-__all__ = ["ROOT", "CHROMIUM", "missing", "dashboard_server", "browser", "open_page", "Watch", "week"]
+__all__ = ["ROOT", "CHROMIUM", "PROJECTOR", "missing", "dashboard_server", "browser", "open_page", "Watch", "week"]
 
 
 def missing() -> str | None:
@@ -163,12 +165,14 @@ class Watch:
 
 
 @contextlib.contextmanager
-def open_page(b, server: str, ready: str | None = "Step", path: str = "") -> Iterator[tuple[object, Watch]]:
+def open_page(b, server: str, ready: str | None = "Step", path: str = "",
+              viewport: dict | None = None) -> Iterator[tuple[object, Watch]]:
     """A new page (a new browser session) at ``server + path``, watched; checked again when it closes.
 
-    ``ready`` is the name of a button to wait for before the page counts as loaded.
+    ``ready`` is the name of a button to wait for before the page counts as loaded; ``viewport`` the
+    window size (default :data:`VIEWPORT`). Downloads are accepted.
     """
-    page = b.new_page(viewport=VIEWPORT)
+    page = b.new_page(viewport=viewport or VIEWPORT, accept_downloads=True)
     watch = Watch(server)
     watch.attach(page)
     try:
