@@ -45,6 +45,7 @@ from pydantic import BaseModel, Field, model_validator
 from model.errors import STRICT
 from model.parameters import Parameters
 
+from .provenance import provenance_json
 from .runner import atomic_outputs
 from .sweep import OUTCOMES, Factor, SweepSpec, check_factors, load_spec, run_sweep
 
@@ -182,15 +183,20 @@ def run_calibration(spec: CalibrationSpec, out: str | Path, workers: int = 2, sc
 
 
 def write_calibration(spec: CalibrationSpec, summary: pd.DataFrame, posterior: pd.DataFrame,
-                      out: str | Path) -> Path:
-    """``calibration.md``, ``fitted.csv``, ``posterior.csv`` and ``posterior.png`` in ``out``."""
+                      out: str | Path, inputs: list[str | Path] = ()) -> Path:
+    """``calibration.md``, ``fitted.csv``, ``posterior.csv``, ``posterior.png`` and ``provenance.json`` in ``out``;
+    ``inputs`` are the files the calibration was read from (the prior draws in ``out/prior`` have their own
+    provenance, that of a sweep)."""
     import matplotlib.pyplot as plt
 
     from .plots import use_agg
 
     use_agg()
     out = Path(out)
+    seeds = {"base_seed": spec.seed, "scheme": "replication_seed(seed, run_id)"}
     with atomic_outputs(out) as tmp:
+        (tmp / "provenance.json").write_text(provenance_json(spec.model_dump(mode="json"), inputs, seeds),
+                                             encoding="utf-8")
         summary.to_csv(tmp / "fitted.csv", index=False)
         posterior.to_csv(tmp / "posterior.csv", index=False)
         lines = [f"# {spec.name}: fitted parameters", "",

@@ -21,7 +21,8 @@ from typing import Any
 
 import model
 
-__all__ = ["provenance_record", "config_hash", "file_hash", "git_state", "environment", "COMMAND_LINE"]
+__all__ = ["provenance_record", "provenance_json", "config_hash", "file_hash", "git_state", "environment",
+           "COMMAND_LINE"]
 
 COMMAND_LINE: list[str] | None = None
 """The ``radsim`` command line being run (set by :func:`experiments.cli.main`); None from Python."""
@@ -87,6 +88,12 @@ def provenance_record(config: Any, inputs: list[str | Path] = (), seeds: Any = N
         "environment": environment(),
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+
+
+def provenance_json(config: Any, inputs: list[str | Path] = (), seeds: Any = None) -> str:
+    """The text of a ``provenance.json``: :func:`provenance_record` plus the resolved ``configuration`` itself."""
+    return json.dumps({**provenance_record(config, inputs, seeds), "configuration": config}, indent=2,
+                      default=str) + "\n"
 
 
 def scenario_inputs(path: str | Path | None) -> list[Path]:

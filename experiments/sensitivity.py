@@ -30,6 +30,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from .provenance import provenance_json
 from .runner import atomic_outputs
 from .sweep import SweepError, SweepSpec, design, run_sweep, validated
 
@@ -106,30 +107,38 @@ def sensitivity_spec(spec: SweepSpec, method: Method | None = None, source: str 
 
 
 def run_sensitivity(spec: SweepSpec, out: str | Path, method: Method | None = None, workers: int = 2,
-                    scheduler: str | None = None,
-                    progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+                    scheduler: str | None = None, progress: Callable[[int, int], None] | None = None,
+                    inputs: list[str | Path] = ()) -> pd.DataFrame:
     """Run (or resume) the sweep with a Sobol or Morris design and analyse it.
 
     ``method`` overrides the design of the sweep file (:func:`sensitivity_spec`).
-    Writes ``indices.csv``, ``indices.md`` and ``indices.png`` next to
-    ``results.parquet`` in ``out`` and returns the indices.
+    Writes ``indices.csv``, ``indices.md``, ``indices.png`` and ``indices_provenance.json`` next to
+    ``results.parquet`` in ``out`` and returns the indices; ``inputs`` are the files the sweep was read from.
     """
     spec = sensitivity_spec(spec, method)
     results = run_sweep(spec, out, workers=workers, scheduler=scheduler, progress=progress)
     table = analyze(spec, results)
-    write_indices(table, out, title=f"{spec.name}: {spec.design} indices")
+    record = provenance_json(spec.model_dump(mode="json"), inputs,
+                             seeds={"base_seed": spec.seed, "scheme": "replication_seed(seed, run_id)",
+                                    "salib_bootstrap_seed": spec.seed})
+    write_indices(table, out, title=f"{spec.name}: {spec.design} indices", provenance=record)
     return table
 
 
-def write_indices(table: pd.DataFrame, out: str | Path, title: str = "sensitivity indices") -> None:
-    """``indices.csv``, ``indices.md`` (with 95% CIs) and the bar chart ``indices.png`` in ``out``."""
+def write_indices(table: pd.DataFrame, out: str | Path, title: str = "sensitivity indices",
+                  provenance: str | None = None) -> None:
+    """``indices.csv``, ``indices.md`` (with 95% CIs) and the bar chart ``indices.png`` in ``out``, and the
+    ``provenance`` text (:func:`experiments.provenance.provenance_json`) as ``indices_provenance.json`` (the
+    sweep's own ``provenance.json`` records each invocation of the sweep)."""
     import matplotlib.pyplot as plt
 
     from .plots import use_agg
 
     use_agg()
 
-    with atomic_outputs(out) as tmp:         # all three or none
+    with atomic_outputs(out) as tmp:         # all or none
+        if provenance is not None:
+            (tmp / "indices_provenance.json").write_text(provenance, encoding="utf-8")
         table.to_csv(tmp / "indices.csv", index=False)
         (tmp / "indices.md").write_text(f"# {title}\n\n{indices_markdown(table)}\n", encoding="utf-8")
         fig = plot_indices(table, title=title)

@@ -26,6 +26,7 @@ from scipy import stats
 from model import RadicalisationModel
 
 from .plots import PHASE_COLOURS, PHASE_LABELS
+from .provenance import provenance_json
 from .runner import atomic_outputs
 from .seeds import replication_seed
 from .stats import mean_ci
@@ -372,8 +373,14 @@ def report_markdown(checks: list[Check], settings: Settings) -> str:
 
 
 def write_report(checks: list[Check], data: dict, settings: Settings, out: str | Path) -> Path:
-    """Write ``validation.md``, ``checks.csv`` and the figures to ``out`` (all or nothing)."""
+    """Write ``validation.md``, ``checks.csv``, the figures and ``provenance.json`` to ``out`` (all or nothing).
+
+    The configuration of the provenance is the settings but the worker count (which does not change results).
+    """
+    config = {k: v for k, v in asdict(settings).items() if k != "workers"}
+    seeds = {"bases": SEED_BASES, "replications": settings.replications, "scheme": "replication_seed(base, k)"}
     with atomic_outputs(out) as tmp:
+        (tmp / "provenance.json").write_text(provenance_json(config, seeds=seeds), encoding="utf-8")
         _figures(data, tmp)
         (tmp / "validation.md").write_text(report_markdown(checks, settings), encoding="utf-8")
         pd.DataFrame([{k: v for k, v in asdict(c).items() if k != "extra"} for c in checks]).to_csv(

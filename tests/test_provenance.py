@@ -1,4 +1,5 @@
-"""Every result says what made it: version, git commit, command line, configuration hash, input hashes, seeds."""
+"""Every result says what made it: version, git commit, command line, configuration hash, input hashes, seeds
+(run, compare, sweep, sensitivity, calibrate, validate)."""
 
 import hashlib
 import json
@@ -64,3 +65,45 @@ def test_a_sweep_records_every_invocation(tmp_path):
     for record in records:
         check_record(record, command)
         assert record["seeds"]["base_seed"] == 1
+
+
+def test_validate_writes_its_provenance(tmp_path, monkeypatch):
+    import experiments.validation as validation
+    from experiments.cli import main
+
+    tiny = validation.Settings(n_residents=300, steps=60, replications=2, check3_n_residents=300)
+    monkeypatch.setattr(validation, "QUICK", tiny)            # the checks of --quick, on a tiny town
+    command = ["validate", "--quick", "--workers", "1", "--out", str(tmp_path / "v")]
+    assert main(command) == 0
+    record = json.loads((tmp_path / "v" / "provenance.json").read_text())
+    check_record(record, command)
+    assert record["seeds"]["bases"] == validation.SEED_BASES and record["seeds"]["replications"] == 2
+    assert record["configuration"]["n_residents"] == 300 and "workers" not in record["configuration"]
+    assert record["inputs"] == {}
+
+
+def test_sensitivity_and_calibrate_write_their_provenance(tmp_path):
+    (tmp_path / "m.toml").write_text('[sweep]\nname = "m"\ndesign = "morris"\nsamples = 2\nseed = 4\nsteps = 4\n'
+                                     'outcomes = ["phase_1"]\n[uncertainties]\nsegregation = { low = 0.2, high = 0.8 }'
+                                     '\n[constants]\nn_residents = 150\n')
+    command = ["sensitivity", "m.toml", "--out", "s", "--workers", "1"]
+    record = recorded(tmp_path, command, "indices_provenance.json")
+    assert record["seeds"]["base_seed"] == 4 and record["configuration"]["design"] == "morris"
+    assert json.loads((tmp_path / "s" / "provenance.json").read_text())[0]["command_line"] == ["radsim", *command]
+
+    (tmp_path / "c.toml").write_text('[calibration]\nname = "c"\nsamples = 10\naccept = 0.2\nseed = 6\nsteps = 4\n'
+                                     '[targets]\nphase_1 = 5\n[free]\nsegregation = { low = 0.2, high = 0.8 }\n'
+                                     '[constants]\nn_residents = 150\n')
+    calibration = recorded(tmp_path, ["calibrate", "c.toml", "--out", "c", "--workers", "1"], "provenance.json")
+    assert calibration["seeds"]["base_seed"] == 6 and calibration["configuration"]["targets"] == {"phase_1": 5.0}
+    assert calibration["config_sha256"] != record["config_sha256"]
+
+
+def recorded(cwd: Path, command: list[str], name: str) -> dict:
+    """Run ``command`` (its input file second, its --out third) and return the provenance record ``name``
+    it wrote, checked for the common fields and the hash of the input file."""
+    radsim(*command, cwd=cwd)
+    record = json.loads((cwd / command[3] / name).read_text())
+    check_record(record, command)
+    assert record["inputs"] == {command[1]: hashlib.sha256((cwd / command[1]).read_bytes()).hexdigest()}
+    return record
