@@ -42,10 +42,11 @@ from .sweep import SweepError
 __all__ = ["app", "main", "fail", "IntRange", "field_range", "InputFile", "SchedulerAddress", "out_option",
            "progress_bar", "parameter_markdown"]
 
-out_console = Console(markup=False, highlight=False)
-err_console = Console(stderr=True, markup=False, highlight=False)
+out_console = Console(markup=False, highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
 """Plain text: user input (file names, scenario names, keys) is never read as rich markup; styles come from
-:func:`say`."""
+:func:`say`. Long lines are never broken into several (soft wrap): a terminal wraps them itself, and a log file
+keeps one line per line."""
 
 EXIT_BAD_INPUT = 2
 
@@ -152,19 +153,120 @@ def out_option(default: Path | None, what: str) -> Callable:
                         help=f"output folder: {what}")
 
 
+def duration_text(seconds: float) -> str:
+    """``12 s``, ``1 min 10 s``, ``2 h 5 min``."""
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+
+
+class PlainProgress:
+    """Progress as plain lines, for a log file (a Slurm job's output) where a bar would print nothing.
+
+    A line (``sweep: 8/16 runs, 50%, 1 min 10 s elapsed, about 1 min 10 s left``) is printed at the first update,
+    at every further tenth of the total, at the end, and otherwise every ``interval`` seconds, so that a log
+    shows a command alive even while no run finishes.
+    """
+
+    def __init__(self, command: str, noun: str, total: int | None, interval: float = 30.0,
+                 console: Console = err_console) -> None:
+        self.command, self.noun, self.total, self.interval, self.console = command, noun, total, interval, console
+        self.done: int | None = None
+        self.tenth = -1
+        self.t0 = self.last = time.monotonic()
+        self.lock = threading.Lock()
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._tick, daemon=True, name="radsim-progress")
+
+    def line(self) -> str:
+        elapsed = time.monotonic() - self.t0
+        done = self.done or 0
+        if not self.total:
+            return f"{self.command}: {done} {self.noun}, {duration_text(elapsed)} elapsed"
+        text = (f"{self.command}: {done}/{self.total} {self.noun}, {100 * done / self.total:.0f}%, "
+                f"{duration_text(elapsed)} elapsed")
+        if 0 < done < self.total:
+            text += f", about {duration_text(elapsed * (self.total - done) / done)} left"
+        return text
+
+    def _print(self) -> None:
+        self.last = time.monotonic()
+        self.console.print(self.line(), soft_wrap=True)
+
+    def update(self, done: int, total: int | None = None) -> None:
+        with self.lock:
+            first = self.done is None
+            self.done = done
+            if total is not None:
+                self.total = total
+            tenth = int(10 * done / self.total) if self.total else -1
+            if first or tenth > self.tenth or (self.total and done >= self.total):
+                self.tenth = tenth
+                self._print()
+
+    def _tick(self) -> None:
+        while not self.stopped.wait(max(0.05, self.interval - (time.monotonic() - self.last))):
+            with self.lock:
+                if time.monotonic() - self.last >= self.interval:
+                    self._print()
+
+    def __enter__(self) -> "PlainProgress":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+
+PROGRESS_INTERVAL = float(os.environ.get("RADSIM_PROGRESS_SECONDS", "30"))
+"""Seconds between two plain progress lines when nothing else prints one (``RADSIM_PROGRESS_SECONDS``)."""
+
+
 @contextmanager
 def progress_bar(label: str, total: int | None = None, unit: str = "") -> Iterator[Callable[..., None]]:
-    """A transient progress bar on a terminal's stderr; yields ``update(done, total=None)``, the library's
-    ``progress`` callback."""
+    """Progress on stderr; yields ``update(done, total=None)``, the library's ``progress`` callback.
+
+    On a terminal a transient bar; otherwise (a log file, a pipe) plain lines (:class:`PlainProgress`), named
+    after the command: ``run: 130/260 steps, 50%, 12 s elapsed``.
+    """
+    if not err_console.is_terminal:
+        ctx = click.get_current_context(silent=True)
+        with PlainProgress(ctx.info_name if ctx else label, unit.strip() or label, total,
+                           PROGRESS_INTERVAL) as plain:
+            yield plain.update
+        return
     with Progress(TextColumn(label), BarColumn(), TextColumn("{task.completed}/{task.total}" + unit),
-                  TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True,
-                  disable=not err_console.is_terminal) as bar:      # a log file gets no bar (and no stray newline)
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True) as bar:
         task = bar.add_task(label, total=total)
 
         def update(done: int, total: int | None = None) -> None:
             bar.update(task, completed=done, **({} if total is None else {"total": total}))
 
         yield update
+
+
+def compile_note() -> str:
+    """``, compiling the model first (only after an install or an update)`` if numba's disk cache of the
+    model's compiled rules is missing or older than their source; else nothing."""
+    import model
+
+    folder = Path(model.__file__).parent
+    indexes: dict[str, float] = {}
+    for index in (folder / "__pycache__").glob("*.nbi"):
+        module = index.name.split(".")[0]
+        indexes[module] = max(indexes.get(module, 0.0), index.stat().st_mtime)
+    stale = not indexes or any((folder / f"{m}.py").is_file() and (folder / f"{m}.py").stat().st_mtime > t
+                               for m, t in indexes.items())
+    return ", compiling the model first (only after an install or an update)" if stale else ""
+
+
+def starting(what: str) -> None:
+    """Say, on stdout, what happens before the first progress (worker processes, a cluster, the compilation)."""
+    say(f"{what}{compile_note()} ...")
 
 
 def _scenario(path: Path | None, **overrides) -> Scenario:
@@ -196,6 +298,7 @@ def run(scenario: Path | None, residents: int | None, steps: int | None, seed: i
     """Simulate a town and write timeseries.parquet, run.json and phases.png to --out."""
     sc = _scenario(scenario, residents=residents, steps=steps, seed=seed)
     say((sc.name, "bold"), f": {sc.parameters.n_residents:,} residents, {sc.steps} steps, seed {sc.seed}")
+    starting("building the town")
     with progress_bar("simulating", sc.steps, " steps") as update:
         result = run_scenario(sc, progress=update)
     write_run(result, out, inputs=provenance.scenario_inputs(scenario))
@@ -220,11 +323,12 @@ def run(scenario: Path | None, residents: int | None, steps: int | None, seed: i
 @click.option("--workers", type=WORKERS, default=None, help="parallel processes (default: all cores)")
 @click.option("--residents", type=RESIDENTS, help="number of residents (overrides the scenario)")
 @click.option("--steps", type=STEPS, help="steps to simulate, one step = one week (overrides the scenario)")
-@out_option(Path("results/compare"), "comparison.csv, comparison.md, runs.csv, trajectories.png")
+@out_option(Path("results/compare"), "comparison.csv, comparison.md, runs.csv, trajectories.parquet and .png, "
+                                      "provenance.json")
 def compare(scenario: Path, replications: int, workers: int | None, residents: int | None, steps: int | None,
             out: Path) -> None:
     """Compare the baseline with each intervention arm (common random numbers, 95% CIs)."""
-    from .compare import compare_arms, write_comparison
+    from .compare import OUTPUT_FILES, compare_arms, worker_count, write_comparison
 
     sc = _scenario(scenario, residents=residents, steps=steps)
     arms = sc.arms()
@@ -232,11 +336,13 @@ def compare(scenario: Path, replications: int, workers: int | None, residents: i
         fail(f"{scenario}: no [[interventions]] to compare with the baseline")
     say((sc.name, "bold"), f": {len(arms)} arms ({', '.join(arms)}), {replications} replications, "
                            f"{sc.parameters.n_residents:,} residents, {sc.steps} steps")
+    processes = worker_count(workers, len(arms) * replications)
+    starting(f"starting {processes} worker processes" if processes > 1 else "running in this process")
     with progress_bar("runs", len(arms) * replications) as update:
         result = compare_arms(sc, replications=replications, workers=workers, progress=update)
     write_comparison(result, out, inputs=provenance.scenario_inputs(scenario))
     print_comparison(result, replications)
-    out_console.print(f"wrote {out}/comparison.csv, comparison.md, runs.csv, trajectories.png")
+    out_console.print(f"wrote {out}/" + ", ".join(OUTPUT_FILES))
 
 
 def print_comparison(result, replications: int) -> None:
@@ -252,8 +358,7 @@ def print_comparison(result, replications: int) -> None:
             fmt = "{:.3f}" if key.startswith(("mean_", "polarisation")) else "{:,.1f}"
             diff = "" if arm == "baseline" else f" ({'+' if r['difference'] >= 0 else ''}{fmt.format(r['difference'])})"
             cells.append(fmt.format(r["mean"]) + diff)
-        cpa = t.loc[(arm, "cost_per_averted_phase_2_entry")]["mean"]
-        cells.append("-" if arm == "baseline" else ("none averted" if cpa != cpa else f"{cpa:,.0f}"))
+        cells.append("-" if arm == "baseline" else result.cost_per_averted_text(arm))
         rows.append((arm, cells))
     labels = [*HEADLINE.values(), "cost per averted entry"]
     title = f"mean over {replications} replications; difference to the baseline in brackets"
@@ -286,6 +391,11 @@ def sweep_options(f: Callable) -> Callable:
     return _cluster_options(f, "SWEEP.toml", "sweep", "results.parquet and sweep.json")
 
 
+def cluster_text(workers: int, scheduler: str | None) -> str:
+    return (f"connecting to the Dask scheduler {scheduler}" if scheduler else
+            f"starting a local Dask cluster of {workers} worker process{'es' if workers > 1 else ''}")
+
+
 @contextmanager
 def _sweep_progress(spec, out: Path, workers: int, scheduler: str | None) -> Iterator[Callable[..., None]]:
     """Print what will run, show a progress bar, then the throughput."""
@@ -295,6 +405,8 @@ def _sweep_progress(spec, out: Path, workers: int, scheduler: str | None) -> Ite
     done_before = len(read_results(out)) if out.exists() else 0
     say((spec.name, "bold"), f": {spec.design} design, {total} runs ({done_before} already done), {spec.steps} steps "
                              f"each, {'scheduler ' + scheduler if scheduler else f'{workers} local workers'}")
+    if done_before < total:
+        starting(cluster_text(workers, scheduler))
     t0 = time.perf_counter()
     with progress_bar("runs", total) as update:
         yield update
@@ -331,28 +443,57 @@ def sensitivity(sweep_file: Path, out: Path, workers: int, scheduler: str | None
     try:
         spec = sensitivity_spec(load_sweep(sweep_file), method, source=str(sweep_file))
         with _sweep_progress(spec, out, workers, scheduler) as update:
-            table = run_sensitivity(spec, out, workers=workers, scheduler=scheduler, progress=update)
+            table = run_sensitivity(spec, out, workers=workers, scheduler=scheduler, progress=update,
+                                    inputs=[sweep_file])
     except SweepError as err:
         fail(str(err))
     out_console.print(indices_markdown(table), highlight=False)
-    out_console.print(f"wrote {out}/indices.csv, indices.md and indices.png")
+    out_console.print(f"wrote {out}/indices.csv, indices.md, indices.png and indices_provenance.json")
 
 
 @app.command()
 @click.argument("folder", metavar="DIR", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--outcome", "outcomes", multiple=True, help="outcome to plot (repeatable; default: all recorded)")
-@click.option("--x", default=None, help="factor on the heat map's x axis (default: the first factor)")
-@click.option("--y", default=None, help="factor on the heat map's y axis (default: the second factor)")
+@click.option("--x", default=None, help="a sweep's factor on the heat map's x axis (default: the first factor)")
+@click.option("--y", default=None, help="a sweep's factor on the heat map's y axis (default: the second factor)")
 def plot(folder: Path, outcomes: tuple[str, ...], x: str | None, y: str | None) -> None:
-    """Plots of a finished sweep: each outcome against each factor (95% bands) and two-factor heat maps."""
-    from .sweep_plots import plot_sweep
+    """Figures of a result folder in DIR/plots: a sweep, a comparison or a run, with their recorded time series.
 
-    if not (folder / "sweep.json").is_file():
-        fail(f"DIR: {folder} holds no sweep (no sweep.json); run `radsim sweep` into it first")
+    A sweep: each outcome against each factor (95% bands), two-factor heat maps and the recorded time series.
+    A comparison: the arms' trajectories, their differences to the baseline and the marks of interventions
+    and attacks. A run: phases, pyramid and climate, and every recorded series.
+    """
+    from .export import TableError
+    from .plots import PlotError, plot_folder
+
     try:
-        paths = plot_sweep(folder, list(outcomes) or None, x, y)
-    except SweepError as err:
+        paths = plot_folder(folder, list(outcomes) or None, x, y)
+    except (PlotError, SweepError, TableError) as err:
         fail(str(err))
+    for p in paths:
+        out_console.print(f"wrote {p}")
+
+
+@app.command()
+@click.argument("folder", metavar="DIR", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), required=True,
+              help="the format to write the tables in")
+@click.option("--out", type=OutputFolder(), default=None, help="folder to write into (default: DIR itself)")
+def export(folder: Path, fmt: str, out: Path | None) -> None:
+    """Convert the tables of a result folder (run, compare, sweep, ...) to CSV or Parquet.
+
+    Into DIR itself, each table not there yet in the format is converted (results.parquet gives results.csv);
+    into --out, every table is written in the format.
+    """
+    from .export import FORMATS, TableError
+    from .export import export as export_tables
+
+    try:
+        paths = export_tables(folder, fmt, out)
+    except TableError as err:
+        fail(str(err))
+    if not paths:
+        out_console.print(f"nothing to convert: every table of {folder} is already {FORMATS[fmt]}")
     for p in paths:
         out_console.print(f"wrote {p}")
 
@@ -370,9 +511,10 @@ def calibrate(sweep_file: Path, out: Path, workers: int, scheduler: str | None) 
         fail(str(err))
     say((spec.name, "bold"), f": {spec.samples} prior draws x {spec.replications} replications, "
                              f"keeping the closest {spec.accept:.0%}")
+    starting(cluster_text(workers, scheduler))
     with progress_bar("prior draws", spec.samples * spec.replications) as update:
         summary, posterior = run_calibration(spec, out, workers=workers, scheduler=scheduler, progress=update)
-    path = write_calibration(spec, summary, posterior, out)
+    path = write_calibration(spec, summary, posterior, out, inputs=[sweep_file])
     for r in summary.itertuples():
         out_console.print(f"{r.parameter}: {r.mean:.3f} (sd {r.sd:.3f}; 95% interval {r.ci_low:.3f} to "
                           f"{r.ci_high:.3f})", highlight=False)
@@ -386,7 +528,7 @@ def calibrate(sweep_file: Path, out: Path, workers: int, scheduler: str | None) 
 @click.option("--replications", type=IntRange(2, 1000), default=None,
               help="replications per check (default 3 with --quick, else 10)")
 @click.option("--workers", type=WORKERS, default=None, help="processes for the comparison check")
-@out_option(Path("results/validation"), "validation.md, checks.csv and the figures")
+@out_option(Path("results/validation"), "validation.md, checks.csv, provenance.json and the figures")
 def validate(quick: bool, replications: int | None, workers: int | None, out: Path) -> None:
     """Hold the model against published findings; writes a Markdown report with plots."""
     import dataclasses
@@ -397,6 +539,7 @@ def validate(quick: bool, replications: int | None, workers: int | None, out: Pa
     settings = dataclasses.replace(settings, workers=workers, replications=replications or settings.replications)
     out_console.print(f"validation: {settings.n_residents:,} residents, {settings.steps} steps, "
                       f"{settings.replications} replications per check")
+    starting("running the checks")
     with progress_bar("checks", None, " runs") as update:
         checks, data = run_validation(settings, progress=update)
     path = write_report(checks, data, settings, out)

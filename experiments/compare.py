@@ -4,20 +4,27 @@ Every arm runs the same replications: replication ``k`` uses the seed
 :func:`experiments.seeds.replication_seed` ``(scenario.seed, k)`` in every arm, so
 arms share the town, the initial state and the residents' random numbers
 (interventions draw from their own stream). The differences against the baseline
-are therefore paired, and their confidence intervals (t-intervals,
-:func:`experiments.stats.mean_ci`) are narrow. The outcomes of a run are its
+are therefore paired: arm minus baseline within each replication, then averaged,
+and their confidence intervals are narrow. The outcomes of a run are its
 :meth:`~model.RadicalisationModel.outcomes` at the end.
+
+Intervals (:func:`experiments.stats.interval`): counts of residents (the outcomes the model reports as integers:
+residents in each phase, entries, removals) get a 95% percentile bootstrap interval of the replications, which
+stays within the range of the runs and so never goes below zero; every other outcome (means, shares, cost) a
+t-interval. The bootstrap's Generator is seeded with the scenario's seed, so a comparison's report is
+reproducible. The cost per averted entry into phase 2 is the mean extra cost over the mean averted entries
+(baseline minus arm) with a paired percentile bootstrap interval of that ratio
+(:func:`experiments.stats.ratio_ci`); while the averted entries' interval includes zero it has no upper bound.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -25,13 +32,15 @@ import pandas as pd
 from model import RadicalisationModel
 from model.metrics import OUTCOME_COLUMNS
 
-from .provenance import provenance_record
+from .plots import plot_trajectories
+from .provenance import provenance_json
 from .runner import atomic_outputs
 from .scenario import Scenario
 from .seeds import replication_seed
-from .stats import mean_ci, t_half_width
+from .stats import INTERVAL_NAMES, RESAMPLES, interval, is_count, ratio_ci
 
-__all__ = ["ComparisonResult", "compare_arms", "OUTCOMES", "HEADLINE", "write_comparison"]
+__all__ = ["ComparisonResult", "compare_arms", "OUTCOMES", "HEADLINE", "write_comparison", "plot_comparison",
+           "worker_count", "COST_PER_AVERTED", "OUTPUT_FILES"]
 
 OUTCOMES: tuple[str, ...] = OUTCOME_COLUMNS
 """Every outcome of a run (:meth:`model.RadicalisationModel.outcomes`), compared at the end of the run."""
@@ -41,7 +50,11 @@ HEADLINE: dict[str, str] = {
     "polarisation": "polarisation", "cost": "cost",
 }
 """The outcomes shown in ``comparison.md`` and on the console, with their short labels."""
-TRAJECTORIES = ("phase_1", "phase_2", "phase_3", "mean_prejudice_majority", "mean_trust", "polarisation")
+COST_PER_AVERTED = "cost_per_averted_phase_2_entry"
+"""The row of :meth:`ComparisonResult.table` with the cost per averted entry into phase 2."""
+OUTPUT_FILES = ("comparison.csv", "comparison.md", "runs.csv", "trajectories.parquet", "trajectories.png",
+                "provenance.json")
+KEYS = ("arm", "replication", "seed")
 
 
 def _run_one(task: tuple[Scenario, str, list, int]) -> tuple[str, int, dict, pd.DataFrame]:
@@ -49,9 +62,25 @@ def _run_one(task: tuple[Scenario, str, list, int]) -> tuple[str, int, dict, pd.
     m = RadicalisationModel.from_parameters(scenario.parameters, rng=replication_seed(scenario.seed, rep),
                                             interventions=interventions)
     m.run_for(scenario.steps)
-    final = m.outcomes()
-    outcome = {k: float(final[k]) for k in OUTCOMES}
-    return arm, rep, outcome, m.timeseries()[["step", *TRAJECTORIES]].assign(arm=arm, replication=rep)
+    outcome = m.outcomes()                      # counts stay integers: they get bootstrap intervals
+    return arm, rep, outcome, m.timeseries().assign(arm=arm, replication=rep)
+
+
+def _number(value: float, count: bool, sign: bool = False) -> str:
+    """A value as the report shows it: one decimal for counts and large values, three for means and shares."""
+    if isinstance(value, float) and math.isnan(value):
+        return "n/a"
+    if math.isinf(value):
+        return "unbounded" if value > 0 else "-unbounded"
+    fmt = "{:+,.1f}" if sign else "{:,.1f}"
+    if not count and abs(value) < 10:
+        fmt = "{:+.3f}" if sign else "{:.3f}"
+    return fmt.format(value)
+
+
+def _with_ci(mean: float, low: float, high: float, count: bool, sign: bool = False) -> str:
+    ci = "" if math.isnan(low) else f" [{_number(low, count, sign)}, {_number(high, count, sign)}]"
+    return _number(mean, count, sign) + ci
 
 
 @dataclass
@@ -61,50 +90,122 @@ class ComparisonResult:
     scenario: Scenario
     outcomes: pd.DataFrame       # one row per (arm, replication)
     trajectories: pd.DataFrame   # one row per (arm, replication, step)
+    _table: pd.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def arms(self) -> list[str]:
         return list(dict.fromkeys(self.outcomes["arm"]))
 
+    @property
+    def outcome_names(self) -> list[str]:
+        """The outcomes recorded for every run (the columns of :attr:`outcomes` but arm, replication and seed)."""
+        return [c for c in self.outcomes.columns if c not in KEYS]
+
     def table(self) -> pd.DataFrame:
-        """Long table: arm, outcome, mean, 95% CI, and the paired difference to the baseline."""
+        """Long table: arm, outcome, mean with its 95% CI, and the paired difference to the baseline with its CI.
+
+        ``interval`` names the kind of interval (see the module docstring). The last row of each arm is the cost
+        per averted entry into phase 2 (:data:`COST_PER_AVERTED`): the ratio in ``mean``, its interval in
+        ``ci_low``/``ci_high`` (``inf``: unbounded), and the averted entries with their interval in the
+        ``difference`` columns.
+        """
+        if self._table is None:
+            self._table = self._compute_table()
+        return self._table
+
+    def _compute_table(self) -> pd.DataFrame:
         rows = []
+        seed = self.scenario.seed
         base = self.outcomes[self.outcomes.arm == "baseline"].set_index("replication")
         for arm in self.arms:
             df = self.outcomes[self.outcomes.arm == arm].set_index("replication")
-            for name in OUTCOMES:
-                mean, lo, hi = mean_ci(df[name].to_numpy())
+            for name in self.outcome_names:
+                count = is_count(self.outcomes[name])
                 diff = df[name] - base[name].reindex(df.index)
-                dm, dlo, dhi = mean_ci(diff.to_numpy())
-                rows.append({"arm": arm, "outcome": name, "mean": mean, "ci_low": lo, "ci_high": hi,
-                             "difference": dm, "difference_ci_low": dlo, "difference_ci_high": dhi,
-                             "replications": len(df)})
-            averted = float((base["entered_phase_2"] - df["entered_phase_2"].reindex(base.index)).mean())
-            extra = float((df["cost"] - base["cost"].reindex(df.index)).mean())
-            rows.append({"arm": arm, "outcome": "cost_per_averted_phase_2_entry",
-                         "mean": extra / averted if averted > 0 else math.nan,
-                         "ci_low": math.nan, "ci_high": math.nan, "difference": math.nan,
-                         "difference_ci_low": math.nan, "difference_ci_high": math.nan, "replications": len(df)})
+                rows.append({"arm": arm, "outcome": name,
+                             **dict(zip(("mean", "ci_low", "ci_high"), interval(df[name].to_numpy(), count, seed))),
+                             **dict(zip(("difference", "difference_ci_low", "difference_ci_high"),
+                                        interval(diff.to_numpy(), count, seed))),
+                             "interval": INTERVAL_NAMES[count], "replications": len(df)})
+            averted = (base["entered_phase_2"] - df["entered_phase_2"].reindex(base.index)).to_numpy()
+            extra = (df["cost"] - base["cost"].reindex(df.index)).to_numpy(dtype=float)
+            ratio, lo, hi = ratio_ci(extra, averted, seed)
+            am, alo, ahi = interval(averted, True, seed)
+            rows.append({"arm": arm, "outcome": COST_PER_AVERTED, "mean": ratio, "ci_low": lo, "ci_high": hi,
+                         "difference": am, "difference_ci_low": alo, "difference_ci_high": ahi,
+                         "interval": "percentile bootstrap (ratio of means)", "replications": len(df)})
         return pd.DataFrame(rows)
 
-    def markdown(self) -> str:
-        """Wide Markdown table: one row per arm, mean [95% CI] per headline outcome (:data:`HEADLINE`)."""
+    def _cell(self, arm: str, outcome: str, difference: bool = False) -> str:
         t = self.table()
-        cols = [*HEADLINE, "cost_per_averted_phase_2_entry"]
-        head = "| arm | " + " | ".join(c.replace("_", " ") for c in cols) + " |"
-        lines = [head, "|" + "---|" * (len(cols) + 1)]
+        r = t[(t.arm == arm) & (t.outcome == outcome)].iloc[0]
+        values = self.outcomes[outcome]
+        count = r["interval"] == INTERVAL_NAMES[True] or not values.between(0, 1).all()   # one decimal
+        if difference:
+            return _with_ci(r["difference"], r["difference_ci_low"], r["difference_ci_high"], count, sign=True)
+        return _with_ci(r["mean"], r["ci_low"], r["ci_high"], count)
+
+    def _headline(self) -> dict[str, str]:
+        return {k: v for k, v in HEADLINE.items() if k in self.outcome_names}
+
+    def cost_per_averted_text(self, arm: str) -> str:
+        """The cost per averted entry into phase 2 of ``arm`` in words, saying plainly when it is unbounded."""
+        t = self.table()
+        r = t[(t.arm == arm) & (t.outcome == COST_PER_AVERTED)].iloc[0]
+        if math.isnan(r["mean"]):
+            return (f"undefined: no entry into phase 2 averted on average (mean averted "
+                    f"{_number(r['difference'], True)})")
+        text = f"{r['mean']:,.0f}"
+        if math.isnan(r["ci_low"]):
+            return text + " (no interval from one replication)"
+        if r["difference_ci_low"] <= 0 or math.isinf(r["ci_high"]):
+            return (f"{text} [{r['ci_low']:,.0f}, unbounded]: the averted entries' 95% CI includes 0, so the "
+                    "cost per averted entry has no upper bound")
+        return f"{text} [{r['ci_low']:,.0f}, {r['ci_high']:,.0f}]"
+
+    def markdown(self) -> str:
+        """The tables of ``comparison.md``: mean [95% CI] per arm, the paired differences to the baseline
+        [95% CI], and the cost per averted entry into phase 2 with its interval (headline outcomes,
+        :data:`HEADLINE`)."""
+        head = self._headline()
+
+        def table(title_cells: list[str]) -> list[str]:
+            return ["| " + " | ".join(title_cells) + " |", "|" + "---|" * len(title_cells)]
+
+        lines = ["## Mean per arm [95% CI]", "", *table(["arm", *head.values()])]
         for arm in self.arms:
-            cells = []
-            for c in cols:
-                r = t[(t.arm == arm) & (t.outcome == c)].iloc[0]
-                if c == "cost_per_averted_phase_2_entry":
-                    cells.append("-" if arm == "baseline" else ("none averted" if math.isnan(r["mean"]) else f"{r['mean']:,.0f}"))
-                    continue
-                fmt = "{:,.1f}" if abs(r["mean"]) >= 10 or c.startswith(("phase", "entered", "cost")) else "{:.3f}"
-                ci = "" if math.isnan(r["ci_low"]) else f" [{fmt.format(r['ci_low'])}, {fmt.format(r['ci_high'])}]"
-                cells.append(fmt.format(r["mean"]) + ci)
-            lines.append(f"| {arm} | " + " | ".join(cells) + " |")
+            lines.append(f"| {arm} | " + " | ".join(self._cell(arm, c) for c in head) + " |")
+        lines += ["", "## Paired differences to the baseline [95% CI]", "",
+                  "Arm minus baseline within each replication (the same seed in both), then the mean over "
+                  "replications.", "", *table(["arm", *(f"{v} difference" for v in head.values())])]
+        for arm in self.arms[1:]:
+            lines.append(f"| {arm} | " + " | ".join(self._cell(arm, c, difference=True) for c in head) + " |")
+        lines += ["", "## Cost per averted entry into phase 2 [95% CI]", "",
+                  *table(["arm", "extra cost", "averted entries into phase 2", "cost per averted entry"])]
+        t = self.table().set_index(["arm", "outcome"])
+        for arm in self.arms[1:]:
+            r = t.loc[(arm, COST_PER_AVERTED)]
+            averted = _with_ci(r["difference"], r["difference_ci_low"], r["difference_ci_high"], True)
+            lines.append(f"| {arm} | {self._cell(arm, 'cost', difference=True)} | {averted} | "
+                         f"{self.cost_per_averted_text(arm)} |")
         return "\n".join(lines)
+
+    def method_text(self) -> str:
+        """How the intervals of ``comparison.md`` are made."""
+        return ("Intervals: counts of residents (residents in a phase, entries, removals) have 95% percentile "
+                f"bootstrap intervals ({RESAMPLES:,} resamples of the replications; numpy Generator seeded with "
+                f"the scenario's seed {self.scenario.seed}), which stay within the range of the runs and so "
+                "never below zero; the other outcomes (means and shares on a 0-1 scale, cost) have t-intervals. "
+                "The cost per averted entry is the mean extra cost over the mean averted entries into phase 2 "
+                "(baseline minus arm), with a paired percentile bootstrap interval of that ratio; when the "
+                "averted entries' interval includes 0 the ratio has no upper bound, and it is undefined when no "
+                "entry is averted on average. comparison.csv holds every outcome.")
+
+
+def worker_count(workers: int | None, runs: int) -> int:
+    """The processes a comparison of ``runs`` runs starts: ``workers`` (default: the CPU count), at most one per
+    run; 1 runs in this process."""
+    return max(1, min(workers or os.cpu_count() or 1, runs))
 
 
 def compare_arms(scenario: Scenario, replications: int = 10, workers: int | None = None,
@@ -112,85 +213,62 @@ def compare_arms(scenario: Scenario, replications: int = 10, workers: int | None
     """Run every arm of ``scenario`` for ``replications`` seeds (common random numbers).
 
     ``workers`` processes run in parallel (default: CPU count); results do not
-    depend on it. ``progress(done, total)`` is called after each run.
+    depend on it. ``progress(done, total)`` is called after each run, in the order they finish; a run that
+    fails (an intervention that reaches nobody in its town) stops the comparison as soon as it fails.
     """
     arms = scenario.arms()
     tasks = [(scenario, arm, ivs, rep) for rep in range(replications) for arm, ivs in arms.items()]
-    workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
+    workers = worker_count(workers, len(tasks))
     results = []
     if workers == 1:
-        for k, task in enumerate(tasks):
+        for task in tasks:
             results.append(_run_one(task))
             if progress:
-                progress(k + 1, len(tasks))
+                progress(len(results), len(tasks))
     else:
         # spawn, not fork: a forked child of a process that already ran numba's threaded kernels can abort
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            for k, res in enumerate(pool.map(_run_one, tasks)):
-                results.append(res)
-                if progress:
-                    progress(k + 1, len(tasks))
+            futures = [pool.submit(_run_one, task) for task in tasks]
+            try:
+                for future in as_completed(futures):          # a failing run stops the comparison at once
+                    results.append(future.result())
+                    if progress:
+                        progress(len(results), len(tasks))
+            except BaseException:
+                pool.shutdown(cancel_futures=True)
+                raise
+    position = {a: i for i, a in enumerate(arms)}
+    results.sort(key=lambda r: (position[r[0]], r[1]))
     outcomes = pd.DataFrame([{"arm": arm, "replication": rep, "seed": replication_seed(scenario.seed, rep), **out}
                              for arm, rep, out, _ in results])
-    order = {a: i for i, a in enumerate(arms)}
-    outcomes = outcomes.sort_values(["arm", "replication"], key=lambda s: s.map(order) if s.name == "arm" else s)
     trajectories = pd.concat([ts for *_, ts in results], ignore_index=True)
     return ComparisonResult(scenario, outcomes.reset_index(drop=True), trajectories)
 
 
 def plot_comparison(result: ComparisonResult, path: str | Path) -> Path:
-    """Trajectories of every arm: mean over replications with a 95% band (t-interval)."""
-    import matplotlib.pyplot as plt
-
-    from .plots import use_agg
-
-    use_agg()
-
-    panels = [("phase_1", "residents in phase 1"), ("phase_2", "residents in phase 2"),
-              ("phase_3", "residents in phase 3"), ("mean_prejudice_majority", "mean prejudice (majority)"),
-              ("mean_trust", "mean institutional trust"), ("polarisation", "polarisation index")]
-    fig, axes = plt.subplots(2, 3, figsize=(15, 8), sharex=True)
-    colours = plt.get_cmap("tab10")
-    tr = result.trajectories
-    for k, arm in enumerate(result.arms):
-        sub = tr[tr.arm == arm]
-        g = sub.groupby("step")
-        for ax, (col, label) in zip(axes.ravel(), panels):
-            mean = g[col].mean()
-            half = g[col].agg(lambda v: t_half_width(v.std(ddof=1), v.size)).fillna(0.0)
-            ax.plot(mean.index, mean.values, color=colours(k % 10), lw=1.8, label=arm)
-            ax.fill_between(mean.index, (mean - half).values, (mean + half).values, color=colours(k % 10), alpha=0.18)
-            ax.set_title(label)
-            ax.grid(alpha=0.3)
-    for ax in axes[1]:
-        ax.set_xlabel("step (week)")
-    axes[0, 0].legend(frameon=False, fontsize=8)
-    reps = int(result.outcomes.replication.nunique())
-    fig.suptitle(f"{result.scenario.name}: mean of {reps} replications with 95% band (common random numbers)")
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    """``trajectories.png``: each arm with its 95% band, the paired differences to the baseline with theirs, and
+    marks for the interventions' starts and the attacks (:func:`experiments.plots.plot_trajectories`)."""
+    return plot_trajectories(result.trajectories, result.scenario.model_dump(mode="json"), path)
 
 
 def write_comparison(result: ComparisonResult, out: str | Path, inputs: list[str | Path] = ()) -> Path:
-    """Write ``comparison.csv``, ``comparison.md``, ``runs.csv``, ``trajectories.png`` and ``provenance.json``
-    into ``out`` (all or nothing); ``inputs`` are the files the scenario was read from."""
+    """Write the :data:`OUTPUT_FILES` into ``out`` (all or nothing); ``inputs`` are the files the scenario was
+    read from."""
     sc = result.scenario
     config = {"scenario": sc.model_dump(mode="json"),
               "replications": int(result.outcomes.replication.nunique())}
-    record = provenance_record(config, inputs, seeds=sorted(set(result.outcomes.seed.tolist())))
+    record = provenance_json(config, inputs, seeds=sorted(set(result.outcomes.seed.tolist())))
     with atomic_outputs(out) as tmp:
-        (tmp / "provenance.json").write_text(json.dumps({**record, "configuration": config}, indent=2) + "\n",
-                                             encoding="utf-8")
+        (tmp / "provenance.json").write_text(record, encoding="utf-8")
         result.table().to_csv(tmp / "comparison.csv", index=False)
         reps = int(result.outcomes.replication.nunique())
-        header = (f"# {result.scenario.name}\n\n{result.scenario.description}\n\n"
-                  f"{result.scenario.parameters.n_residents:,} residents, {result.scenario.steps} steps (weeks), "
-                  f"{reps} replications (seeds derived from seed {result.scenario.seed}, the same in every arm: "
-                  "common random numbers). Mean [95% CI].\n\n")
-        (tmp / "comparison.md").write_text(header + result.markdown() + "\n", encoding="utf-8")
+        header = (f"# {sc.name}\n\n{sc.description}\n\n"
+                  f"{sc.parameters.n_residents:,} residents, {sc.steps} steps (weeks), "
+                  f"{reps} replications (seeds derived from seed {sc.seed}, the same in every arm: "
+                  "common random numbers).\n\n")
+        (tmp / "comparison.md").write_text(f"{header}{result.markdown()}\n\n{result.method_text()}\n",
+                                           encoding="utf-8")
         result.outcomes.to_csv(tmp / "runs.csv", index=False)
+        result.trajectories.to_parquet(tmp / "trajectories.parquet", index=False)
         plot_comparison(result, tmp / "trajectories.png")
     return Path(out)
