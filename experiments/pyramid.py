@@ -17,10 +17,21 @@ from .stats import mean_ci
 
 __all__ = ["COLUMNS", "TARGETS", "pyramid", "pyramid_markdown"]
 
-COLUMNS = ("phase_1", "phase_2", "phase_3", "young_sympathiser_share")
-TARGETS = {"phase_1": "far above phase 2", "phase_2": "above phase 3", "phase_3": "> 0 and < 1% of residents",
-           "young_sympathiser_share": "5% to 15%"}
+MOVEMENTS = ("grievance", "anti_minority")
+COLUMNS = ("phase_1", "phase_2", "phase_3", "young_sympathiser_share",
+           *(f"phase_{k}_{m}" for m in MOVEMENTS for k in (1, 2, 3)),
+           "young_sympathiser_share_grievance", "young_sympathiser_share_anti_minority")
+TARGETS = {"phase_1": "far above phase 2", "phase_2": "above phase 3", "phase_3": "> 0 and < 0.1% of residents",
+           "young_sympathiser_share": "",
+           **{f"phase_{k}_{m}": t for m in MOVEMENTS
+              for k, t in ((1, "far above phase 2"), (2, "above phase 3"), (3, "> 0"))},
+           "young_sympathiser_share_grievance": "5% to 15% (young minority residents)",
+           "young_sympathiser_share_anti_minority": "2% to 15% (young majority residents)"}
 """The calibration target of each column (ODD §7.4)."""
+
+LABELS = {"young_sympathiser_share": "young people (12-27) in phase >= 1",
+          "young_sympathiser_share_grievance": "young minority residents in phase >= 1 (grievance movement)",
+          "young_sympathiser_share_anti_minority": "young majority residents in phase >= 1 (anti-minority movement)"}
 
 
 def pyramid(replications: int = 10, n_residents: int = 10_000, steps: int = 520, seed: int = 1,
@@ -47,9 +58,11 @@ def pyramid_markdown(result: dict[str, tuple[float, float, float]], n_residents:
              "|---|---|---|---|"]
     for c, (mean, low, high) in result.items():
         half = (high - low) / 2
-        if c == "young_sympathiser_share":
-            lines.append(f"| young people (12-27) in phase >= 1 | {100 * mean:.1f}% | ±{100 * half:.1f}% | {TARGETS[c]} |")
+        if c in LABELS:
+            lines.append(f"| {LABELS[c]} | {100 * mean:.1f}% | ±{100 * half:.1f}% | {TARGETS[c]} |")
         else:
-            lines.append(f"| residents in {c.replace('_', ' ')} | {mean:.1f} ({100 * mean / n_residents:.2f}%) | "
+            phase, _, movement = c.partition("_")[2].partition("_")
+            where = f" ({movement.replace('_', '-')} movement)" if movement else ""
+            lines.append(f"| residents in phase {phase}{where} | {mean:.1f} ({100 * mean / n_residents:.2f}%) | "
                          f"±{half:.1f} | {TARGETS[c]} |")
     return "\n".join(lines)

@@ -18,6 +18,8 @@ default, range and meaning (``radsim params --interventions`` lists them).
 model implements it):
 
 * read: ``town`` (backgrounds, households, neighbourhoods, ties, key figures),
+  ``key_figure_trust`` (trust in key figures built so far, which key-figure
+  interventions write and a crisis response reads),
   ``state`` (the residents' state arrays), ``params``, ``removed`` (in prison),
   ``raw_threat(week)`` (E1 before any crisis response);
 * change the town only through ``add_ties``, ``join_groups`` and ``leave_groups``
@@ -61,6 +63,7 @@ class World(Protocol):
     state: ResidentState
     params: Parameters
     intervention_rng: np.random.Generator
+    key_figure_trust: np.ndarray
 
     @property
     def removed(self) -> np.ndarray: ...
@@ -93,6 +96,8 @@ class RuleModifiers:
     exit_support: added to the weekly exit hazards from phases 2 and 3 (E15).
     action_blocked: 1 where moving to action is impossible (in prison) (E15).
     approach_blocked: chance that a local recruiter's approach meeting this resident is prevented (E15).
+    neglect: felt neglect when an inclusion policy serves other groups only (E3, E10).
+    deterrence: share by which the hazards of moving to action and of an act are lowered (E15, E20).
     threat_damping: share of societal threat removed (E1), a scalar.
     online_approach_blocked: chance that an online recruiter's approach is prevented (E15), a scalar.
     """
@@ -107,6 +112,8 @@ class RuleModifiers:
     exit_support: np.ndarray
     action_blocked: np.ndarray
     approach_blocked: np.ndarray
+    neglect: np.ndarray
+    deterrence: np.ndarray
     threat_damping: float = 0.0
     online_approach_blocked: float = 0.0
 
@@ -289,15 +296,24 @@ class InclusionPolicy(Intervention):
     (E4, E6) and institutional fairness closes ``fairness_gap_closed * intensity`` of
     its gap to 1 (E4, E10), which raises trust. With the defaults (0.5 and 0.5), at
     full intensity institutions halve their discrimination.
+
+    A policy aimed at some backgrounds only (``target.backgrounds`` set) is seen
+    by the residents of the other backgrounds: they feel neglected, with
+    ``neglect = neglect_felt * intensity`` (E3: majority prejudice rises; E10: trust
+    falls). A policy that serves everybody (the Utrecht approach) neglects nobody.
     """
 
     type: Literal["inclusion_policy"] = "inclusion_policy"
     cost: float = Field(0.05, ge=0.0, le=1e9, description="abstract units per targeted resident per active week")
     discrimination_relief: float = coefficient(0.5, "share of institutional discrimination removed at intensity 1")
     fairness_gap_closed: float = coefficient(0.5, "share of the gap between institutional fairness and 1 closed at intensity 1")
+    neglect_felt: float = coefficient(1.0, "neglect felt at intensity 1 by residents of backgrounds the policy does not serve (assumption)")
 
     def act(self, world, modifiers, week):
         r = self._reached
+        if self.target.backgrounds is not None:
+            left_out = ~np.isin(world.town.background, self.target.backgrounds)
+            modifiers.neglect[left_out] = np.maximum(modifiers.neglect[left_out], self.neglect_felt * self.intensity)
         modifiers.institutional_relief[r] = np.maximum(modifiers.institutional_relief[r],
                                                        self.discrimination_relief * self.intensity)
         modifiers.fairness_gain[r] += (self.fairness_gap_closed * self.intensity
@@ -367,6 +383,7 @@ class KeyFigures(Intervention):
     shield_support: float = coefficient(0.3, "shield support for a key figure's contacts at intensity 1, no visibility")
     care: float = coefficient(0.02, "weekly extra decay of radical belief for contacts in phase 1 at intensity 1")
     trust_penalty: float = coefficient(0.15, "fall in the trust target of contacts at intensity 1, full visibility")
+    trust_building_rate: float = coefficient(0.05, "weekly rate at which contacts' trust in key figures approaches their reach times (1 - visibility) (assumption)")
 
     _reach: np.ndarray | None = PrivateAttr(None)
 
@@ -387,6 +404,8 @@ class KeyFigures(Intervention):
         modifiers.shield_support += self.shield_support * self.intensity * (1.0 - v) * reach
         modifiers.care += self.care * self.intensity * (1.0 - v) * reach * (world.state.phase == 1)
         modifiers.trust_penalty += self.trust_penalty * self.intensity * v * (reach > 0)
+        built = world.key_figure_trust
+        built += self.trust_building_rate * (self.intensity * (1.0 - v) * reach - built) * (reach > 0)
         return self.reached_cost()
 
 
@@ -540,7 +559,10 @@ class CrisisResponse(Intervention):
     communication, visible police.
 
     While active, the societal threat of trigger events is damped by
-    ``threat_damping * intensity`` (E1), which lowers the prejudice spike, the rise in
+    ``threat_damping * intensity * (trust_floor + (1 - trust_floor) * kappa)`` (E1), where kappa is
+    the mean trust in key figures the reached residents had built before (written by
+    :class:`KeyFigures`): a response carried by trusted key figures works, one without
+    them only partly. Damping lowers the prejudice spike, the rise in
     discrimination and the instability. In weeks with raw threat above
     ``response_threshold``, reached residents also get shield support
     ``shield_support * intensity`` (E14); cost is counted only in those weeks.
@@ -551,9 +573,12 @@ class CrisisResponse(Intervention):
     threat_damping: float = coefficient(0.6, "share of societal threat removed at intensity 1")
     shield_support: float = coefficient(0.1, "shield support in a week of response at intensity 1")
     response_threshold: float = coefficient(0.05, "raw threat above which the response is in the neighbourhoods")
+    trust_floor: float = coefficient(0.3, "share of the damping a response reaches without any trust in key figures (assumption)")
 
     def act(self, world, modifiers, week):
-        modifiers.threat_damping = max(modifiers.threat_damping, self.threat_damping * self.intensity)
+        kappa = float(world.key_figure_trust[self._reached].mean()) if self._reached.any() else 0.0
+        damping = self.threat_damping * self.intensity * (self.trust_floor + (1.0 - self.trust_floor) * kappa)
+        modifiers.threat_damping = max(modifiers.threat_damping, damping)
         raw = world.raw_threat(week)
         if raw > self.response_threshold:
             modifiers.shield_support[self._reached] += self.shield_support * self.intensity
@@ -566,18 +591,23 @@ class NationalityStripping(Intervention):
 
     The reached residents (by default all minority backgrounds) see their group
     targeted: the group-deprivation target rises by ``injustice * intensity`` (E6) and
-    the trust target falls by ``trust_penalty * intensity`` (E10).
+    the trust target falls by ``trust_penalty * intensity`` (E10). It also deters:
+    the hazards of moving to action and of an act fall by the share
+    ``deterrence * intensity`` (E15, E20).
     """
 
     type: Literal["nationality_stripping"] = "nationality_stripping"
     cost: float = Field(0.0, ge=0.0, le=1e9, description="abstract units per targeted resident per active week")
     target: Targeting = Field(default_factory=lambda: Targeting(backgrounds=[1, 2, 3, 4, 5, 6, 7, 8]))
-    injustice: float = coefficient(0.15, "rise in the group-deprivation target at intensity 1")
+    injustice: float = coefficient(0.1, "rise in the group-deprivation target at intensity 1, for a resident who identifies fully with the group (assumption; 0.15 before version 2)")
     trust_penalty: float = coefficient(0.1, "fall in the trust target at intensity 1")
+    deterrence: float = coefficient(0.3, "share by which the hazards of action and of an act fall at intensity 1 (assumption)")
 
     def act(self, world, modifiers, week):
         modifiers.injustice[self._reached] += self.injustice * self.intensity
         modifiers.trust_penalty[self._reached] += self.trust_penalty * self.intensity
+        modifiers.deterrence[self._reached] = np.maximum(modifiers.deterrence[self._reached],
+                                                         self.deterrence * self.intensity)
         return self.reached_cost()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .state import Phase, ResidentState
+from .state import IdentityStrategy, Movement, Phase, PolarisationRole, ResidentState
 
 __all__ = ["summarise", "polarisation_index", "radical_clustering", "SUMMARY_COLUMNS", "RUN_COLUMNS", "OUTCOME_COLUMNS"]
 
@@ -13,11 +13,18 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "mean_radical_belief", "mean_prejudice", "mean_prejudice_majority", "mean_trust",
     "mean_discrimination", "mean_discrimination_minority", "mean_uncertainty", "mean_violence_attitude",
     "polarisation", "young_sympathiser_share", "social_competition_share",
+    *(f"phase_{k}_{m.name.lower()}" for m in Movement for k in (1, 2, 3)),
+    *(f"young_sympathiser_share_{m.name.lower()}" for m in Movement),
+    *(f"role_{r.name.lower()}" for r in PolarisationRole),
+    "mean_trust_silent_middle", "mean_identification", "mean_significance_loss",
+    "individual_mobility_share", "social_creativity_share",
 )
 """Columns computed from the residents' state alone (:func:`summarise`)."""
 
 RUN_COLUMNS: tuple[str, ...] = (
     "threat", "societal_discrimination", "entered_phase_2", "entered_phase_3", "cost", "removed",
+    "threat_minority", "mobility_ties", "left_phase_2", "left_phase_3", "weeks_in_phase_3",
+    *(f"{column}_{m.name.lower()}" for m in Movement for column in ("entered_phase_2", "entered_phase_3", "acts")),
 )
 """Columns that need the run's history: the macro context, cumulative entries and cost, residents in prison."""
 
@@ -70,5 +77,22 @@ def summarise(state: ResidentState, background: np.ndarray) -> dict[str, float]:
     out["mean_violence_attitude"] = float(state.violence_attitude.mean())
     out["polarisation"] = polarisation_index(state, background)
     out["young_sympathiser_share"] = float((state.phase[young] >= Phase.SENSITIVITY).mean()) if young.any() else 0.0
-    out["social_competition_share"] = float((state.identity_strategy == 2).mean())
+    out["social_competition_share"] = float((state.identity_strategy == IdentityStrategy.SOCIAL_COMPETITION).mean())
+    for m in Movement:
+        mine = state.movement == m
+        counts_m = np.bincount(state.phase[mine], minlength=4)
+        for k in (1, 2, 3):
+            out[f"phase_{k}_{m.name.lower()}"] = int(counts_m[k])
+        young_m = young & mine
+        out[f"young_sympathiser_share_{m.name.lower()}"] = (
+            float((state.phase[young_m] >= Phase.SENSITIVITY).mean()) if young_m.any() else 0.0)
+    roles = np.bincount(state.polarisation_role, minlength=len(PolarisationRole))
+    for r in PolarisationRole:
+        out[f"role_{r.name.lower()}"] = int(roles[r])
+    middle = state.polarisation_role == PolarisationRole.SILENT_MIDDLE
+    out["mean_trust_silent_middle"] = float(state.institutional_trust[middle].mean()) if middle.any() else 0.0
+    out["mean_identification"] = float(state.identification.mean())
+    out["mean_significance_loss"] = float(state.significance_loss.mean())
+    out["individual_mobility_share"] = float((state.identity_strategy == IdentityStrategy.INDIVIDUAL_MOBILITY).mean())
+    out["social_creativity_share"] = float((state.identity_strategy == IdentityStrategy.SOCIAL_CREATIVITY).mean())
     return out

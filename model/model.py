@@ -8,14 +8,15 @@ from typing import Any, Literal
 import mesa
 import numpy as np
 
-from .agents import Recruiter, Resident
-from .engine import N_DRAWS, ArrayEngine, MacroContext, macro_context, raw_threat
+from .agents import Recruiter, Resident, join_through_ties
+from . import rules
+from .engine import DRAW_ROWS, N_DRAWS, ArrayEngine, MacroContext, macro_context, raw_threat
 from .errors import ParameterError
 from .interventions import Intervention, check_reach, check_targets, survey_interventions, validate_interventions
 from .metrics import OUTCOME_COLUMNS, radical_clustering, summarise
 from .parameters import TOWN_FIELDS, GroupKind, Parameters
 from .recruitment import Approaches, approach_rates, draw_approaches
-from .rules import Phase
+from .rules import IdentityStrategy, Movement, Phase
 from .state import initial_state
 from .survey_figures import match_young_figures, survey_fit
 from .town import MembershipChange, build_town
@@ -60,6 +61,8 @@ class RadicalisationModel(mesa.Model):
         self.intervention_rng: np.random.Generator = self.rng.spawn(1)[0]
         # recruiters' approaches too, so that the residents' draws do not depend on their number
         self.recruitment_rng: np.random.Generator = self.rng.spawn(1)[0]
+        # and the ties of individual mobility (E11)
+        self.mobility_rng: np.random.Generator = self.rng.spawn(1)[0]
         self.engine_name = engine
         self.town = build_town(self.params, self.rng)
         self.state = initial_state(self.town, self.params, self.rng)
@@ -72,21 +75,34 @@ class RadicalisationModel(mesa.Model):
         self.modifiers = self.engine.modifiers
         """This week's rule modifiers, set by the interventions (:class:`model.interventions.RuleModifiers`)."""
         self.attack_weeks: list[int] = list(self.params.attack_weeks)
+        self.act_weeks: tuple[list[int], list[int]] = ([], [])
+        """The week of every act (E20), per movement (one entry per act)."""
+        self.key_figure_trust = np.zeros(self.town.n_residents)
+        """Trust in key figures built so far, per resident (written by key-figure interventions)."""
+        self.mobility_ties = 0
+        """Ties gained through individual mobility (E11) since week 0."""
         self.cost_total = 0.0
         """Cumulative cost of the interventions (abstract units)."""
         self.entries = np.zeros(4, dtype=np.int64)
         """Cumulative entries into each phase since week 0."""
+        self.exits = np.zeros(4, dtype=np.int64)
+        """Cumulative exits from each phase (to the phase below) since week 0."""
+        self.weeks_in_action = 0
+        """Resident-weeks spent in phase 3 since week 0."""
+        self.movement_entries = np.zeros((2, 4), dtype=np.int64)
+        """Cumulative entries into each phase since week 0, per movement."""
         self.macro: MacroContext = macro_context(self.params, self.attack_weeks, 0)
         self.draws: np.ndarray = np.empty((N_DRAWS, 0))
-        self.approach_rates = approach_rates(self.params, self.town.neighbourhood)
+        self.approach_rates = approach_rates(self.params, self.town.neighbourhood, self.state.movement)
         self.approaches: Approaches = Approaches.none(self.approach_rates.size)
         """This week's recruiters' approaches (E15; :mod:`model.recruitment`)."""
         self.action_delays: list[int] = []
         """Weeks spent in phase 2 by each resident who moved to action (phase 3)."""
         self.residents: list[Resident] = [Resident(self, i) for i in range(self.town.n_residents)]
-        n_hoods = self.approach_rates.size - 1
-        self.recruiters: list[Recruiter] = [Recruiter(self, k) for k in range(n_hoods)] + [Recruiter(self, None)]
-        """One recruiter presence per neighbourhood, then online (used by the per-agent reference)."""
+        n_hoods = self.approach_rates.size // 2 - 1
+        self.recruiters: list[Recruiter] = [Recruiter(self, movement, k) for movement in Movement
+                                            for k in [*range(n_hoods), None]]
+        """One recruiter presence per movement and neighbourhood, then online (used by the per-agent reference)."""
         self.collect = collect
         self.datacollector = mesa.DataCollector(
             model_reporters={name: (lambda m, k=name: m._outcomes[k]) for name in OUTCOME_COLUMNS})
@@ -121,13 +137,13 @@ class RadicalisationModel(mesa.Model):
         self.params = self.params.replace(**changes)
         self.engine.params = self.params
         self.engine.rebuild_network()
-        self.approach_rates = approach_rates(self.params, self.town.neighbourhood)
+        self.approach_rates = approach_rates(self.params, self.town.neighbourhood, self.state.movement)
         if "attack_weeks" in changes:
             self.attack_weeks = list(self.params.attack_weeks)
 
     def raw_threat(self, week: int) -> float:
-        """Societal threat from attacks in ``week`` before any crisis response (E1)."""
-        return raw_threat(self.params, self.attack_weeks, week)
+        """Threat from attacks and acts in ``week`` before any crisis response, the larger side's (E1)."""
+        return raw_threat(self.params, self.attack_weeks, week, self.act_weeks)
 
     # --- the world of the interventions (model.interventions.World) --------------------
     def add_ties(self, source: np.ndarray, target: np.ndarray, layer: str, weight: float) -> int:
@@ -163,15 +179,54 @@ class RadicalisationModel(mesa.Model):
         """Schedule a trigger event (an attack) in the coming week."""
         self.attack_weeks.append(self.steps)
 
+    MOBILITY_INTERVAL = 13
+    """Weeks between the additions of individual mobility's ties (E11), so that the network is rebuilt rarely."""
+
+    def add_mobility_ties(self, week: int) -> None:
+        """E11: every 13 weeks, minority residents choosing individual mobility each gain, with chance
+        ``13 * mobility_tie_rate``, a school or work tie to a random majority resident of their neighbourhood."""
+        if week == 0 or week % self.MOBILITY_INTERVAL or self.params.mobility_tie_rate == 0.0:
+            return
+        s, town = self.state, self.town
+        mobile = ((s.identity_strategy == IdentityStrategy.INDIVIDUAL_MOBILITY) & (town.background > 0)
+                  & ~self.removed)
+        chance = min(1.0, self.MOBILITY_INTERVAL * self.params.mobility_tie_rate)
+        movers = np.flatnonzero(mobile & (self.mobility_rng.random(town.n_residents) < chance))
+        majority = np.flatnonzero((town.background == 0) & ~self.removed)
+        if movers.size == 0 or majority.size == 0:
+            return
+        hood = town.neighbourhood[majority]
+        order = np.argsort(hood, kind="stable")
+        bounds = np.searchsorted(hood[order], np.arange(town.n_neighbourhoods + 1))
+        lo, hi = bounds[town.neighbourhood[movers]], bounds[town.neighbourhood[movers] + 1]
+        u = self.mobility_rng.random(movers.size)
+        local = hi > lo
+        partner = np.where(local, majority[order[np.minimum(lo + (u * (hi - lo)).astype(np.int64),
+                                                            majority.size - 1)]],
+                           majority[np.minimum((u * majority.size).astype(np.int64), majority.size - 1)])
+        self.mobility_ties += self.add_ties(movers, partner, "school_work", self.params.weight_school_work)
+
+    def commit_acts(self, week: int) -> np.ndarray:
+        """E20: residents in phase 3 commit acts (from this week's draws); returns who acted."""
+        s = self.state
+        acted = rules.commits_act.vectorized(self.draws[DRAW_ROWS.index("act")], s.phase == Phase.ACTION,
+                                             self.removed, self.params.act_hazard, self.modifiers.deterrence) > 0
+        for movement in Movement:
+            self.act_weeks[movement].extend([week] * int((acted & (s.movement == movement)).sum()))
+        return acted
+
     def step(self) -> None:
-        """One week: macro context, random draws, the rules, and data collection."""
+        """One week: interventions, mobility's ties, macro context, random draws, acts, the rules, and data."""
         week = self.steps - 1                       # mesa increments steps before calling step
         self.modifiers.reset()
         for intervention in (*self.survey_interventions, *self.interventions):
             self.cost_total += intervention.weekly(self, self.modifiers, week)
-        self.macro = macro_context(self.params, self.attack_weeks, week, self.modifiers.threat_damping)
+        self.add_mobility_ties(week)
+        self.macro = macro_context(self.params, self.attack_weeks, week, self.modifiers.threat_damping,
+                                   self.act_weeks)
         self.draws = self.rng.random((N_DRAWS, self.town.n_residents))
         self.approaches = draw_approaches(self.approach_rates, self.recruitment_rng)
+        self.commit_acts(week)
         before_phase = self.state.phase.copy()
         before_tau = self.state.time_in_phase.copy()
         if self.engine_name == "array":
@@ -180,11 +235,18 @@ class RadicalisationModel(mesa.Model):
             self.agents.do("step")
             for recruiter in self.recruiters:
                 recruiter.approach()
+            join_through_ties(self)
             self.agents.do("advance")
         acted = (before_phase == Phase.GROUP_MEMBERSHIP) & (self.state.phase == Phase.ACTION)
         self.action_delays.extend((before_tau[acted] + 1).tolist())
         moved = self.state.phase > before_phase
         self.entries += np.bincount(self.state.phase[moved], minlength=4)
+        fell = (self.state.phase < before_phase) & (self.state.age > 0)     # not the renewed places
+        self.exits += np.bincount(before_phase[fell], minlength=4)
+        self.weeks_in_action += int((self.state.phase == Phase.ACTION).sum())
+        for movement in Movement:
+            mine = moved & (self.state.movement == movement)
+            self.movement_entries[movement] += np.bincount(self.state.phase[mine], minlength=4)
         self._record()
 
     def outcomes(self) -> dict[str, float]:
@@ -200,7 +262,15 @@ class RadicalisationModel(mesa.Model):
         self._outcomes = {**self.summary, "threat": self.macro.threat,
                           "societal_discrimination": self.macro.discrimination,
                           "entered_phase_2": int(self.entries[2]), "entered_phase_3": int(self.entries[3]),
-                          "cost": self.cost_total, "removed": int(self.removed.sum())}
+                          "cost": self.cost_total, "removed": int(self.removed.sum()),
+                          "threat_minority": self.macro.threat_minority, "mobility_ties": self.mobility_ties,
+                          "left_phase_2": int(self.exits[2]), "left_phase_3": int(self.exits[3]),
+                          "weeks_in_phase_3": self.weeks_in_action}
+        for movement in Movement:
+            name = movement.name.lower()
+            self._outcomes[f"entered_phase_2_{name}"] = int(self.movement_entries[movement, 2])
+            self._outcomes[f"entered_phase_3_{name}"] = int(self.movement_entries[movement, 3])
+            self._outcomes[f"acts_{name}"] = len(self.act_weeks[movement])
         if self.collect:
             self.datacollector.collect(self)
 

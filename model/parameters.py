@@ -102,7 +102,10 @@ class Parameters(BaseModel):
     attack_severity: float = _f(0.6, 0.0, 1.0, "jump in societal threat caused by one attack")
     attack_relaxation_weeks: float = _f(12.0, 0.5, 520.0, "time constant of the exponential decay of threat after an attack", "weeks")
     attack_discrimination_gain: float = _f(0.4, 0.0, 1.0, "rise in societal discrimination per unit of threat")
-    attack_prejudice_gain: float = _f(0.4, 0.0, 1.0, "rise in majority prejudice target per unit of threat")
+    attack_prejudice_gain: float = _f(0.4, 0.0, 1.0, "rise in the prejudice target per unit of the threat a resident's side feels")
+    anti_minority_attack_weeks: list[int] = Field(default_factory=list, description="weeks in which an attack on minority residents by the anti-minority side happens (a trigger event for minority residents)", json_schema_extra={"unit": "week"})
+    act_hazard: float = _f(0.01, 0.0, 1.0, "weekly chance that a resident in phase 3 (action) commits an act of violence; an act is a trigger event for the other side", "1/week")
+    act_severity: float = _f(0.15, 0.0, 1.0, "threat one act adds for the other side before saturation (threat from acts is 1 - exp(-sum), so each further act adds less)")
 
     # --- prejudice and discrimination ----------------------------------------
     prejudice_majority: float = _f(0.3, 0.0, 1.0, "baseline prejudice of majority residents towards minorities")
@@ -112,7 +115,10 @@ class Parameters(BaseModel):
     prejudice_rate: float = _f(0.1, 0.0, 1.0, "weekly adaptation rate of prejudice", "1/week")
     incident_rate: float = _f(0.25, 0.0, 1.0, "weekly chance of a discrimination incident per unit of prejudiced out-group tie share", "1/week")
     discrimination_memory: float = _f(0.05, 0.001, 1.0, "weekly update rate of perceived (personal and group) discrimination", "1/week")
-    group_deprivation_macro_weight: float = _f(0.5, 0.0, 1.0, "weight of societal discrimination against in-group peers' experiences in group relative deprivation")
+    group_deprivation_macro_weight: float = _f(0.7, 0.0, 1.0, "weight of the shared societal term (societal discrimination times the resident's identification with the group) against in-group peers' experiences in group relative deprivation")
+    family_resemblance: float = _f(0.5, 0.0, 1.0, "share of the variance of the lasting dispositions (uncertainty, trust, prejudice) shared within a household, and weight of the household's part of exposure to discrimination")
+    discrimination_exposure_sd: float = _f(0.8, 0.0, 3.0, "spread (coefficient of variation) of residents' lasting exposure to discrimination (Gamma with mean 1): contact with police, landlords, employers")
+    act_grievance_gain: float = _f(0.5, 0.0, 1.0, "rise in minority residents' group-deprivation target per unit threat from attacks on them")
 
     # --- identity -------------------------------------------------------------
     complexity_half_saturation: float = _f(2.0, 0.1, 20.0, "memberships at which social identity complexity reaches one half", "memberships")
@@ -131,10 +137,23 @@ class Parameters(BaseModel):
     trust_propensity_sd: float = _f(0.25, 0.0, 0.5, "spread (sd) of residents' lasting individual offset to institutional trust (dispositional trust)")
     trust_rate: float = _f(0.05, 0.0, 1.0, "weekly adaptation rate of institutional trust", "1/week")
     threat_grievance_weight: float = _f(0.5, 0.0, 1.0, "weight of perceived out-group threat (prejudice) in collective grievance")
+    identification_base: float = _f(0.6, 0.0, 1.0, "baseline social identification with one's background group")
+    identification_rejection: float = _f(0.6, 0.0, 2.0, "rise in the identification target per unit group relative deprivation (rejection-identification)")
+    identification_competition: float = _f(0.2, 0.0, 1.0, "rise in the identification target while choosing social competition")
+    identification_mobility: float = _f(0.15, 0.0, 1.0, "fall in the identification target while choosing individual mobility")
+    identification_rate: float = _f(0.05, 0.0, 1.0, "weekly adaptation rate of social identification", "1/week")
+    grievance_half_saturation: float = _f(0.5, 0.01, 10.0, "collective grievance at which half of the residents answer it as a group (mobility is the other answer; diminishing returns)")
+    competition_peer_floor: float = _f(0.5, 0.0, 1.0, "chance factor of social competition without sympathisers or members among one's ties on one's side")
+    competition_peer_gain: float = _f(5.0, 0.0, 50.0, "rise of that factor per unit share of tie strength to sympathisers and members on one's side (collective action spreads among peers)")
+    strategy_reconsider_rate: float = _f(0.03, 0.0, 1.0, "weekly chance that a resident reconsiders the identity strategy (inertia: the strategy persists otherwise)", "1/week")
+    permeability_contact: float = _f(1.5, 0.0, 10.0, "perceived permeability of group boundaries per unit share of cross-background ties")
+    creativity_significance_relief: float = _f(0.15, 0.0, 1.0, "fall in the significance-loss target while choosing social creativity")
+    group_significance_gain: float = _f(0.2, 0.0, 1.0, "fall in the significance-loss target for members of a radical group (quest for significance)")
+    mobility_tie_rate: float = _f(0.002, 0.0, 0.07, "weekly chance that a minority resident choosing individual mobility gains a tie at school or work with a resident of another background (added every 13 weeks)", "1/week")
 
     # --- radical belief and violence ------------------------------------------
     influence_rate: float = _f(0.1, 0.0, 1.0, "weekly rate of social influence on radical belief", "1/week")
-    competition_drive: float = _f(0.23, 0.0, 1.0, "weekly rise of radical belief, times (1 - belief), in a week the resident chooses social competition", "1/week")
+    competition_drive: float = _f(0.5, 0.0, 1.0, "weekly rise of radical belief, times (1 - belief), in a week the resident chooses social competition", "1/week")
     significance_drive: float = _f(0.05, 0.0, 1.0, "weekly rise of radical belief per unit significance loss times radical exposure", "1/week")
     belief_decay: float = _f(0.02, 0.0, 1.0, "weekly decay of radical belief outside a radical group", "1/week")
     group_pull: float = _f(1.0, 0.0, 10.0, "tie strength of the radical group itself (its ideology and members outside town) for residents in phase 2-3")
@@ -143,24 +162,45 @@ class Parameters(BaseModel):
     violence_peer: float = _f(0.4, 0.0, 2.0, "violence attitude target per unit peers' violence attitude (times belief)")
     violence_group: float = _f(0.4, 0.0, 2.0, "violence attitude target from radical-group norms in phase 2-3 (times belief)")
     violence_propensity_sd: float = _f(0.15, 0.0, 0.5, "spread (sd) of residents' lasting individual readiness for violence, expressed in a radical group (sensation seeking, criminal past)")
+    violence_competition: float = _f(0.2, 0.0, 2.0, "violence attitude target per unit belief while choosing social competition (activism)")
     violence_rate: float = _f(0.05, 0.0, 1.0, "weekly adaptation rate of the attitude to violence", "1/week")
 
     # --- resilience shield ----------------------------------------------------
     shield_base: float = _f(0.1, 0.0, 1.0, "baseline resilience shield")
     shield_trust: float = _f(0.4, 0.0, 2.0, "shield per unit institutional trust")
-    shield_complexity: float = _f(0.4, 0.0, 2.0, "shield per unit social identity complexity")
+    shield_complexity: float = _f(0.6, 0.0, 2.0, "shield per unit social identity complexity")
     shield_discrimination: float = _f(0.4, 0.0, 2.0, "fall in shield per unit perceived discrimination")
     shield_rate: float = _f(0.05, 0.0, 1.0, "weekly adaptation rate of the resilience shield", "1/week")
+    shield_turns_around: bool = Field(True, description="in phase 3 the shield follows commitment and filters de-radicalising influence, including the pull out of action; false = an ablation in which it keeps protecting against radical influence", json_schema_extra={"unit": "switch"})
+    shield_after_action: float = _f(0.0, 0.0, 1.0, "resilience shield of a resident who has just left phase 3 (reset to a non-protective value)")
+    exit_family: float = _f(0.02, 0.0, 1.0, "weekly exit hazard from phase 3 per unit share of relatives outside a radical group, filtered by (1 - shield)", "1/week")
 
     # --- phase transitions -----------------------------------------------------
     sensitivity_threshold: float = _f(0.3, 0.0, 1.0, "radical belief at which a resident enters phase 1 (sensitivity)")
     membership_threshold: float = _f(0.4, 0.0, 1.0, "radical belief needed to join a radical group (phase 2)")
     action_threshold: float = _f(0.4, 0.0, 1.0, "attitude to violence needed to move to action (phase 3)")
     hysteresis: float = _f(0.1, 0.0, 0.5, "margin below a threshold before a resident falls back a phase")
-    recruiter_approaches: float = _f(0.2, 0.0, 1000.0, "approaches by local recruiters per 10,000 residents per week, spread over neighbourhoods by size; each meets one ready sympathiser (phase 1, belief >= membership_threshold) of the neighbourhood", "per 10,000 residents per week")
-    online_recruiter_approaches: float = _f(0.2, 0.0, 1000.0, "approaches by online recruiters per 10,000 residents per week; each meets one young ready sympathiser anywhere in town", "per 10,000 residents per week")
+    recruiter_approaches: float = _f(0.2, 0.0, 1000.0, "approaches by local recruiters of the grievance movement per 10,000 residents per week, spread over neighbourhoods by their minority residents; each meets one ready sympathiser of the movement (phase 1, belief >= membership_threshold) of the neighbourhood", "per 10,000 residents per week")
+    online_recruiter_approaches: float = _f(0.2, 0.0, 1000.0, "approaches by online recruiters of the grievance movement per 10,000 residents per week; each meets one young ready sympathiser of the movement anywhere in town", "per 10,000 residents per week")
+    anti_minority_recruiter_approaches: float = _f(0.2, 0.0, 1000.0, "approaches by local recruiters of the anti-minority movement per 10,000 residents per week, spread over neighbourhoods by their majority residents", "per 10,000 residents per week")
+    anti_minority_online_recruiter_approaches: float = _f(0.2, 0.0, 1000.0, "approaches by online recruiters of the anti-minority movement per 10,000 residents per week; each meets one young ready sympathiser of the movement anywhere in town", "per 10,000 residents per week")
+    join_appeal_base: float = _f(0.5, 0.0, 1.0, "appeal of a radical group to an approached resident without identity uncertainty")
+    join_appeal_uncertainty: float = _f(1.0, 0.0, 5.0, "rise in a radical group's appeal per unit identity uncertainty (a clear, single identity)")
+    kin_join_rate: float = _f(0.08, 0.0, 1.0, "weekly chance that a sympathiser (phase 1) with a close tie to a member of the movement joins through it (before shield and appeal)", "1/week")
+    kin_tie_strength: float = _f(0.5, 0.0, 5.0, "tie strength at which a tie counts as close (family, school or work, club, religious community)")
+    kin_recruits_max: float = _f(0.5, 0.0, 1000.0, "most residents joining a movement through relatives and friends per week, per 10,000 residents (at least one)", "per 10,000 residents per week")
     min_weeks_before_action: int = Field(2, ge=0, le=520, description="minimum time in phase 2 before action", json_schema_extra={"unit": "weeks"})
-    action_hazard: float = _f(0.03, 0.0, 1.0, "weekly hazard of moving to action per unit attitude to violence", "1/week")
+    action_hazard: float = _f(0.02, 0.0, 1.0, "weekly hazard of moving to action per unit attitude to violence", "1/week")
+    pusher_prejudice: float = _f(0.6, 0.0, 1.0, "prejudice at which a resident outside a radical group acts as a pusher (members always do)")
+    bridge_prejudice: float = _f(0.15, 0.0, 1.0, "highest prejudice of a bridge builder (phase 0)")
+    bridge_contact: float = _f(0.3, 0.0, 1.0, "lowest share of cross-background ties of a bridge builder")
+    scapegoat_exposure: float = _f(0.1, 0.0, 1.0, "share of tie strength to the other side's pushers at which a resident in phase 0 is a scapegoat")
+    pusher_prejudice_gain: float = _f(0.3, 0.0, 2.0, "rise in the prejudice target per unit share of tie strength to pushers")
+    bridge_prejudice_reduction: float = _f(0.3, 0.0, 2.0, "fall in the prejudice target per unit share of tie strength to bridge builders")
+    scapegoat_incident_rate: float = _f(0.2, 0.0, 1.0, "weekly chance of a discrimination incident per unit share of tie strength to the other side's pushers", "1/week")
+    blame_trust: float = _f(0.2, 0.0, 1.0, "fall in the silent middle's trust target per unit threat the other side feels (collective blame)")
+    neglect_trust: float = _f(0.2, 0.0, 1.0, "fall in the trust target per unit neglect (an inclusion policy aimed at other groups only)")
+    neglect_prejudice: float = _f(0.1, 0.0, 1.0, "rise in majority residents' prejudice target per unit neglect")
     disengagement_hazard: float = _f(0.015, 0.0, 1.0, "weekly hazard of leaving a radical group (phase 2 to 1)", "1/week")
     action_exit_hazard: float = _f(0.008, 0.0, 1.0, "weekly hazard of leaving action (phase 3 to 2): arrest, disillusion, ageing out", "1/week")
     life_expectancy: float = _f(85.0, 30.0, 120.0, "age at which a resident leaves town and a newborn takes the place (demographic renewal)", "years")
@@ -214,6 +254,8 @@ class Parameters(BaseModel):
             raise ValueError("minority_shares: at most 8 minority backgrounds")
         if any(w < 0 for w in self.attack_weeks):
             raise ValueError("attack_weeks: weeks must be 0 or later")
+        if any(w < 0 for w in self.anti_minority_attack_weeks):
+            raise ValueError("anti_minority_attack_weeks: weeks must be 0 or later")
         if self.hysteresis > self.sensitivity_threshold:
             raise ValueError("hysteresis: must not exceed sensitivity_threshold")
         if self.relative_violence_low > self.relative_violence_high:
@@ -268,7 +310,7 @@ TOWN_FIELDS: frozenset[str] = frozenset({
     "initial_noise_sd", "initial_belief_alpha", "initial_belief_beta", "initial_violence_beta",
     "initial_significance_base", "initial_significance_discrimination", "initial_complexity",
     "initial_weeks_in_phase_max", "relative_radical_belief", "relative_violence_low", "relative_violence_high",
-    "relative_weeks_in_group_max",
+    "relative_weeks_in_group_max", "discrimination_exposure_sd", "family_resemblance",
 })
 """Parameters that shape the town or its week-0 state; they take effect only when a model is built."""
 

@@ -28,7 +28,8 @@ __all__ = ["match_young_figures", "young_means", "survey_fit"]
 def _week0_modifiers(params: Parameters, town: Town, phase: np.ndarray) -> RuleModifiers:
     """The rule modifiers the survey's key figures set in week 0 (read by the trust target)."""
     modifiers = RuleModifiers.neutral(town.n_residents)
-    world = SimpleNamespace(town=town, state=SimpleNamespace(phase=phase))    # all that key figures read
+    world = SimpleNamespace(town=town, state=SimpleNamespace(phase=phase),      # all that key figures read
+                            key_figure_trust=np.zeros(town.n_residents))
     for iv in survey_interventions(params, town):
         iv.begin(world)
         iv.act(world, modifiers, 0)
@@ -121,7 +122,8 @@ def match_young_figures(state: "ResidentState", town: "Town", params: "Parameter
 
     def target_t(i, eps):
         return rules.trust_target.vectorized(fairness[i], p.trust_discrimination, D[i], eps,
-                                             modifiers.trust_penalty[i], p.trust_group_loss, in_group[i])
+                                             modifiers.trust_penalty[i], p.neglect_trust, 0.0, p.blame_trust,
+                                             0.0, 0.0, p.trust_group_loss, in_group[i])     # no neglect or blame at week 0
 
     T_old = state.institutional_trust.copy()
     for figure, propensity, value, rule in (

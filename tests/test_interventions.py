@@ -226,16 +226,21 @@ def test_exit_programmes_and_arrests_cut_action():
 
 # --- 8. crisis response -------------------------------------------------------------------
 
-def test_crisis_response_dampens_the_prejudice_spike_after_an_attack():
+def test_crisis_response_dampens_the_prejudice_spike_after_an_attack_more_with_trusted_key_figures():
+    """A crisis response damps the spike; carried by key figures who built trust before the attack, it damps it
+    more (ODD §7.5)."""
     kw = dict(attack_weeks=[60], collect=True)
+    response = {"type": "crisis_response", "intensity": 1.0}
+    key_figures = {"type": "key_figures", "intensity": 1.0, "government_visibility": 0.0, "target": {"share": 0.05}}
     base = run_arm([], weeks=120, **kw)
-    arm = run_arm([{"type": "crisis_response", "intensity": 1.0}], weeks=120, **kw)
+    alone = run_arm([response], weeks=120, **kw)
+    carried = run_arm([key_figures, response], weeks=120, **kw)
 
     def spike(m):
         s = m.timeseries().set_index("step")["mean_prejudice_majority"]
         return s.loc[60:100].max() - s.loc[59]
 
-    assert mean_of(arm, spike) < 0.6 * mean_of(base, spike)
+    assert mean_of(carried, spike) < 0.9 * mean_of(alone, spike) < 0.9 * mean_of(base, spike)
 
 
 # --- 9. stripping dual nationality -----------------------------------------------------------
@@ -257,49 +262,60 @@ def test_disrupting_recruiters_cuts_joining_but_not_attitudes():
     arm = run_arm([{"type": "recruiter_disruption", "intensity": 1.0, "online_share": 1.0}], **kw)
     e2 = lambda m: m.entries[2]  # noqa: E731
     assert mean_of(base, e2) > 30
-    assert mean_of(arm, e2) == 0                      # every approach prevented from week 0
-    late_p1 = lambda m: m.timeseries()["phase_1"].iloc[260:].mean()  # noqa: E731
-    # sympathisers who are not recruited stay sympathisers: phase 1 does not fall
-    assert mean_of(arm, late_p1) >= 0.98 * mean_of(base, late_p1)
+    # every recruiter's approach is prevented from week 0; the few who still join come through relatives and friends
+    assert mean_of(arm, e2) < 0.15 * mean_of(base, e2)
+    late_p1 = lambda m: m.timeseries()["phase_1_grievance"].iloc[260:].mean()  # noqa: E731
+    # the grievance movement's sympathisers who are not recruited stay sympathisers: its phase 1 does not fall
+    # much (fewer members also mean fewer peers who act and fewer acts, so it falls a little; and the other
+    # side's phase 1 falls with the acts, by reciprocal radicalisation)
+    assert mean_of(arm, late_p1) >= 0.85 * mean_of(base, late_p1)
     partial = run_arm([{"type": "recruiter_disruption", "intensity": 0.5, "online_share": 0.0}], **kw)
     assert mean_of(arm, e2) < mean_of(partial, e2) < mean_of(base, e2)
 
 
 # --- attitudes and action (PROTON-T) -----------------------------------------------------------
 
-def _split(arm_spec, base, kw):
-    """Relative change of late phase-1 prevalence and of entries into phase 3 against ``base``."""
+def _split(arm_spec, base, kw, movement=""):
+    """Relative change of late phase-1 prevalence and of entries into phase 3 against ``base`` (of one movement
+    if ``movement`` is ``"_grievance"`` or ``"_anti_minority"``)."""
     arm = run_arm([arm_spec], **kw)
-    late_p1 = lambda m: m.timeseries()["phase_1"].iloc[260:].mean()  # noqa: E731
+    late_p1 = lambda m: m.timeseries()[f"phase_1{movement}"].iloc[260:].mean()  # noqa: E731
+    e3 = lambda m: m.timeseries()[f"entered_phase_3{movement}"].iloc[-1]  # noqa: E731
     d_p1 = mean_of(arm, late_p1) / mean_of(base, late_p1) - 1.0
-    d_e3 = mean_of(arm, lambda m: m.entries[3]) / mean_of(base, lambda m: m.entries[3]) - 1.0
+    d_e3 = mean_of(arm, e3) / mean_of(base, e3) - 1.0
     return d_p1, d_e3
 
 
 def test_removing_opportunity_changes_action_far_more_than_attitudes():
-    """Exit programmes and arrests cut entries into action but leave phase-1 prevalence almost unchanged."""
+    """Exit programmes and arrests cut entries into action but leave phase-1 prevalence almost unchanged, within
+    the movement whose action they remove (RISKY makes it the grievance movement). Across movements they also
+    lower the other side's sympathy, because fewer acts mean fewer trigger events (reciprocal radicalisation)."""
     kw = dict(weeks=520, collect=True, **RISKY)
     base = run_arm([], **kw)
     d_p1, d_e3 = _split({"type": "care_and_repression", "start": 52, "intensity": 1.0, "exit_programme": 1.0,
-                         "detection_rate": 0.05}, base, kw)
+                         "detection_rate": 0.05}, base, kw, movement="_grievance")
     assert d_e3 < -0.5, d_e3
-    assert abs(d_p1) < 0.2 * abs(d_e3), (d_p1, d_e3)
+    # four times as much on action as on attitudes (version 1: more than five times; in version 2 members are
+    # also peers whose example spreads competition, E11, so fewer members mean a little less sympathy)
+    assert abs(d_p1) < 0.25 * abs(d_e3), (d_p1, d_e3)
 
 
 def test_lowering_attitudes_changes_phase_1_more_than_action():
-    """Key figures and inclusion policy lower phase-1 prevalence more than entries into action.
+    """Key figures lower phase-1 prevalence more than entries into action.
 
     Recruitment is bounded by recruiters' approaches, and readiness for violence
     is partly dispositional (ODD E13, E15), so fewer sympathisers do not mean
     proportionally fewer recruits or actors. (Parent support splits the same way
-    but with a thinner margin: ``radsim attitude-action``.)
+    but with a thinner margin: ``radsim attitude-action``.) Since version 2 of the
+    psychology the inclusion policy no longer splits: at these settings it lowers
+    phase 1 by about a quarter and entries into action by about a third, because
+    lower grievance also means fewer acts and so fewer trigger events (ODD §9).
     """
     kw = dict(weeks=520, collect=True, seeds=(1, 2, 3, 4), **RISKY)
     base = run_arm([], **kw)
     assert mean_of(base, lambda m: m.entries[3]) > 15
     for spec in ({"type": "key_figures", "start": 52, "intensity": 1.0, "government_visibility": 0.0,
-                  "target": {"share": 0.03}},
-                 {"type": "inclusion_policy", "start": 52, "intensity": 0.3}):
+                  "target": {"share": 0.03}},):
         d_p1, d_e3 = _split(spec, base, kw)
         assert d_p1 < -0.1, (spec["type"], d_p1)
         assert abs(d_e3) < abs(d_p1), (spec["type"], d_p1, d_e3)

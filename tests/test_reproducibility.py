@@ -34,8 +34,11 @@ def test_generator_can_be_passed_as_rng():
 
 
 # Lively settings so that every transition, the attack and renewal all happen in a small town.
-LIVELY = dict(n_residents=250, radical_family_share=0.15, attack_weeks=[15], action_threshold=0.3,
-              action_hazard=0.2, recruiter_approaches=40.0, online_recruiter_approaches=40.0, competition_drive=0.4, life_expectancy=70.0)
+LIVELY = dict(n_residents=250, radical_family_share=0.15, attack_weeks=[15], anti_minority_attack_weeks=[30],
+              action_threshold=0.3, action_hazard=0.2, recruiter_approaches=40.0, online_recruiter_approaches=40.0,
+              anti_minority_recruiter_approaches=40.0, anti_minority_online_recruiter_approaches=40.0,
+              competition_drive=1.0, strategy_reconsider_rate=0.2, act_hazard=0.1, mobility_tie_rate=0.05,
+              life_expectancy=70.0)
 
 
 @pytest.mark.parametrize("seed, extra", [(1, {}), (2, {}),
@@ -52,12 +55,18 @@ def test_array_engine_equals_per_agent_reference(seed, extra):
         assert np.array_equal(fast.state.phase, ref.state.phase), f"phases differ in week {week}"
         assert np.array_equal(fast.state.time_in_phase, ref.state.time_in_phase)
         assert np.array_equal(fast.state.identity_strategy, ref.state.identity_strategy)
+        assert np.array_equal(fast.state.polarisation_role, ref.state.polarisation_role)
+        assert fast.act_weeks == ref.act_weeks
         for name in CONTINUOUS_FIELDS + ("age",):
             np.testing.assert_allclose(getattr(fast.state, name), getattr(ref.state, name), rtol=0, atol=1e-10,
                                        err_msg=f"{name} in week {week}")
         seen |= set(zip(before.tolist(), fast.state.phase.tolist()))
-    # the comparison covered every kind of transition, so it cannot pass vacuously
+    # the comparison covered every kind of transition, both movements, acts, every role and mobility's ties,
+    # so it cannot pass vacuously
     assert {(0, 1), (1, 0), (1, 2), (2, 1), (2, 3), (3, 2)} <= seen, seen
+    assert all(fast.movement_entries[m, 2] > 0 for m in (0, 1)), fast.movement_entries
+    assert all(len(weeks) > 0 for weeks in fast.act_weeks), fast.act_weeks
+    assert fast.mobility_ties > 0
     assert fast.action_delays == ref.action_delays
     pd.testing.assert_frame_equal(fast.timeseries(), ref.timeseries())
 
@@ -103,7 +112,10 @@ def test_serial_and_threaded_tie_kernels_give_identical_sums():
     packed = eng._packed.copy()
     packed[:, 0], packed[:, 1], packed[:, 2] = m.state.radical_belief, m.state.violence_attitude, in_group
     packed[:, 3], packed[:, 4] = m.state.prejudice, m.state.personal_discrimination
+    packed[:, 7] = (m.state.phase >= 2) | (m.state.prejudice >= 0.4)      # pushers
+    packed[:, 8] = m.state.prejudice < 0.2                                  # bridge builders
     out_serial, out_threads = np.empty_like(eng._sums), np.empty_like(eng._sums)
-    tie_sums_serial(a.indptr, a.indices, a.data, 0.3, packed, out_serial)
-    tie_sums(a.indptr, a.indices, a.data, 0.3, packed, out_threads)
+    tie_sums_serial(a.indptr, a.indices, a.data, 0.3, 0.5, packed, out_serial)
+    tie_sums(a.indptr, a.indices, a.data, 0.3, 0.5, packed, out_threads)
     np.testing.assert_array_equal(out_serial, out_threads)
+    assert np.all(out_serial[:, 7] > 0) or out_serial[:, 7].sum() > 0     # the pusher sums are not vacuous

@@ -314,24 +314,24 @@ GROUP_DEPRIVATION = dict(ingroup_personal_discrimination=0.5, macro_weight=0.5, 
 
 
 @pytest.mark.parametrize("change, expected", [
-    # minority: clip((1 − 0.5)·0.5 + 0.5·0.5·0.5·(1 − 0.5)·1 + 0.125 + 0.5·0.25·1)
-    #         = clip(0.25 + 0.0625 + 0.125 + 0.125) = 0.5625
-    (dict(), 0.5625),
-    # majority: neither the societal term nor attacks on minority residents: clip(0.25 + 0.125) = 0.375
-    (dict(minority=0.0), 0.375),
-    # does not identify with the group (I = 0): the shared term drops: 0.5625 − 0.0625 = 0.5
-    (dict(identification=0.0), 0.5),
-    # identifies fully (I = 1): the shared term is 0.5·1·0.5·0.5 = 0.125: 0.25 + 0.125 + 0.125 + 0.125 = 0.625
+    # minority: clip((1 − 0.5)·0.5 + 0.5·0.5·0.5·(1 − 0.5)·1 + (0.125 + 0.5·0.25·1)·0.5)
+    #         = clip(0.25 + 0.0625 + 0.125) = 0.4375
+    (dict(), 0.4375),
+    # majority: neither the societal term nor attacks on minority residents: clip(0.25 + 0.125·0.5) = 0.3125
+    (dict(minority=0.0), 0.3125),
+    # does not identify with the group (I = 0): the shared term, the injustice and the attacks drop: 0.25
+    (dict(identification=0.0), 0.25),
+    # identifies fully (I = 1): 0.25 + 0.5·1·0.5·0.5 + (0.125 + 0.125)·1 = 0.25 + 0.125 + 0.25 = 0.625
     (dict(identification=1.0), 0.625),
-    # no attacks on their side (θ_min = 0): 0.5625 − 0.125 = 0.4375
-    (dict(threat=0.0), 0.4375),
-    # clip at 0: λg = −1: clip(0.25 + 0.0625 − 1 + 0.125) = clip(−0.5625) = 0
+    # no attacks on their side (θ_min = 0): 0.25 + 0.0625 + 0.125·0.5 = 0.375
+    (dict(threat=0.0), 0.375),
+    # clip at 0: λg = −1: clip(0.25 + 0.0625 + (−1 + 0.125)·0.5) = clip(−0.125) = 0
     (dict(injustice=-1.0), 0.0),
-    # clip at 1: gain 1, θ = 1: clip(0.25 + 0.0625 + 0.125 + 1) = clip(1.4375) = 1
-    (dict(act_grievance_gain=1.0, threat=1.0), 1.0),
+    # clip at 1: gain 1, θ = 1, I = 1: clip(0.25 + 0.125 + (0.125 + 1)·1) = clip(1.5) = 1
+    (dict(act_grievance_gain=1.0, threat=1.0, identification=1.0), 1.0),
 ], ids=["minority", "majority", "not-identifying", "fully-identifying", "no-threat", "clip-0", "clip-1"])
 def test_E6_group_deprivation_target(change, expected):
-    # E6: Dg* = clip((1 − μ)·d_in + μ·I·δ·(1 − λq_i)·minority + λg_i + act_grievance_gain·θ_min·minority)
+    # E6: Dg* = clip((1 − μ)·d_in + μ·I·δ·(1 − λq_i)·minority + (λg_i + act_grievance_gain·θ_min·minority)·I)
     assert r.group_deprivation_target(**{**GROUP_DEPRIVATION, **change}) == approx(expected)
 
 

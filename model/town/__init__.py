@@ -117,6 +117,14 @@ class Town:
             return 0.0
         return float(np.mean(self.background[self.edge_source] != self.background[self.edge_target]))
 
+    def contact_share(self) -> np.ndarray:
+        """Per resident: share of tie strength to residents of another background (0 without ties)."""
+        a = self.adjacency.tocoo()
+        cross = np.bincount(a.row, weights=a.data * (self.background[a.row] != self.background[a.col]),
+                            minlength=self.n_residents)
+        total = np.bincount(a.row, weights=a.data, minlength=self.n_residents)
+        return np.divide(cross, total, out=np.zeros(self.n_residents), where=total > 0)
+
     def add_ties(self, source: np.ndarray, target: np.ndarray, layer: str, weight: float) -> int:
         """Add ties in ``layer`` (skipping self-ties and ties already in that layer); returns how many."""
         code = LAYERS.index(layer)
