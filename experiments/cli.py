@@ -563,6 +563,30 @@ def pyramid(replications: int, residents: int, steps: int, seed: int) -> None:
     click.echo(pyramid_markdown(result, residents, steps, replications))
 
 
+@app.command()
+@click.option("--replications", type=IntRange(1, 1000), default=3, show_default=True)
+@click.option("--residents", type=IntRange(100, RESIDENTS.max), default=5000, show_default=True,
+              help="number of residents")
+@click.option("--steps", type=IntRange(105, STEPS.max), default=520, show_default=True,
+              help="steps to simulate (weeks; the shocks start in week 104)")
+@click.option("--seed", type=SEED, default=1, show_default=True, help="base seed of the replications")
+def bounded(replications: int, residents: int, steps: int, seed: int) -> None:
+    """Bounded responses (docs/ODD.md §7.4): each background's peak share in phase >= 1 under every shock.
+
+    The shocks are three attacks within 30 weeks and each example intervention at full intensity; the table
+    gives the peak share and its multiple of the baseline (at most 40% and 3 times).
+    """
+    from .bounded import MAX_RATIO, MAX_SHARE, bounded_markdown, bounded_responses, shocks
+
+    with progress_bar("runs", replications * (len(shocks()) + 1)) as update:
+        df = bounded_responses(replications, residents, steps, seed, progress=update)
+    click.echo(bounded_markdown(df))
+    worst = df.loc[df.ratio.idxmax()]
+    within = bool((df.peak_share <= MAX_SHARE).all() and (df.ratio <= MAX_RATIO).all())
+    click.echo(f"\n{'within' if within else 'OUTSIDE'} the bounds; largest rise: {worst.shock}, background "
+               f"{int(worst.background)}, {worst.ratio:.1f} times its baseline")
+
+
 @app.command(name="attitude-action")
 @click.option("--replications", type=IntRange(1, 1000), default=8, show_default=True)
 @click.option("--residents", type=IntRange(100, RESIDENTS.max), default=5000, show_default=True,
