@@ -36,8 +36,9 @@ SOURCES = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
 # issue 6: each notebook runs in under 2 minutes on 2 cores (raise RADSIM_NOTEBOOK_BUDGET on a busy machine)
 BUDGET_SECONDS = float(os.environ.get("RADSIM_NOTEBOOK_BUDGET", "120"))
 RADSIM_PACKAGES = ("model", "experiments")
-# the notebooks whose text quotes the numbers of the run (issue 18); 02 and 04 join when they are rewritten
-QUOTE_THEIR_RUN = ("01_first_run", "03_contact_hypothesis", "05_sweeps_and_sensitivity")
+# the notebooks whose text quotes the numbers of the run (issue 18; 02 and 04 since their rewrite, issue 14)
+QUOTE_THEIR_RUN = ("01_first_run", "02_one_residents_path", "03_contact_hypothesis",
+                   "04_inclusion_and_the_grey_middle", "05_sweeps_and_sensitivity")
 
 
 def _sync_module():
@@ -140,3 +141,19 @@ def test_notebook_runs_top_to_bottom_from_a_copy_outside_the_repository(source, 
     if source.stem == "01_first_run":                       # issue 18: a town large enough for a visible tip
         tip = re.search(r"([\d,]+) \([\d.]+%\) in action", "\n".join(markdown_outputs(nb)))   # the pyramid's text
         assert tip and int(tip[1].replace(",", "")) > 0, "notebook 1's pyramid has no tip"
+    if source.stem == "02_one_residents_path":             # issue 14: names, not codes, for the chosen resident
+        text = "\n".join(markdown_outputs(nb))
+        chosen = re.search(r"We follow \*\*resident \d+\*\*, who (.*?): an? (majority|minority [A-Z]) resident.*?"
+                           r"whose side is the (grievance|anti-minority) movement", text)
+        assert chosen, f"notebook 2 does not name its resident's background and movement: {text[:600]}"
+        assert chosen[1] in ("joined a radical group", "reached action", "reached action and left it again"), \
+            f"notebook 2 follows a resident who only {chosen[1]}"
+        assert not re.search(r"background \d", text), "notebook 2 quotes a background code"
+        assert re.search(r"(individual mobility|social creativity|social competition) for \d+ weeks", text)
+    if source.stem == "04_inclusion_and_the_grey_middle":  # issue 14: the roles and the grey-middle experiment
+        text = "\n".join(markdown_outputs(nb))
+        assert re.search(r"silent middle [\d,]+, ", text), "notebook 4 does not quote the role counts"
+        for measure in ("trust of the silent middle", "majority prejudice", "sympathisers of the grievance movement",
+                        "sympathisers of the anti-minority movement"):
+            assert re.search(rf"\*{measure}\* [-+][\d.e+-]+ \(95% CI [-+]?[\d.e+-]+ to [-+]?[\d.e+-]+\)", text), \
+                f"notebook 4 does not quote the paired difference in {measure} with its CI"
