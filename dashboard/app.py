@@ -24,6 +24,7 @@ from .components import Explanations, InfoTip, LabelledSlider, MeetResident, Nei
 from .i18n import LANGUAGES, number, percent, t
 from .serve import WARM_UP
 from .session import SLIDER_EXPLAIN, SLIDERS, SPEED, TOWN_SHAPING, Session
+from .twin import ATTACK_SIDES
 from .widgets import FrameReport, ScenarioUpload
 
 __all__ = ["Page", "Dashboard", "Controls", "TownSettingsCard", "ShareCard", "PlayControls", "FrameMark", "warm_up"]
@@ -74,6 +75,7 @@ CSS = """
 .radsim-interventions { max-height: calc(100vh - 150px); overflow-y: auto; }
 .radsim-share .v-btn { white-space: normal; height: auto !important; min-height: 36px; max-width: 100%; padding: 6px 12px; }
 .radsim-share .v-btn__content { white-space: normal; flex: 1 1 auto; text-align: left; }
+.radsim-attack-side .v-btn { text-transform: none; letter-spacing: normal; font-size: 13px; padding: 0 8px !important; }
 """
 """The page's own styles: a narrower side bar (Solara's is at least 400 px wide), compact cards, and the
 message box, which floats above the page instead of pushing it down."""
@@ -107,11 +109,20 @@ def PlayControls(session: Session):
 
 @solara.component
 def Controls(session: Session):
-    """The speed of play and Reset."""
-    lang = session.lang.value
+    """The speed of play, and who attacks when the attack button is pressed."""
+    lang, by = session.lang.value, session.attack_side.value
     with solara.Card(t(lang, "run"), margin=1, classes=["radsim-controls"]):
         LabelledSlider(lang, "speed", t(lang, "speed"), session.speed.value, session.set_speed,
                        low=SPEED[0], high=SPEED[1], step=1.0)
+        with solara.Row(gap="2px", style="align-items:center;font-size:13px;margin-top:6px"):
+            solara.Text(t(lang, "attack_by"))
+            InfoTip(lang, "attack")
+        solara.ToggleButtonsSingle(value=by, on_value=session.set_attack_side, dense=True,
+                                   classes=["radsim-attack-side"], style="flex-wrap:wrap;height:auto",
+                                   children=[solara.Button(t(lang, f"attack_by_{side}"), value=side, text=True,
+                                                           classes=[f"radsim-attack-by-{side}"])
+                                             for side in ATTACK_SIDES])
+        solara.Text(t(lang, "attack_by_note"), style="font-size:12px;color:#555")
 
 
 @solara.component

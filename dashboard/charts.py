@@ -67,8 +67,10 @@ Formatter = Callable[[float], str]
 def line_chart(series: Sequence[Series], *, title: str = "", y_label: str = "", x_label: str = "",
                y_range: tuple[float, float] | None = None, marks: Sequence[float] = (), mark_label: str = "",
                width: int = 460, height: int = 190, zero_line: bool = False, css_class: str = "",
-               fmt: Formatter = _fmt) -> str:
-    """A line chart; ``marks`` are x positions drawn as thin vertical lines (attacks); ``fmt`` writes the ticks."""
+               fmt: Formatter = _fmt, other_marks: Sequence[float] = (), other_mark_label: str = "",
+               other_mark_colour: str = "#5c6bc0") -> str:
+    """A line chart; ``marks`` are x positions drawn as thin vertical lines (attacks), ``other_marks`` a second
+    kind in ``other_mark_colour`` (attacks by the other side); ``fmt`` writes the ticks."""
     left, right, top, bottom = 44, 10, 22 if title else 8, 30
     pw, ph = width - left - right, height - top - bottom
     xs = [x for s in series for x in s.x]
@@ -108,10 +110,13 @@ def line_chart(series: Sequence[Series], *, title: str = "", y_label: str = "", 
         out.append(f'<text x="{x:.1f}" y="{top + ph + 13}" text-anchor="middle" fill="#555">{fmt(t)}</text>')
     if zero_line and lo < 0 < hi:
         out.append(f'<line x1="{left}" x2="{left + pw}" y1="{sy(0):.1f}" y2="{sy(0):.1f}" stroke="#888"/>')
-    for m in marks:
-        if x0 <= m <= x1:
-            out.append(f'<line x1="{sx(m):.1f}" x2="{sx(m):.1f}" y1="{top}" y2="{top + ph}" stroke="#b01234" '
-                       f'stroke-dasharray="2,2"><title>{_esc(mark_label)} {fmt(m)}</title></line>')
+    for kind, (where, label, colour) in enumerate(((marks, mark_label, "#b01234"),
+                                                   (other_marks, other_mark_label, other_mark_colour))):
+        for m in where:
+            if x0 <= m <= x1:
+                out.append(f'<line class="radsim-mark-{kind}" x1="{sx(m):.1f}" x2="{sx(m):.1f}" y1="{top}" '
+                           f'y2="{top + ph}" stroke="{colour}" stroke-dasharray="2,2">'
+                           f'<title>{_esc(label)} {fmt(m)}</title></line>')
     out.append(f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#bbb"/>')
     if x_label:
         out.append(f'<text x="{left + pw}" y="{height - 2}" text-anchor="end" fill="#555">{_esc(x_label)}</text>')
@@ -156,34 +161,60 @@ def legend(items: Sequence[tuple[str, str, bool]]) -> str:
     return f'<div style="{FONT};font-size:12px">{"".join(parts)}</div>'
 
 
-def pyramid(counts: Sequence[int], labels: Sequence[str], colours: Sequence[str], *, tips: Sequence[str] = (),
-            width: int = 300, height: int = 130, css_class: str = "", fmt: Formatter = _fmt) -> str:
-    """The radicalisation pyramid: phase 0 at the base, action at the top.
+def pyramid(left: Sequence[int], right: Sequence[int], labels: Sequence[str], colours: Sequence[str], *,
+            heads: tuple[str, str] = ("", ""), head_tips: tuple[str, str] = ("", ""), corner: str = "",
+            tips: Sequence[str] = (),
+            width: int = 316, height: int = 100, css_class: str = "", fmt: Formatter = _fmt) -> str:
+    """The radicalisation pyramid of each movement, back to back: phase 0 at the base, action at the top.
 
-    Bar widths are on a logarithmic scale (``log10(1 + count)``): phase 0 holds
-    hundreds of times more residents than phase 3, which would otherwise be invisible.
-    The counts are written next to the bars.
+    ``left`` and ``right`` are the residents per phase on each movement's side (the grievance movement on the
+    left, the anti-minority movement on the right); the phase names stand in a column on the left, each side's
+    counts beside its bars, ``heads`` above each side (from the centre out) and ``corner`` above the names. Bar lengths are on a logarithmic scale
+    (``log10(1 + count)``), one scale for both sides: phase 0 holds hundreds of times more residents than
+    phase 3, which would otherwise be invisible. ``data-counts`` holds the totals per phase,
+    ``data-counts-left`` and ``data-counts-right`` each side's.
     """
-    k = len(counts)
-    row = (height - 6) / k
-    top_count = max(math.log10(1 + max(counts)) if counts else 1.0, 1e-9)
-    half = 0.5 * (width - 150)
-    cx = 8 + half
+    k = len(labels)
+    head_h = 13 if any(heads) else 0
+    row = (height - head_h - 4) / k
+    label_w, count_w = 0.33 * width, 0.095 * width
+    bars_lo, bars_hi = label_w + count_w + 4, width - count_w - 4
+    cx, half = 0.5 * (bars_lo + bars_hi), 0.5 * (bars_hi - bars_lo) - 1
+    top_count = max(math.log10(1 + max([*left, *right], default=0)), 1e-9)
+    totals = [int(a) + int(b) for a, b in zip(left, right)]
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="radsim-pyramid {css_class}" width="{width}" '
-           f'height="{height}" viewBox="0 0 {width} {height}" style="{FONT};font-size:12px;max-width:100%;height:auto" '
-           f'data-counts="{",".join(str(int(c)) for c in counts)}">']
+           f'height="{height}" viewBox="0 0 {width} {height}" style="{FONT};font-size:11px;max-width:100%;height:auto" '
+           f'data-counts="{",".join(str(c) for c in totals)}" '
+           f'data-counts-left="{",".join(str(int(c)) for c in left)}" '
+           f'data-counts-right="{",".join(str(int(c)) for c in right)}">']
+    if head_h:
+        out.append(f'<text x="{label_w - 2:.1f}" y="10" text-anchor="end" font-size="10" fill="#444">'
+                   f'{_esc(corner)}</text>')
+        for side, (text, tip) in enumerate(zip(heads, head_tips)):
+            x, anchor = (cx - 4, "end") if side == 0 else (cx + 4, "start")
+            out.append(f'<text class="radsim-pyramid-head-{side}" x="{x:.1f}" y="10" text-anchor="{anchor}" '
+                       f'font-size="10" fill="#444"><title>{_esc(tip)}</title>{_esc(text)}</text>')
     for level in range(k):                # top row = highest phase
         phase = k - 1 - level
-        c = int(counts[phase])
-        w = max(2.0, 2 * half * math.log10(1 + c) / top_count) if c else 0.0
-        y = 3 + level * row
+        y = head_h + 2 + level * row
         tip = _esc(tips[phase]) if phase < len(tips) else ""
-        out.append(f'<g class="radsim-pyramid-phase-{phase}"><title>{tip}</title>'
-                   f'<rect x="{cx - w / 2:.1f}" y="{y:.1f}" width="{w:.1f}" height="{row - 3:.1f}" '
-                   f'fill="{colours[phase]}" stroke="#555" stroke-width="0.5"/>'
-                   f'<text x="{2 * half + 16:.1f}" y="{y + row / 2 + 3:.1f}">'
-                   f'<tspan font-weight="bold" class="radsim-count" data-phase="{phase}">{fmt(c)}</tspan> '
-                   f'{_esc(labels[phase])}</text></g>')
+        text_y = y + row / 2 + 3.5
+        parts = [f'<g class="radsim-pyramid-phase-{phase}"><title>{tip}</title>'
+                 f'<text x="{label_w - 2:.1f}" y="{text_y:.1f}" text-anchor="end" font-size="10.5">'
+                 f'{_esc(labels[phase])}</text>']
+        for side, counts in enumerate((left, right)):
+            c = int(counts[phase]) if phase < len(counts) else 0
+            w = max(2.0, half * math.log10(1 + c) / top_count) if c else 0.0
+            x = cx - w if side == 0 else cx
+            parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{row - 2:.1f}" '
+                         f'fill="{colours[phase]}" stroke="#555" stroke-width="0.5"/>')
+            tx, anchor = (bars_lo - 3, "end") if side == 0 else (bars_hi + 3, "start")
+            parts.append(f'<text x="{tx:.1f}" y="{text_y:.1f}" text-anchor="{anchor}" font-weight="bold" '
+                         f'class="radsim-count radsim-count-{side}" data-phase="{phase}">{fmt(c)}</text>')
+        parts.append("</g>")
+        out.append("".join(parts))
+    out.append(f'<line x1="{cx:.1f}" x2="{cx:.1f}" y1="{head_h + 1}" y2="{height - 2}" stroke="#888" '
+               f'stroke-width="0.8"/>')
     out.append("</svg>")
     return "".join(out)
 

@@ -16,6 +16,7 @@ browser, which a training room without internet does not have; the texts are pla
 from __future__ import annotations
 
 import base64
+import html
 from collections.abc import Callable
 
 import numpy as np
@@ -29,15 +30,27 @@ from . import charts
 from .i18n import EXPLAINED, explain, number, percent, t, tick
 from .picture import PICTURE_SIZE, NetworkPicture, encode_jpeg
 from .session import Session, slider_value
-from .twin import CONTROLS, InterventionChoice, TwinTowns
+from .twin import CONTROLS, MOVEMENTS, ROLES, STRATEGIES, InterventionChoice, TwinTowns
 from .widgets import ClickableImage
 
 SIDE_KEYS = ("as_is", "what_if")
 STORY_COLOURS = {"perceived_discrimination": "#b01234", "identity_uncertainty": "#7b3fa0",
-                 "institutional_trust": "#1565c0", "resilience_shield": "#2e7d32", "radical_belief": "#e86b1e"}
+                 "institutional_trust": "#1565c0", "resilience_shield": "#2e7d32", "radical_belief": "#e86b1e",
+                 "identification": "#00838f"}
 STORY_LABELS = {"perceived_discrimination": "q_discrimination", "identity_uncertainty": "q_uncertainty",
-                "institutional_trust": "q_trust", "resilience_shield": "q_shield", "radical_belief": "q_belief"}
+                "institutional_trust": "q_trust", "resilience_shield": "q_shield", "radical_belief": "q_belief",
+                "identification": "q_identification"}
+MOVEMENT_COLOURS = {"grievance": "#00838f", "anti_minority": "#6d4c41"}
+"""One colour per movement in the trends (the pyramids use the phase colours on both sides)."""
+ROLE_COLOURS = {"silent_middle": "#78909c", "pusher": "#c62828", "joiner": "#f9a825", "bridge_builder": "#2e7d32",
+                "scapegoat": "#6a1b9a"}
+ROLE_EXPLAIN = {"silent_middle": "silent_middle", "pusher": "pusher", "joiner": "joiner",
+                "bridge_builder": "bridge_builder", "scapegoat": "scapegoat"}
+ANTI_MINORITY_MARK = "#5c6bc0"
+"""Colour of the marks of attacks by the anti-minority side (those by the grievance side are red)."""
 MAX_POINTS = 600
+PYRAMID_WIDTH = 308
+"""Pixels of a town's pyramids: the card's width, so that they are drawn at their size, not scaled down."""
 INFO_STYLE = ("cursor:help;color:#1565c0;border:1.5px solid #1565c0;border-radius:50%;width:16px;height:16px;"
               "display:inline-flex;align-items:center;justify-content:center;font:bold 11px serif;margin-left:4px;"
               "flex:none")
@@ -45,6 +58,25 @@ INFO_STYLE = ("cursor:help;color:#1565c0;border:1.5px solid #1565c0;border-radiu
 
 def phase_label(lang: str, k: int) -> str:
     return f"{k} {t(lang, f'phase_{k}')}"
+
+
+def movement_label(lang: str, movement: str) -> str:
+    return t(lang, f"movement_{movement}")
+
+
+def role_label(lang: str, role: str) -> str:
+    return t(lang, f"role_{role}")
+
+
+def strategy_label(lang: str, strategy: str) -> str:
+    return t(lang, f"strategy_{strategy}")
+
+
+def attack_marks(lang: str, towns: TwinTowns) -> dict:
+    """The marks of the attacks on a chart: by the grievance side in red, by the anti-minority side in blue."""
+    return dict(marks=towns.attacks, mark_label=t(lang, "attack"),
+                other_marks=towns.anti_minority_attacks, other_mark_label=t(lang, "attack_anti_minority"),
+                other_mark_colour=ANTI_MINORITY_MARK)
 
 
 def background_label(lang: str, b: int) -> str:
@@ -81,7 +113,7 @@ def LabelledSlider(lang: str, name: str, label: str, value: float, on_value: Cal
                 InfoTip(lang, explain_key)
             solara.Div(style="flex:1")
             solara.Text(slider_value(lang, name, value), classes=["radsim-slider-value"],
-                        style="font-weight:bold;white-space:nowrap")
+                        style="font-weight:bold;text-align:right;max-width:66%")     # wraps, never overflows
         if integer:
             solara.SliderInt("", value=int(value), min=int(low), max=int(high), step=int(step),
                              on_value=on_value, disabled=disabled, thumb_label=False)
@@ -130,7 +162,7 @@ def TownView(session: Session, side: int):
     """One town: its name, the network, and the pyramid with the counts per phase."""
     session.tick.value                    # redraw every week
     towns, lang, selected = session.towns.value, session.lang.value, session.selected.value
-    counts = towns.phase_counts(side)
+    counts = towns.movement_counts(side)
     title = t(lang, SIDE_KEYS[side])
     if side == 1:
         names = [t(lang, f"iv_{k}") for k in towns.intervention_names()]
@@ -141,13 +173,16 @@ def TownView(session: Session, side: int):
         with solara.Row(gap="0px", style="align-items:baseline;flex-wrap:nowrap;min-height:22px"):
             solara.Text(title, classes=["radsim-town-head"])
             solara.Text(sub, classes=["radsim-town-sub", f"radsim-town-sub-{side}"])
-        TownPicture(towns, side, towns.week, selected, lang, session.meet)
-        with solara.Row(style="align-items:center"):
-            solara.HTML(unsafe_innerHTML=charts.pyramid(
-                counts, [t(lang, f"phase_{k}") for k in range(4)], PHASE_COLOURS,
-                tips=[explain(lang, f"phase_{k}") for k in range(4)], css_class=f"radsim-pyramid-{side}",
-                height=96, fmt=fmt(lang)), classes=[f"radsim-counts-{side}"])
             InfoTip(lang, "pyramid")
+        TownPicture(towns, side, towns.week, selected, lang, session.meet)
+        with solara.Row(style="align-items:center;justify-content:center;margin:0 -12px"):   # into the padding
+            solara.HTML(unsafe_innerHTML=charts.pyramid(
+                counts["grievance"], counts["anti_minority"], [t(lang, f"phase_{k}") for k in range(4)],
+                PHASE_COLOURS, heads=(t(lang, "pyramid_grievance"), t(lang, "pyramid_anti_minority")),
+                corner=t(lang, "pyramid_movement"),
+                head_tips=(explain(lang, "grievance_movement"), explain(lang, "anti_minority_movement")),
+                tips=[explain(lang, f"phase_{k}") for k in range(4)], css_class=f"radsim-pyramid-{side}",
+                width=PYRAMID_WIDTH, height=100, fmt=fmt(lang)), classes=[f"radsim-counts-{side}"])
 
 
 def cost_texts(lang: str, towns: TwinTowns) -> list[str]:
@@ -204,7 +239,7 @@ def DifferencePlot(session: Session):
                         attributes={"data-diff": ",".join(f"{last[k]:.0f}" for k in (1, 2, 3))})
         solara.HTML(unsafe_innerHTML=charts.line_chart(
             series, y_label=t(lang, "difference_y"), x_label=t(lang, "weeks"), zero_line=True,
-            marks=towns.attacks, mark_label=t(lang, "attack"), width=760, height=150, fmt=fmt(lang)),
+            **attack_marks(lang, towns), width=760, height=146, fmt=fmt(lang)),
             classes=["radsim-difference-chart"], attributes={"data-week": str(a["week"][-1])})
 
 
@@ -298,54 +333,65 @@ def SideBySide(session: Session):
 
 @solara.component
 def Trends(session: Session):
-    """Time series of the phases, of prejudice, trust and polarisation, and of discrimination and threat."""
+    """Time series: the phases; prejudice, trust and polarisation; discrimination and each side's threat; the two
+    movements and their acts; the roles in polarisation and the silent middle."""
     session.tick.value
     towns, lang = session.towns.value, session.lang.value
     a, b = towns.series(0), towns.series(1)
-    marks = dict(marks=towns.attacks, mark_label=t(lang, "attack"), x_label=t(lang, "weeks"), fmt=fmt(lang))
+    marks = dict(**attack_marks(lang, towns), x_label=t(lang, "weeks"), fmt=fmt(lang))
 
-    def lines(keys: list[tuple[str, str, str]]) -> list[charts.Series]:
+    def lines(keys: list[tuple[object, str, str]], step: bool = False) -> list[charts.Series]:
+        """One line per key and town (dashed: with interventions); a key is a series name or a tuple to add up."""
         out = []
         for side, rec in enumerate((a, b)):
             for key, label, colour in keys:
-                x, y = _thin(rec["week"], rec[key])
-                out.append(charts.Series(f"{label} ({t(lang, SIDE_KEYS[side])})", x, y, colour, dashed=side == 1))
+                parts = key if isinstance(key, tuple) else (key,)
+                values = [sum(v) for v in zip(*(rec[k] for k in parts))]
+                x, y = _thin(rec["week"], values)
+                out.append(charts.Series(f"{label} ({t(lang, SIDE_KEYS[side])})", x, y, colour, dashed=side == 1,
+                                         step=step))
         return out
 
-    phase_1 = lines([("phase_1", phase_label(lang, 1), PHASE_COLOURS[1])])
-    phases_23 = lines([(f"phase_{k}", phase_label(lang, k), PHASE_COLOURS[k]) for k in (2, 3)])
-    climate = lines([("mean_prejudice", t(lang, "q_prejudice"), "#8d6e63"),
-                     ("mean_trust", t(lang, "q_trust"), "#1565c0"),
-                     ("polarisation", t(lang, "q_polarisation"), "#6a1b9a")])
-    grievance = lines([("mean_discrimination_minority", t(lang, "q_discrimination"), "#b01234"),
-                       ("threat", t(lang, "threat"), "#37474f")])
+    def card(title: str, explain_key: str, keys: list[tuple[object, str, str]], css_class: str,
+             note: str = "", step: bool = False, **options) -> None:
+        with solara.Card(margin=1, classes=[f"{css_class}-card"]):
+            _title(lang, title, explain_key)
+            solara.HTML(unsafe_innerHTML=charts.legend([(label, colour, False) for _, label, colour in keys]))
+            solara.HTML(unsafe_innerHTML=charts.line_chart(lines(keys, step), **marks, **options,
+                                                           css_class=css_class))
+            if note:
+                solara.Text(note, classes=[f"{css_class}-note"], style="font-size:12px;color:#444")
+
     solara.Text(t(lang, "solid_dashed"), style="font-size:12px")
     with solara.Columns([1, 1], gutters_dense=True):
-        with solara.Card(margin=1):
-            _title(lang, "phase_1_chart", "phase_1")
-            solara.HTML(unsafe_innerHTML=charts.legend([(phase_label(lang, 1), PHASE_COLOURS[1], False)]))
-            solara.HTML(unsafe_innerHTML=charts.line_chart(phase_1, **marks, css_class="radsim-trend-phase-1"))
-        with solara.Card(margin=1):
-            _title(lang, "phases_23_chart", "pyramid")
-            solara.HTML(unsafe_innerHTML=charts.legend([(phase_label(lang, k), PHASE_COLOURS[k], False)
-                                                        for k in (2, 3)]))
-            solara.HTML(unsafe_innerHTML=charts.line_chart(phases_23, **marks, css_class="radsim-trend-phases-23"))
+        card("phase_1_chart", "phase_1", [("phase_1", phase_label(lang, 1), PHASE_COLOURS[1])], "radsim-trend-phase-1")
+        card("phases_23_chart", "pyramid", [(f"phase_{k}", phase_label(lang, k), PHASE_COLOURS[k]) for k in (2, 3)],
+             "radsim-trend-phases-23")
     with solara.Columns([1, 1], gutters_dense=True):
-        with solara.Card(margin=1):
-            _title(lang, "climate_chart", "polarisation")
-            solara.HTML(unsafe_innerHTML=charts.legend([(t(lang, "q_prejudice"), "#8d6e63", False),
-                                                        (t(lang, "q_trust"), "#1565c0", False),
-                                                        (t(lang, "q_polarisation"), "#6a1b9a", False)]))
-            solara.HTML(unsafe_innerHTML=charts.line_chart(climate, y_range=(0.0, 1.0), **marks,
-                                                           css_class="radsim-trend-climate"))
+        card("movements_chart", "movements",
+             [(tuple(f"phase_{k}_{m}" for k in (1, 2, 3)), movement_label(lang, m), MOVEMENT_COLOURS[m])
+              for m in MOVEMENTS], "radsim-trend-movements")
+        card("acts_chart", "acts", [(f"acts_{m}", movement_label(lang, m), MOVEMENT_COLOURS[m]) for m in MOVEMENTS],
+             "radsim-trend-acts", step=True)
     with solara.Columns([1, 1], gutters_dense=True):
-        with solara.Card(margin=1):
-            _title(lang, "discrimination_chart", "discrimination")
-            solara.HTML(unsafe_innerHTML=charts.legend([(t(lang, "q_discrimination"), "#b01234", False),
-                                                        (t(lang, "threat"), "#37474f", False)]))
-            solara.HTML(unsafe_innerHTML=charts.line_chart(grievance, y_range=(0.0, 1.0), **marks))
+        card("roles_chart", "roles", [(f"role_{r}", role_label(lang, r), ROLE_COLOURS[r]) for r in ROLES[1:]],
+             "radsim-trend-roles")
+        trust = [number(lang, rec["mean_trust_silent_middle"][-1], 2) for rec in (a, b)]
+        card("middle_chart", "silent_middle", [("role_silent_middle", role_label(lang, "silent_middle"),
+                                                ROLE_COLOURS["silent_middle"])], "radsim-trend-middle",
+             note=t(lang, "middle_trust", as_is=trust[0], what_if=trust[1]))
+    with solara.Columns([1, 1], gutters_dense=True):
+        card("climate_chart", "polarisation", [("mean_prejudice", t(lang, "q_prejudice"), "#8d6e63"),
+                                               ("mean_trust", t(lang, "q_trust"), "#1565c0"),
+                                               ("polarisation", t(lang, "q_polarisation"), "#6a1b9a")],
+             "radsim-trend-climate", y_range=(0.0, 1.0))
+        card("discrimination_chart", "discrimination",
+             [("mean_discrimination_minority", t(lang, "q_discrimination"), "#b01234"),
+              ("threat", t(lang, "threat_majority"), "#37474f"),
+              ("threat_minority", t(lang, "threat_minority"), ANTI_MINORITY_MARK)],
+             "radsim-trend-threat", y_range=(0.0, 1.0))
     with solara.Column(gap="2px"):
-        for key in ("prejudice", "trust", "polarisation", "threat"):
+        for key in ("movements", "acts", "roles", "prejudice", "trust", "polarisation", "threat", "threat_minority"):
             solara.Text(explain(lang, key), style="font-size:12px")
 
 
@@ -403,16 +449,17 @@ def MeetResident(session: Session):
     i = selected if selected is not None and 0 <= selected < n else 0
     note, set_note = solara.use_state("")
 
-    def pick(phase: int | None = None, young: bool = False) -> None:
-        j = towns.pick(phase=phase, young=young, after=i)
+    def pick(phase: int | None = None, young: bool = False, role: str | None = None) -> None:
+        j = towns.pick(phase=phase, young=young, after=i, role=role)
         if j is None:
-            set_note(t(lang, "pick_none", phase=phase))
+            set_note(t(lang, "pick_no_role", role=role_label(lang, role)) if role else
+                     t(lang, "pick_none", phase=phase))
         else:
             set_note("")
             on_select(j)
 
-    def pick_in_transaction(phase: int | None = None, young: bool = False) -> None:
-        session.run(pick, phase, young)          # like every change: under the session's lock
+    def pick_in_transaction(phase: int | None = None, young: bool = False, role: str | None = None) -> None:
+        session.run(pick, phase, young, role)          # like every change: under the session's lock
 
     with solara.Row(style="align-items:center;flex-wrap:wrap"):
         solara.InputInt(t(lang, "resident"), value=i, on_value=lambda v: on_select(min(max(int(v or 0), 0), n - 1)),
@@ -422,6 +469,10 @@ def MeetResident(session: Session):
                           outlined=True,
                           style=f"border-color:{PHASE_COLOURS[k]}")
         solara.Button(t(lang, "pick_young"), on_click=lambda: pick_in_transaction(young=True), outlined=True)
+        for role in ("pusher", "bridge_builder", "scapegoat"):
+            solara.Button(t(lang, "pick_role", role=role_label(lang, role)),
+                          on_click=lambda r=role: pick_in_transaction(role=r), outlined=True,
+                          classes=[f"radsim-pick-{role}"], style=f"border-color:{ROLE_COLOURS[role]}")
         if note:
             solara.Text(note, style="color:#b01234")
     profiles = [towns.resident_profile(s, i) for s in (0, 1)]
@@ -431,6 +482,9 @@ def MeetResident(session: Session):
                 style="font-weight:bold")
     solara.Text(t(lang, "now_phase", phase_as_is=phase_label(lang, profiles[0]["phase"]),
                   phase_what_if=phase_label(lang, profiles[1]["phase"])), classes=["radsim-resident-now"])
+    with solara.Row(style="align-items:center", gap="4px"):
+        solara.HTML(unsafe_innerHTML=resident_table(lang, profiles), classes=["radsim-resident-side"])
+        InfoTip(lang, "roles")
     stories = [towns.story(s, i) for s in (0, 1)]
     with solara.Columns([1, 1], gutters_dense=True):
         with solara.Card(margin=1):
@@ -442,7 +496,7 @@ def MeetResident(session: Session):
                                                         for s in (0, 1)]))
             solara.HTML(unsafe_innerHTML=charts.line_chart(series, y_range=(-0.2, 3.2), x_label=t(lang, "weeks"),
                                                            fmt=fmt(lang),
-                                                           marks=towns.attacks, mark_label=t(lang, "attack"),
+                                                           **attack_marks(lang, towns),
                                                            css_class="radsim-phase-history"))
         with solara.Card(margin=1):
             with solara.Row(style="align-items:center"):
@@ -457,10 +511,15 @@ def MeetResident(session: Session):
             solara.HTML(unsafe_innerHTML=charts.legend([(s.label, s.colour, s.dashed) for s in lines]))
             solara.HTML(unsafe_innerHTML=charts.line_chart(lines, y_range=(0.0, 1.0), x_label=t(lang, "weeks"),
                                                            fmt=fmt(lang),
-                                                           marks=towns.attacks, mark_label=t(lang, "attack"),
+                                                           **attack_marks(lang, towns),
                                                            css_class="radsim-story"))
+            weeks = np.bincount(st["role"], minlength=len(ROLES))
+            solara.Text(t(lang, "roles_so_far", town=t(lang, SIDE_KEYS[story_side]),
+                          roles=", ".join(t(lang, "role_weeks", weeks=number(lang, int(weeks[k])),
+                                            role=role_label(lang, r)) for k, r in enumerate(ROLES) if weeks[k])),
+                        classes=["radsim-roles-so-far"], style="font-size:12px")
             with solara.Row(style="flex-wrap:wrap"):
-                for key in ("discrimination", "uncertainty", "trust", "shield"):
+                for key in ("discrimination", "uncertainty", "trust", "shield", "identification"):
                     with solara.Row(gap="0px", style="align-items:center;margin-right:10px;font-size:12px"):
                         solara.Text(t(lang, f"q_{key}"))
                         InfoTip(lang, key)
@@ -488,6 +547,26 @@ def MeetResident(session: Session):
     solara.Text(t(lang, "history_note"), style="font-size:12px;color:#555")
 
 
+def resident_table(lang: str, profiles: list[dict]) -> str:
+    """The resident's side, role, identity strategy and identification in both towns, as an HTML table with names
+    (never codes) and the language's numbers; each row explains itself on hover."""
+    def cells(values: list[str], field: str) -> str:
+        return "".join(f'<td data-field="{field}" style="padding:1px 8px">{html.escape(v)}</td>' for v in values)
+
+    rows = [("row_phase", "pyramid", "phase", [phase_label(lang, p["phase"]) for p in profiles]),
+            ("row_movement", "movements", "movement", [movement_label(lang, p["movement"]) for p in profiles]),
+            ("row_role", "roles", "role", [role_label(lang, p["role"]) for p in profiles]),
+            ("row_strategy", "strategy", "strategy", [strategy_label(lang, p["strategy"]) for p in profiles]),
+            ("row_identification", "identification", "identification",
+             [t(lang, "v_scale", value=number(lang, p["identification"], 2)) for p in profiles])]
+    head = "".join(f'<th style="padding:1px 8px;text-align:left">{html.escape(t(lang, k))}</th>' for k in SIDE_KEYS)
+    body = "".join(f'<tr><th title="{html.escape(explain(lang, tip))}" style="text-align:left;font-weight:normal;'
+                   f'padding:1px 8px;cursor:help">{html.escape(t(lang, key))}</th>{cells(values, field)}</tr>'
+                   for key, tip, field, values in rows)
+    return (f'<table class="radsim-resident-table" style="font-size:13px;border-collapse:collapse">'
+            f'<thead><tr><th></th>{head}</tr></thead><tbody>{body}</tbody></table>')
+
+
 @solara.component
 def Explanations(session: Session):
     """Every quantity, view and intervention in plain words."""
@@ -500,4 +579,4 @@ def Explanations(session: Session):
 
 __all__ = ["TownPicture", "TownView", "DifferencePlot", "NoisePanel", "CostNote", "InterventionPanel", "SideBySide",
            "Trends", "Neighbourhoods", "MeetResident", "Explanations", "InfoTip", "LabelledSlider", "heat_scale",
-           "cost_texts", "HEAT_FLOOR"]
+           "cost_texts", "HEAT_FLOOR", "resident_table", "attack_marks", "MOVEMENT_COLOURS", "ROLE_COLOURS"]

@@ -46,7 +46,7 @@ def film_frames(towns: TwinTowns, lang: str, max_frames: int = MAX_FRAMES) -> li
         no_ties = np.empty(0, dtype=np.int64)     # markers on white: a film a few MB, not tens
         pictures = [NetworkPicture(towns.positions, no_ties, no_ties, m.town.background, *PICTURE_SIZE,
                                    neighbourhood=hood, names=towns.hood_names) for m in towns.models]
-        attacks = list(towns.attacks)
+        attacks = [*towns.attacks, *towns.anti_minority_attacks]
     w, h = PICTURE_SIZE
     font = ImageFont.load_default(size=16)
     small = ImageFont.load_default(size=13)

@@ -2,7 +2,7 @@
 
 :func:`scenario_table` turns the twin towns into the tables of a scenario file
 (:mod:`experiments.scenario`): the town settings as ``[parameters]`` (with the
-attacks as ``attack_weeks``), and every intervention of the right-hand town, with
+attacks as ``attack_weeks`` and, by the anti-minority side, ``anti_minority_attack_weeks``), and every intervention of the right-hand town, with
 the week it started and, if it was switched off, its duration, as one comparison
 arm. ``radsim compare`` then runs the town as is (the baseline) against that arm
 with replications. :func:`load_scenario_text` reads such a file (or any scenario
@@ -54,11 +54,15 @@ def scenario_table(towns: TwinTowns, name: str, description: str, arm: str) -> d
         params = towns.settings.model_parameters()
         interventions = [_intervention_table(iv, arm) for iv in towns.what_if.interventions]
         starts = [iv.start for iv in towns.what_if.interventions]
-        steps = max(towns.week, MIN_STEPS, *(s + 1 for s in starts), *(a + 1 for a in towns.attacks))
+        attacks = [*towns.attacks, *towns.anti_minority_attacks]
+        steps = max(towns.week, MIN_STEPS, *(s + 1 for s in starts), *(a + 1 for a in attacks))
+        params["attack_weeks"] = [int(a) for a in towns.attacks]
+        if towns.anti_minority_attacks:
+            params["anti_minority_attack_weeks"] = [int(a) for a in towns.anti_minority_attacks]
         return {
             "scenario": {"name": name, "description": description, "steps": int(steps),
                          "seed": int(towns.settings.seed)},
-            "parameters": {**params, "attack_weeks": [int(a) for a in towns.attacks]},
+            "parameters": params,
             "interventions": interventions,
         }
 
@@ -141,6 +145,10 @@ def towns_from_scenario(scenario: Scenario) -> TwinTowns:
             for m in towns.models:
                 m.attack_weeks.append(int(week))
             towns.attacks.append(int(week))
+        if p.anti_minority_attack_weeks:
+            for m in towns.models:
+                m.update_parameters(anti_minority_attack_weeks=[int(w) for w in p.anti_minority_attack_weeks])
+            towns.anti_minority_attacks.extend(int(w) for w in p.anti_minority_attack_weeks)
         for iv in validate_interventions(chosen):
             iv.arm = None
             towns.what_if.interventions.append(iv)

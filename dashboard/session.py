@@ -47,7 +47,7 @@ from model.parameters import ParameterError, Parameters
 from .i18n import number, percent, t
 from .noise import NoiseBand, replicate
 from .scenario_file import LoadProblem, load_scenario_text, read_scenario_text, scenario_table, scenario_toml, to_toml
-from .twin import InterventionChoice, TownSettings, TwinTowns
+from .twin import ATTACK_SIDES, InterventionChoice, TownSettings, TwinTowns
 
 __all__ = ["Session", "PlayStats", "SLIDERS", "SLIDER_EXPLAIN", "SLIDER_VALUE", "TOWN_SHAPING", "check_settings",
            "slider_value", "error_message"]
@@ -161,6 +161,8 @@ class Session:
         self.message: solara.Reactive[tuple[str, str, dict] | None] = solara.reactive(None)
         self.selected: solara.Reactive[int | None] = solara.reactive(None)
         self.tab = solara.reactive(0)
+        self.attack_side = solara.reactive(ATTACK_SIDES[0])
+        """Who attacks when the attack button is pressed (:data:`dashboard.twin.ATTACK_SIDES`)."""
         """The open view: 0 side by side, 1 trends, 2 neighbourhoods, 3 meet a resident, 4 explanations."""
         self.noise: solara.Reactive[NoiseBand | None] = solara.reactive(None)
         """The last replications' band (see :mod:`dashboard.noise`)."""
@@ -300,12 +302,20 @@ class Session:
         self.panel.value += 1
 
     def attack(self) -> None:
-        """An attack happens in the coming week, in both towns."""
+        """An attack happens in the coming week, in both towns, by the side chosen (``attack_side``)."""
         def attack() -> None:
-            week = self.towns.value.trigger_attack()
-            self.say("warning", "attack_done", week=week)
+            by = self.attack_side.value
+            week = self.towns.value.trigger_attack(by)
+            self.say("warning", "attack_done" if by == "grievance" else "attack_done_anti_minority", week=week)
 
         self.guarded(attack)
+
+    def set_attack_side(self, by: str) -> None:
+        """Choose who attacks next: the grievance side or the anti-minority side."""
+        if by not in ATTACK_SIDES:
+            raise ValueError(f"unknown attacking side '{by}'")
+        with self.transaction():
+            self.attack_side.value = by
 
     def set_setting(self, name: str, value: Any) -> None:
         """Move a town slider. Discrimination applies at once; the others wait for Reset.

@@ -25,12 +25,24 @@ from model import Parameters, RadicalisationModel
 from model.interventions import Intervention
 from model.model import validate_interventions
 from model.parameters import GROUP_KINDS
+from model.state import IdentityStrategy, Movement, PolarisationRole
 
 from .layout import neighbourhood_names, town_layout
 from .picture import PICTURE_SIZE
 
 __all__ = ["TownSettings", "InterventionChoice", "InterventionControl", "CONTROLS", "TwinTowns", "Record",
-           "RESIDENT_FIELDS"]
+           "RESIDENT_FIELDS", "MOVEMENTS", "ROLES", "STRATEGIES", "ATTACK_SIDES"]
+
+MOVEMENTS: tuple[str, ...] = tuple(m.name.lower() for m in Movement)
+"""The two movements, in the order of :class:`model.state.Movement`: ``grievance`` (recruits among minority
+residents), ``anti_minority`` (among majority residents); the suffix of the per-movement outcomes."""
+ROLES: tuple[str, ...] = tuple(r.name.lower() for r in PolarisationRole)
+"""The polarisation roles (E19), in the order of :class:`model.state.PolarisationRole`."""
+STRATEGIES: tuple[str, ...] = tuple(s.name.lower() for s in IdentityStrategy)
+"""The identity strategies (E11), in the order of :class:`model.state.IdentityStrategy`."""
+ATTACK_SIDES: tuple[str, ...] = MOVEMENTS
+"""Who attacks: the grievance side (a trigger event felt by majority residents, ``attack_weeks``) or the
+anti-minority side (felt by minority residents, ``anti_minority_attack_weeks``)."""
 
 RESIDENTS_PER_NEIGHBOURHOOD = 200
 """Neighbourhood size in the dashboard: small, so that even a town of 500 has a few neighbourhoods to compare."""
@@ -129,6 +141,7 @@ CONTROLS: dict[str, InterventionControl] = {
 
 RESIDENT_FIELDS: tuple[str, ...] = (
     "perceived_discrimination", "identity_uncertainty", "institutional_trust", "resilience_shield", "radical_belief",
+    "identification",
 )
 """State variables recorded for every resident every week (besides the phase)."""
 
@@ -136,24 +149,28 @@ SERIES: tuple[str, ...] = (
     "phase_0", "phase_1", "phase_2", "phase_3", "mean_prejudice", "mean_trust", "polarisation",
     "mean_discrimination", "mean_discrimination_minority", "mean_radical_belief",
     "threat", "cost", "entered_phase_2", "entered_phase_3",
+    *(f"phase_{k}_{m}" for m in MOVEMENTS for k in (1, 2, 3)),
+    *(f"young_sympathiser_share_{m}" for m in MOVEMENTS),
+    *(f"acts_{m}" for m in MOVEMENTS), *(f"entered_phase_2_{m}" for m in MOVEMENTS),
+    *(f"role_{r}" for r in ROLES), "mean_trust_silent_middle", "mean_identification", "threat_minority",
 )
 """Outcomes of a town (:meth:`model.RadicalisationModel.outcomes`) recorded every week for the charts."""
 
 MAX_HISTORY_WEEKS = 1560
-"""Residents' stories keep at most the last 30 years (memory: 6 bytes per resident per week)."""
+"""Residents' stories keep at most the last 30 years (memory: 9 bytes per resident per week)."""
 
 
 class Record:
     """What one town did, week by week: town-level series and every resident's story.
 
-    Residents' values are stored as bytes (value * 255, phase as is), six bytes
-    per resident per week: 30 kB a week for 5,000 residents.
+    Residents' values are stored as bytes (value * 255; phase, role and strategy as is), nine
+    bytes per resident per week: 45 kB a week for 5,000 residents.
     """
 
     def __init__(self, model: RadicalisationModel):
         n = model.town.n_residents
         self.series: dict[str, list[float]] = {k: [] for k in ("week", *SERIES)}
-        self._stories = np.zeros((64, 1 + len(RESIDENT_FIELDS), n), dtype=np.uint8)
+        self._stories = np.zeros((64, 3 + len(RESIDENT_FIELDS), n), dtype=np.uint8)
         self._weeks = np.zeros(64, dtype=np.int64)
         self._length = 0
         self.add(model)
@@ -176,8 +193,10 @@ class Record:
         row = self._stories[self._length]
         st = model.state
         row[0] = st.phase
+        row[1] = st.polarisation_role
+        row[2] = st.identity_strategy
         for j, name in enumerate(RESIDENT_FIELDS):
-            np.rint(getattr(st, name) * 255.0, out=row[1 + j], casting="unsafe")
+            np.rint(getattr(st, name) * 255.0, out=row[3 + j], casting="unsafe")
         self._weeks[self._length] = model.steps
         self._length += 1
 
@@ -186,11 +205,13 @@ class Record:
         return self._weeks[:self._length].copy(), self._stories[:self._length, 0, :].astype(np.int64)
 
     def story(self, i: int) -> dict[str, np.ndarray]:
-        """Resident ``i`` week by week: ``week``, ``phase`` and the :data:`RESIDENT_FIELDS` in [0, 1]."""
+        """Resident ``i`` week by week: ``week``, ``phase``, ``role`` (E19), ``strategy`` (E11) and the
+        :data:`RESIDENT_FIELDS` in [0, 1]."""
         data = self._stories[:self._length, :, i]
-        out = {"week": self._weeks[:self._length].copy(), "phase": data[:, 0].astype(np.int64)}
+        out = {"week": self._weeks[:self._length].copy(), "phase": data[:, 0].astype(np.int64),
+               "role": data[:, 1].astype(np.int64), "strategy": data[:, 2].astype(np.int64)}
         for j, name in enumerate(RESIDENT_FIELDS):
-            out[name] = data[:, 1 + j] / 255.0
+            out[name] = data[:, 3 + j] / 255.0
         return out
 
 
@@ -218,6 +239,10 @@ class TwinTowns:
                                               aspect=PICTURE_SIZE[0] / PICTURE_SIZE[1])
         """Each neighbourhood's name, as written in the network pictures and the heat map (column letter, row)."""
         self.attacks: list[int] = []
+        """Weeks of the attacks by the grievance side (felt by majority residents), as the model's ``attack_weeks``."""
+        self.anti_minority_attacks: list[int] = []
+        """Weeks of the attacks by the anti-minority side (felt by minority residents), as the model's
+        ``anti_minority_attack_weeks``."""
         self.choices: dict[str, InterventionChoice] = {k: InterventionChoice() for k in CONTROLS}
         self.active: dict[str, Intervention] = {}
         self.started: dict[str, int] = {}
@@ -239,6 +264,13 @@ class TwinTowns:
     def phase_counts(self, side: int) -> list[int]:
         with self.lock:
             return np.bincount(self.models[side].state.phase, minlength=4).tolist()
+
+    def movement_counts(self, side: int) -> dict[str, list[int]]:
+        """Residents per phase (0..3) on each movement's side (its pyramid) in town ``side``."""
+        with self.lock:
+            st = self.models[side].state
+            return {name: np.bincount(st.phase[st.movement == m], minlength=4).tolist()
+                    for m, name in zip(Movement, MOVEMENTS)}
 
     def phases(self, side: int) -> np.ndarray:
         """A copy of every resident's phase in town ``side``."""
@@ -298,14 +330,22 @@ class TwinTowns:
             "age": float(m.state.age[i]), "background": int(town.background[i]),
             "neighbourhood": int(town.neighbourhood[i]), "household_size": household_size,
             "phase": int(m.state.phase[i]), "memberships": dict(zip(GROUP_KINDS, kinds)),
+            "movement": MOVEMENTS[int(m.state.movement[i])], "role": ROLES[int(m.state.polarisation_role[i])],
+            "strategy": STRATEGIES[int(m.state.identity_strategy[i])],
+            "identification": float(m.state.identification[i]),
             "ties_by_layer": layers, "strongest": strongest, "removed": bool(m.removed[i]),
             "tied": nbrs.tolist(),
         }
 
-    def pick(self, phase: int | None = None, young: bool = False, after: int = -1) -> int | None:
-        """The next resident (after index ``after``, wrapping) in ``phase`` in the as-is town, or a young one."""
+    def pick(self, phase: int | None = None, young: bool = False, after: int = -1,
+             role: str | None = None) -> int | None:
+        """The next resident (after index ``after``, wrapping) in the as-is town: in ``phase``, young, or in ``role``."""
         with self.lock:
-            mask = self.as_is.state.young if young else self.as_is.state.phase == phase
+            st = self.as_is.state
+            if role is not None:
+                mask = st.polarisation_role == ROLES.index(role)
+            else:
+                mask = st.young if young else st.phase == phase
         idx = np.nonzero(mask)[0]
         if idx.size == 0:
             return None
@@ -325,13 +365,24 @@ class TwinTowns:
                 self.records[0].add(self.as_is)
                 self.records[1].add(self.what_if)
 
-    def trigger_attack(self) -> int:
-        """An attack in the coming week, in both towns; returns its week."""
+    def trigger_attack(self, by: str = "grievance") -> int:
+        """An attack in the coming week, in both towns; returns its week.
+
+        ``by`` is the side that attacks (:data:`ATTACK_SIDES`): ``grievance`` is a trigger event felt by
+        majority residents (:meth:`model.RadicalisationModel.trigger_attack`), ``anti_minority`` one felt by
+        minority residents (the model's ``anti_minority_attack_weeks``, extended through ``update_parameters``).
+        """
+        if by not in ATTACK_SIDES:
+            raise ValueError(f"unknown attacking side '{by}'")
         with self.lock:
             week = self.week
-            self.as_is.trigger_attack()
-            self.what_if.trigger_attack()
-            self.attacks.append(week)
+            for model in self.models:
+                if by == "grievance":
+                    model.trigger_attack()
+                else:
+                    model.update_parameters(
+                        anti_minority_attack_weeks=[*model.params.anti_minority_attack_weeks, week])
+            (self.attacks if by == "grievance" else self.anti_minority_attacks).append(week)
             return week
 
     def set_discrimination(self, value: float) -> None:

@@ -445,8 +445,8 @@ def test_switching_on_an_intervention_changes_the_right_hand_town_only(page):
 
 def test_language_switch_translates_controls_and_explanations(page):
     session, rc = page
-    toggle = rc.find(v.BtnToggle).widget                 # English | Nederlands
-    assert [b.children for b in toggle.children] == [["English"], ["Nederlands"]]
+    (toggle,) = [w for w in rc.find(v.BtnToggle).widgets                # English | Nederlands
+                 if [b.children for b in w.children] == [["English"], ["Nederlands"]]]
     toggle.v_model = 1                                   # what the browser does on a click
     assert session.lang.value == "nl"
     click(rc, "Stap")
@@ -482,7 +482,7 @@ def test_meet_a_resident_shows_their_story(page):
     assert "1 sensitivity" in now
     charts = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets
               if w.unsafe_innerHTML and "radsim-story" in w.unsafe_innerHTML]
-    assert charts and charts[0].count("<polyline") == 5
+    assert charts and charts[0].count("<polyline") == 6                 # five drivers and identification
     click(rc, "Step")                                        # the story grows with the weeks
     charts = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets
               if w.unsafe_innerHTML and "radsim-phase-history" in w.unsafe_innerHTML]
@@ -713,3 +713,189 @@ def test_the_picture_draws_phases_above_the_grey_larger_and_names_the_neighbourh
         area.append(int(np.count_nonzero((pic.draw(phase) != base).any(axis=2))))
     assert area[0] == 0 and 0 < area[1] < area[2] < area[3]          # marker size grows with the phase
     assert PHASE_SCALE[0] < PHASE_SCALE[1]                             # phase 0: small dots under everyone
+
+
+# --- the two movements, the polarisation roles and identity (psychology version 2) ------------------------
+
+def _html(rc, marker: str) -> list[str]:
+    return [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets
+            if w.unsafe_innerHTML and marker in w.unsafe_innerHTML]
+
+
+def _open_after(rc, weeks: int, tab: int) -> None:
+    """Step ``weeks`` weeks, then open view ``tab`` (1 trends, 3 meet a resident)."""
+    for _ in range(weeks):
+        click(rc, "Step")
+    rc.find(v.Tabs).widget.v_model = tab
+
+
+def _attribute(html: str, name: str) -> list[int]:
+    return [int(x) for x in re.search(rf'{name}="([\d,]+)"', html).group(1).split(",")]
+
+
+def test_each_town_shows_a_pyramid_for_each_movement(page):
+    """The pyramid is split by movement: the grievance movement's side (minority residents) on the left, the
+    anti-minority movement's (majority residents) on the right, with the totals kept; both towns; both languages."""
+    session, rc = page
+    for _ in range(6):
+        click(rc, "Step")
+    towns = session.towns.value
+    minority = int((towns.as_is.town.background > 0).sum())
+    for side in (0, 1):
+        (html,) = _html(rc, f"radsim-pyramid-{side}")
+        left, right = _attribute(html, "data-counts-left"), _attribute(html, "data-counts-right")
+        by_movement = towns.movement_counts(side)
+        assert left == by_movement["grievance"] and right == by_movement["anti_minority"]
+        assert sum(left) == minority and sum(right) == SMALL.n_residents - minority
+        assert [a + b for a, b in zip(left, right)] == towns.phase_counts(side) == shown_counts(rc, side)
+        outcomes = towns.models[side].outcomes()
+        assert [left[k] for k in (1, 2, 3)] == [outcomes[f"phase_{k}_grievance"] for k in (1, 2, 3)]
+        assert [right[k] for k in (1, 2, 3)] == [outcomes[f"phase_{k}_anti_minority"] for k in (1, 2, 3)]
+        assert ">movement:</text>" in html and ">grievance</text>" in html and ">anti-minority</text>" in html
+    session.set_lang("nl")
+    (html,) = _html(rc, "radsim-pyramid-0")
+    assert ">beweging:</text>" in html and ">onder minderheden</text>" in html and ">tegen minderheden</text>" in html
+    assert ">actie</text>" in html
+    # numbers in the language: a large side in Dutch
+    big = charts.pyramid([1234, 5, 1, 0], [20500, 40, 3, 1], ["0", "1", "2", "3"], ["#000000"] * 4,
+                         fmt=lambda x: tick("nl", x))
+    assert ">1.234</text>" in big and ">20.500</text>" in big and 'data-counts="21734,45,4,1"' in big
+
+
+def test_an_attack_by_the_anti_minority_side_is_felt_by_minorities():
+    """The attack button's other side: an attack on minority residents, as if scheduled from week 0."""
+    towns = TwinTowns(SMALL)
+    towns.step(3)
+    assert towns.trigger_attack("anti_minority") == 3
+    towns.step(5)
+    assert towns.anti_minority_attacks == [3] and towns.attacks == []
+    for rec in towns.records:
+        assert rec.series["threat_minority"][3] == 0 and rec.series["threat_minority"][4] > 0.5
+        assert max(rec.series["threat"]) == pytest.approx(0.0, abs=1e-9)      # the majority does not feel it
+    # the same as a model whose attack was scheduled before it started
+    scheduled = RadicalisationModel(rng=SMALL.seed, collect=False, anti_minority_attack_weeks=[3],
+                                    **SMALL.model_parameters())
+    scheduled.run_for(towns.week)
+    assert np.array_equal(scheduled.state.phase, towns.as_is.state.phase)
+    assert np.array_equal(scheduled.state.group_discrimination, towns.as_is.state.group_discrimination)
+    with pytest.raises(ValueError):
+        towns.trigger_attack("nobody")
+    # saved with the scenario, and loaded back
+    text = scenario_toml(towns, "what-if", "from the dashboard", "what if")
+    assert "anti_minority_attack_weeks = [3]" in text and "attack_weeks = []" in text
+    loaded, scenario = load_scenario_text(text)
+    assert scenario.parameters.anti_minority_attack_weeks == [3] and loaded.anti_minority_attacks == [3]
+    loaded.step(towns.week)
+    assert np.array_equal(loaded.as_is.state.phase, towns.as_is.state.phase)
+
+
+def test_the_trainer_chooses_who_attacks(page):
+    session, rc = page
+    for _ in range(2):
+        click(rc, "Step")
+    (side,) = [w for w in rc.find(v.BtnToggle).widgets if "radsim-attack-side" in (w.class_ or "")]
+    assert [b.children for b in side.children] == [["grievance movement"], ["anti-minority movement"]]
+    side.v_model = 1                                     # what the browser does on a click
+    assert session.attack_side.value == "anti_minority"
+    click(rc, "An attack happens now")
+    towns = session.towns.value
+    assert towns.anti_minority_attacks == [2] and towns.attacks == []
+    assert "The anti-minority movement attacked in week 2" in message(rc)
+    click(rc, "Step")
+    assert towns.latest(0, "threat_minority") > 0.5 and towns.latest(0, "threat") == 0
+    side.v_model = 0
+    click(rc, "An attack happens now")
+    assert towns.attacks == [3] and "An attack happened in week 3" in message(rc)
+    session.set_lang("nl")
+    (side,) = [w for w in rc.find(v.BtnToggle).widgets if "radsim-attack-side" in (w.class_ or "")]
+    assert [b.children for b in side.children] == [["beweging onder minderheden"], ["beweging tegen minderheden"]]
+    side.v_model = 1
+    click(rc, "Er vindt nu een aanslag plaats")
+    assert "In week 3 pleegde de beweging tegen minderheden een aanslag" in message(rc)
+    # both kinds of attack are marked on the charts, each in its own colour
+    click(rc, "Stap")
+    (diff,) = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets
+               if "radsim-difference-chart" in w.attributes.get("class", "")]
+    assert diff.count('class="radsim-mark-0"') == 1 and diff.count('class="radsim-mark-1"') == 2
+
+
+def test_trends_show_the_movements_their_acts_and_the_polarisation_roles(page):
+    session, rc = page
+    _open_after(rc, 8, tab=1)
+    towns = session.towns.value
+    series = towns.series(0)
+
+    def lines(css: str) -> dict[str, str]:
+        (html,) = [h for h in _html(rc, css) if f'class="radsim-chart {css}"' in h]
+        return dict(re.findall(r'data-label="([^"]*)" data-last="([^"]*)"', html))
+
+    roles = lines("radsim-trend-roles")
+    assert set(roles) == {f"{name} ({town})" for name in ("pusher", "joiner", "bridge builder", "scapegoat")
+                          for town in ("As is", "What if: with interventions")}
+    assert roles["bridge builder (As is)"] == f"{series['role_bridge_builder'][-1]:.0f}"
+    assert roles["joiner (As is)"] == f"{series['role_joiner'][-1]:.0f}"
+    middle = lines("radsim-trend-middle")
+    assert middle["silent middle (As is)"] == f"{series['role_silent_middle'][-1]:.0f}"
+    assert sum(series[f"role_{r}"][-1] for r in ("silent_middle", "pusher", "joiner", "bridge_builder",
+                                                  "scapegoat")) == SMALL.n_residents
+    movements = lines("radsim-trend-movements")
+    assert movements["grievance movement (As is)"] == f"{sum(series[f'phase_{k}_grievance'][-1] for k in (1, 2, 3)):.0f}"
+    acts = lines("radsim-trend-acts")
+    assert set(acts) == {f"{m} ({town})" for m in ("grievance movement", "anti-minority movement")
+                         for town in ("As is", "What if: with interventions")}
+    assert acts["anti-minority movement (As is)"] == f"{series['acts_anti_minority'][-1]:.0f}"
+    threat = lines("radsim-trend-threat")
+    assert "threat felt by minorities (As is)" in threat and "threat felt by the majority (As is)" in threat
+    note = rc.find(v.Html, class_="radsim-trend-middle-note").widget.children[0]
+    assert note == (f"Trust of the silent middle now: {series['mean_trust_silent_middle'][-1]:.2f} (as is), "
+                    f"{towns.latest(1, 'mean_trust_silent_middle'):.2f} (with interventions).")
+    session.set_lang("nl")
+    roles = lines("radsim-trend-roles")
+    assert "aanjager (pusher) (Zoals het is)" in roles and "zondebok (Wat als: met interventies)" in roles
+    note = rc.find(v.Html, class_="radsim-trend-middle-note").widget.children[0]
+    assert note.startswith("Vertrouwen van de stille middengroep nu: ") and "," in note.split(": ")[1][:4]
+
+
+def test_meet_a_resident_shows_their_side_role_strategy_and_identification_by_name(page):
+    session, rc = page
+    _open_after(rc, 6, tab=3)
+    towns = session.towns.value
+    st = towns.as_is.state
+    click(rc, "a bridge builder")
+    i = session.selected.value
+    assert i is not None and st.polarisation_role[i] == 3
+
+    def table() -> str:
+        (html,) = _html(rc, "radsim-resident-table")
+        return html
+
+    def cells(field: str) -> list[str]:
+        return re.findall(rf'data-field="{field}"[^>]*>([^<]*)<', table())
+
+    assert cells("role") == ["bridge builder", "bridge builder"]
+    side = "grievance movement" if towns.as_is.town.background[i] > 0 else "anti-minority movement"
+    assert cells("movement") == [side, side]
+    names = {0: "individual mobility", 1: "social creativity", 2: "social competition"}
+    assert cells("strategy")[0] == names[int(st.identity_strategy[i])]
+    assert cells("identification")[0] == f"{st.identification[i]:.2f} (0 to 1)"
+    for code in ("anti_minority", "silent_middle", "bridge_builder", "social_competition", "individual_mobility"):
+        assert code not in table()                       # names, never codes
+    story = towns.story(0, i)
+    assert story["role"][-1] == 3 and story["strategy"][-1] == st.identity_strategy[i]
+    assert np.allclose(story["identification"][-1], st.identification[i], atol=1 / 255)
+    so_far = rc.find(v.Html, class_="radsim-roles-so-far").widget.children[0]
+    weeks = np.bincount(story["role"], minlength=5)
+    assert f"{weeks[3]} bridge builder" in so_far and so_far.startswith("Weeks in each role since week 0 (As is)")
+    # someone on the other side, then in Dutch
+    other = int(np.flatnonzero(towns.as_is.town.background == 0)[0])
+    session.select(other)
+    assert cells("movement") == ["anti-minority movement"] * 2
+    session.set_lang("nl")
+    assert cells("movement") == ["beweging tegen minderheden"] * 2
+    assert cells("identification")[0] == f"{st.identification[other]:.2f} (0 tot 1)".replace(".", ",")
+    assert cells("strategy")[0] in {"individuele mobiliteit", "sociale creativiteit", "sociale competitie"}
+    assert "rol in polarisatie" in table() and "identificatie met de eigen groep" in table()
+    click(rc, "een zondebok")                              # nobody, or a scapegoat
+    chosen = session.selected.value
+    assert st.polarisation_role[chosen] == 4 or "nu is niemand zondebok" in str(
+        [w.children for w in rc.find(v.Html).widgets])

@@ -1,9 +1,11 @@
 """The dashboard in a real browser: Playwright drives Debian's headless chromium against
 ``radsim dashboard`` on 127.0.0.1 (helpers in ``tests/browser/harness.py``).
 
-- The trainers' page: it plays some weeks, triggers an attack, switches on an
-  intervention in the what-if panel, steps on, reads the displayed counts, opens every
-  view, and saves a screenshot to ``results/dashboard.png``.
+- The trainers' page: it plays some weeks, triggers an attack by each side, switches on an
+  intervention in the what-if panel, steps on, reads the displayed counts (the pyramid of
+  each movement), opens every view (the movements, acts and polarisation roles in Trends, a
+  bridge builder's side, role, strategy and identification in Meet a resident), and saves
+  a screenshot to ``results/dashboard.png`` and of those two views to ``docs/img/``.
 - The soak test: Play and Pause at the highest speed, 20 times, with an attack and two
   interventions switched on meanwhile. The page stays, the week advances.
 - The weeks per second reached at the highest speed, with 1,000 and 5,000 residents
@@ -85,8 +87,10 @@ def chromium():
         yield b
 
 
-def _counts(page, side: int) -> list[int]:
-    return [int(x) for x in page.locator(f"svg.radsim-pyramid-{side}").get_attribute("data-counts").split(",")]
+def _counts(page, side: int, which: str = "data-counts") -> list[int]:
+    """The counts per phase the pyramid of town ``side`` shows: the totals, or one movement's
+    (``data-counts-left``: the grievance movement, ``data-counts-right``: the anti-minority movement)."""
+    return [int(x) for x in page.locator(f"svg.radsim-pyramid-{side}").get_attribute(which).split(",")]
 
 
 def _settled_week(page, quiet: float = 1.0, timeout: float = 30.0) -> int:
@@ -150,9 +154,13 @@ def test_dashboard_in_a_browser(server, chromium):
         time.sleep(1.0)
         assert week(page) == now >= 5
 
-        # an attack now, then switch on an intervention in the what-if panel
+        # an attack now by each side, then switch on an intervention in the what-if panel
         page.get_by_role("button", name="An attack happens now").click()
         page.get_by_text(f"An attack happened in week {now}").wait_for()
+        page.locator(".radsim-attack-by-anti_minority").click()
+        page.locator(".radsim-attack").click()
+        page.get_by_text(f"The anti-minority movement attacked in week {now}").wait_for()
+        page.locator(".radsim-attack-by-grievance").click()
         panel = page.locator(".radsim-interventions")
         panel.get_by_text("Inclusion policy").click()
         page.get_by_text("with: Inclusion policy").wait_for()
@@ -166,6 +174,9 @@ def test_dashboard_in_a_browser(server, chromium):
         # the displayed counts
         as_is, what_if = _counts(page, 0), _counts(page, 1)
         assert sum(as_is) == sum(what_if) == 1000
+        for side, total in ((0, as_is), (1, what_if)):    # the pyramid of each movement adds up to the totals
+            left, right = _counts(page, side, "data-counts-left"), _counts(page, side, "data-counts-right")
+            assert [a + b for a, b in zip(left, right)] == total and 0 < sum(left) < sum(right)
         assert as_is != start                             # an attack and 17+ weeks later the pyramid moved
         assert as_is[1] > start[1]                        # the attack drove residents into sensitivity
         cost = page.locator(".radsim-cost").inner_text()
@@ -180,8 +191,19 @@ def test_dashboard_in_a_browser(server, chromium):
         watch.check("side by side")
 
         # every other view, each checked for failed requests and page errors
+        if page.locator(".radsim-dismiss").count():         # the last message closed, for the screenshots
+            page.locator(".radsim-dismiss").click()
+            page.locator(".radsim-message").wait_for(state="detached")
         page.get_by_role("tab", name="Trends").click()
         page.locator("svg.radsim-trend-phases-23").wait_for()
+        roles = page.locator("svg.radsim-trend-roles")
+        assert roles.locator("polyline").count() == 8                  # four roles in two towns
+        acts = page.locator("svg.radsim-trend-acts")
+        assert acts.locator("polyline").count() == 4                   # two movements in two towns
+        assert acts.locator("line.radsim-mark-0").count() == acts.locator("line.radsim-mark-1").count() == 1
+        page.locator(".radsim-trend-movements-card").scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(IMAGES / "dashboard-trends-movements-roles.png"))
         page.get_by_role("tab", name="Neighbourhoods").click()
         page.locator(".radsim-hoods-0").wait_for()
         page.wait_for_timeout(500)
@@ -190,7 +212,14 @@ def test_dashboard_in_a_browser(server, chromium):
         page.get_by_text(re.compile(r"Resident \d+: \d+ years")).wait_for()
         page.get_by_role("button", name="someone in phase 1").click()
         page.locator(".radsim-story").wait_for()
+        page.get_by_role("button", name="a bridge builder").click()
+        page.locator(".radsim-resident-table td[data-field=role]").first.wait_for()
+        page.wait_for_function("() => document.querySelector('.radsim-resident-table td[data-field=role]')"
+                               ".innerText === 'bridge builder'")
+        table = page.locator(".radsim-resident-table").inner_text()
+        assert "movement of their side" in table and "identity strategy" in table and "(0 to 1)" in table
         page.wait_for_timeout(500)
+        page.screenshot(path=str(IMAGES / "dashboard-meet-resident.png"))
         watch.check("meet a resident")
         page.get_by_role("tab", name="What does it mean?").click()
         page.get_by_text("Resilience shield: what protects").wait_for()
