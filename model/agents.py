@@ -242,7 +242,7 @@ class Resident(mesa.Agent):
             float(phase), R_new, V_new, u_transition, float(self.time_in_phase), p.sensitivity_threshold,
             p.membership_threshold, p.action_threshold, p.hysteresis, p.disengagement_hazard, m.exit_support[i],
             p.min_weeks_before_action, p.action_hazard, m.action_blocked[i], m.deterrence[i], p.action_exit_hazard,
-            p.exit_family, pull, H, turns))
+            p.exit_family, pull, H, turns, 1.0 if self.age >= p.radicalisation_min_age else 0.0))
         ready = r.ready_to_join(float(phase), float(new_phase), R_new, p.membership_threshold,
                                 float(self.model.removed[i]))
         self.appeal = r.join_appeal(p.join_appeal_base, p.join_appeal_uncertainty, U)

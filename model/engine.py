@@ -248,7 +248,7 @@ class ArrayEngine:
             phase, R_new, V_new, u_transition, s.time_in_phase, p.sensitivity_threshold, p.membership_threshold,
             p.action_threshold, p.hysteresis, p.disengagement_hazard, m.exit_support, p.min_weeks_before_action,
             p.action_hazard, m.action_blocked, m.deterrence, p.action_exit_hazard, p.exit_family, pull, H,
-            turns).astype(np.int8)
+            turns, s.age >= p.radicalisation_min_age).astype(np.int8)
         ready = r.ready_to_join.vectorized(phase, new_phase, R_new, p.membership_threshold, self.removed)
         appeal = r.join_appeal.vectorized(p.join_appeal_base, p.join_appeal_uncertainty, U)
         joined = np.empty(0, dtype=np.int64)

@@ -176,6 +176,7 @@ class Parameters(BaseModel):
     exit_family: float = _f(0.02, 0.0, 1.0, "weekly exit hazard from phase 3 per unit share of relatives outside a radical group, filtered by (1 - shield)", "1/week")
 
     # --- phase transitions -----------------------------------------------------
+    radicalisation_min_age: float = _f(12.0, 0.0, 30.0, "youngest age at which a resident can enter phase 1 (sensitivity); children stay in phase 0", "years")
     sensitivity_threshold: float = _f(0.3, 0.0, 1.0, "radical belief at which a resident enters phase 1 (sensitivity)")
     membership_threshold: float = _f(0.4, 0.0, 1.0, "radical belief needed to join a radical group (phase 2)")
     action_threshold: float = _f(0.4, 0.0, 1.0, "attitude to violence needed to move to action (phase 3)")

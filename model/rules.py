@@ -420,10 +420,12 @@ def shield_target(in_action, R, shield_base, shield_trust, T, shield_complexity,
 @rule
 def phase_transition(phase, R, V, u, time_in_phase_, sensitivity_threshold, membership_threshold, action_threshold,
                      hysteresis, disengagement_hazard, exit_support, min_weeks_before_action, action_hazard,
-                     action_blocked, deterrence, action_exit_hazard, exit_family, family_pull_, H, shield_turns):
+                     action_blocked, deterrence, action_exit_hazard, exit_family, family_pull_, H, shield_turns,
+                     old_enough):
     """E15: next week's phase, at most one step, from the new belief ``R`` and attitude ``V``.
 
-    Thresholds with hysteresis; leaving phase 2 or 3 and moving to action are
+    Children (``old_enough`` = 0: younger than ``radicalisation_min_age``) stay in
+    phase 0. Thresholds with hysteresis; leaving phase 2 or 3 and moving to action are
     hazards tested with one uniform draw ``u``. Deterrence lowers the hazard of
     action. The pull out of action (relatives outside the group, exit programmes)
     passes through ``1 - H`` when the shield turns around. Joining a group (1 -> 2)
@@ -431,7 +433,7 @@ def phase_transition(phase, R, V, u, time_in_phase_, sensitivity_threshold, memb
     tie to a member (:func:`kin_route`).
     """
     if phase == 0.0:
-        return 1.0 if R >= sensitivity_threshold else 0.0
+        return 1.0 if (R >= sensitivity_threshold and old_enough > 0.0) else 0.0
     if phase == 1.0:
         return 0.0 if R < sensitivity_threshold - hysteresis else 1.0
     if phase == 2.0:

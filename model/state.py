@@ -143,7 +143,9 @@ def initial_state(town: Town, params: Parameters, rng: np.random.Generator) -> R
     violence = belief * rng.beta(1.0, p.initial_violence_beta, n)
     shield = noisy(params.shield_base + params.shield_trust * trust + p.initial_complexity * params.shield_complexity
                    - params.shield_discrimination * perceived)
-    phase = np.where(belief >= params.sensitivity_threshold, Phase.SENSITIVITY, Phase.NONE).astype(np.int8)
+    old_enough = town.age >= p.radicalisation_min_age
+    phase = np.where((belief >= params.sensitivity_threshold) & old_enough, Phase.SENSITIVITY,
+                     Phase.NONE).astype(np.int8)
     time_in_phase = rng.integers(0, p.initial_weeks_in_phase_max, n).astype(np.int32)
     rel = town.radical_relative
     k = int(rel.sum())

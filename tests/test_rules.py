@@ -620,12 +620,13 @@ TRANSITION = dict(phase=0.0, R=0.75, V=0.75, u=0.3, time_in_phase_=3.0, sensitiv
                   membership_threshold=0.5, action_threshold=0.625, hysteresis=0.125, disengagement_hazard=0.0625,
                   exit_support=0.0625, min_weeks_before_action=4.0, action_hazard=0.5, action_blocked=0.0,
                   deterrence=0.0, action_exit_hazard=0.0625, exit_family=0.125, family_pull_=0.5, H=0.5,
-                  shield_turns=1.0)
+                  shield_turns=1.0, old_enough=1.0)
 
 
 @pytest.mark.parametrize("change, expected", [
-    # phase 0: 0 -> 1 if R ≥ θ1
+    # phase 0: 0 -> 1 if R ≥ θ1 (and old enough)
     (dict(phase=0.0, R=0.25), Phase.SENSITIVITY),           # 0.25 ≥ 0.25
+    (dict(phase=0.0, R=1.0, old_enough=0.0), Phase.NONE),   # a child stays in phase 0 whatever the belief
     (dict(phase=0.0, R=0.2), Phase.NONE),                   # 0.2 < 0.25
     (dict(phase=0.0, R=1.0, u=0.0), Phase.SENSITIVITY),     # at most one step: never straight to 2
     # phase 1: 1 -> 0 if R < θ1 − η = 0.125; otherwise stay (joining needs a recruiter or a close tie)
@@ -667,7 +668,7 @@ TRANSITION = dict(phase=0.0, R=0.75, V=0.75, u=0.3, time_in_phase_=3.0, sensitiv
     # the shield does not turn around (ablation): the pull is unfiltered, 0.0625 + 0.125 = 0.1875 > 0.15: exit
     (dict(phase=3.0, u=0.15, shield_turns=0.0), Phase.GROUP_MEMBERSHIP),
     (dict(phase=3.0, u=0.15), Phase.ACTION),                # the same draw with the shield turned: 0.15 ≥ 0.125
-], ids=["0-to-1", "0-stays", "0-one-step", "1-to-0", "1-stays-hysteresis", "1-stays-high-belief", "2-to-1-belief",
+], ids=["0-to-1", "0-child-stays", "0-stays", "0-one-step", "1-to-0", "1-stays-hysteresis", "1-stays-high-belief", "2-to-1-belief",
         "2-stays-hysteresis", "2-to-1-disengage", "2-to-3-without-exit-support", "2-to-3", "2-to-3-at-e2",
         "2-stays-too-soon", "2-stays-low-V", "2-to-3-V-at-threshold", "2-stays-u-above-hazard", "2-stays-blocked",
         "2-to-3-deterred", "2-stays-deterred", "2-to-3-not-deterred", "2-stays-fully-deterred", "3-to-2-low-V",

@@ -22,12 +22,15 @@ from model.rules import Phase
 TARGETED = [{"type": "inclusion_policy", "start": 52, "target": {"backgrounds": [1, 2]}}]
 UNIVERSAL = [{"type": "inclusion_policy", "start": 52}]
 STRIPPING = {"type": "nationality_stripping", "start": 52, "intensity": 1.0}
+RISKY = {"societal_discrimination": 0.45}
+"""More residents in action, so that the mechanisms of phase 3 can be measured in a town of 5,000."""
 
 CONTRASTS = [
     # (what, outcome, arm, reference, weeks)
-    ("the shield turns around: resident-weeks in phase 3", "weeks_in_phase_3", {}, {"shield_turns_around": False}, 520),
-    ("the shield turns around: exits per 100 resident-weeks in phase 3", "exit_rate", {},
-     {"shield_turns_around": False}, 520),
+    ("the shield turns around (discrimination 0.45): resident-weeks in phase 3", "weeks_in_phase_3", RISKY,
+     {**RISKY, "shield_turns_around": False}, 520),
+    ("the shield turns around (discrimination 0.45): exits per 100 resident-weeks in phase 3", "exit_rate", RISKY,
+     {**RISKY, "shield_turns_around": False}, 520),
     ("mobility's ties: grievance movement in phase 1", "phase_1_grievance", {}, {"mobility_tie_rate": 0.0}, 520),
     ("mobility loosens identification: mean identification", "mean_identification", {},
      {"identification_mobility": 0.0}, 520),
@@ -48,8 +51,9 @@ CONTRASTS = [
     ("inclusion for everybody: the silent middle's trust", "mean_trust_silent_middle", {"interventions": UNIVERSAL},
      {}, 260),
     ("inclusion for everybody: majority prejudice", "mean_prejudice_majority", {"interventions": UNIVERSAL}, {}, 260),
-    ("nationality stripping's deterrence: entries into action (grievance)", "entered_phase_3_grievance",
-     {"interventions": [STRIPPING]}, {"interventions": [{**STRIPPING, "deterrence": 0.0}]}, 520),
+    ("nationality stripping's deterrence (discrimination 0.45): entries into action (grievance)",
+     "entered_phase_3_grievance", {**RISKY, "interventions": [STRIPPING]},
+     {**RISKY, "interventions": [{**STRIPPING, "deterrence": 0.0}]}, 520),
     ("nationality stripping's grievance cost: grievance movement in phase 1", "phase_1_grievance",
      {"interventions": [STRIPPING]}, {}, 520),
     ("pushers: mean prejudice", "mean_prejudice", {}, {"pusher_prejudice_gain": 0.0}, 260),
