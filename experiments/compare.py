@@ -47,7 +47,13 @@ OUTCOMES: tuple[str, ...] = OUTCOME_COLUMNS
 HEADLINE: dict[str, str] = {
     "phase_1": "phase 1", "phase_2": "phase 2", "phase_3": "phase 3", "entered_phase_2": "entered phase 2",
     "entered_phase_3": "entered phase 3", "mean_prejudice": "mean prejudice", "mean_trust": "mean trust",
-    "polarisation": "polarisation", "cost": "cost",
+    "polarisation": "polarisation",
+    "phase_1_grievance": "phase 1, grievance movement", "phase_1_anti_minority": "phase 1, anti-minority movement",
+    "entered_phase_2_grievance": "entered phase 2, grievance movement",
+    "entered_phase_2_anti_minority": "entered phase 2, anti-minority movement",
+    "role_pusher": "pushers", "role_bridge_builder": "bridge builders", "role_silent_middle": "silent middle",
+    "mean_trust_silent_middle": "silent middle's trust",
+    "cost": "cost",
 }
 """The outcomes shown in ``comparison.md`` and on the console, with their short labels."""
 COST_PER_AVERTED = "cost_per_averted_phase_2_entry"
