@@ -428,7 +428,7 @@ def sweep(sweep_file: Path, out: Path, workers: int, scheduler: str | None) -> N
     except SweepError as err:
         fail(str(err))
     with _sweep_progress(spec, out, workers, scheduler) as update:
-        run_sweep(spec, out, workers=workers, scheduler=scheduler, progress=update)
+        run_sweep(spec, out, workers=workers, scheduler=scheduler, progress=update, inputs=[sweep_file])
 
 
 @app.command()

@@ -305,15 +305,16 @@ def read_timeseries(out: str | Path) -> pd.DataFrame:
     return df[df.run_id.isin(read_results(out).run_id)].reset_index(drop=True)
 
 
-def _record_invocation(out: Path, spec: SweepSpec) -> None:
-    """Append this invocation's provenance to ``out/provenance.json`` (a resumed sweep has several)."""
+def _record_invocation(out: Path, spec: SweepSpec, inputs: list[str | Path] = ()) -> None:
+    """Append this invocation's provenance to ``out/provenance.json`` (a resumed sweep has several), with the
+    hashes of ``inputs`` (the sweep file)."""
     path = out / "provenance.json"
     try:
         earlier = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
     except (OSError, ValueError):
         earlier = []
-    record = provenance_record(spec.model_dump(mode="json"), seeds={"base_seed": spec.seed,
-                                                                    "scheme": "replication_seed(seed, run_id)"})
+    record = provenance_record(spec.model_dump(mode="json"), inputs,
+                               seeds={"base_seed": spec.seed, "scheme": "replication_seed(seed, run_id)"})
     tmp = out / ".provenance.json.tmp"
     tmp.write_text(json.dumps([*(earlier if isinstance(earlier, list) else []), record], indent=2) + "\n",
                    encoding="utf-8")
@@ -347,8 +348,11 @@ def _write_part(df: pd.DataFrame, folder: Path) -> None:
 
 
 def run_sweep(spec: SweepSpec, out: str | Path, workers: int = 2, scheduler: str | None = None,
-              progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+              progress: Callable[[int, int], None] | None = None,
+              inputs: list[str | Path] = ()) -> pd.DataFrame:
     """Run every unfinished run of ``spec`` and return all results, sorted by run id.
+
+    ``inputs`` (the sweep file) are hashed into the invocation's provenance record.
 
     By default a local Dask cluster with ``workers`` processes bound to 127.0.0.1;
     ``scheduler`` connects to an existing Dask scheduler instead. Results do not
@@ -361,7 +365,7 @@ def run_sweep(spec: SweepSpec, out: str | Path, workers: int = 2, scheduler: str
     folder.mkdir(parents=True, exist_ok=True)
     remove_stale_parts(out)
     (out / "sweep.json").write_text(spec.model_dump_json(indent=2), encoding="utf-8")
-    _record_invocation(out, spec)
+    _record_invocation(out, spec, inputs)
     runs = runs_table(spec)
     done = set(read_results(out).get("run_id", pd.Series(dtype=int)).tolist())
     todo = runs[~runs.run_id.isin(done)].to_dict("records")

@@ -65,6 +65,7 @@ def test_a_sweep_records_every_invocation(tmp_path):
     for record in records:
         check_record(record, command)
         assert record["seeds"]["base_seed"] == 1
+        assert record["inputs"] == {"sw.toml": hashlib.sha256((tmp_path / "sw.toml").read_bytes()).hexdigest()}
 
 
 def test_validate_writes_its_provenance(tmp_path, monkeypatch):
