@@ -231,6 +231,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "seed_label": "Random seed",
         "institutional_fairness": "Institutional fairness",
         "one_town_week": "Week {week}: {counts}",
+        "week_axis": "week",
     },
     "nl": {
         "title": "radsim: hoe radicalisering zich in een stad ontvouwt",
@@ -428,6 +429,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "seed_label": "Startgetal",
         "institutional_fairness": "Eerlijkheid van instituties",
         "one_town_week": "Week {week}: {counts}",
+        "week_axis": "week",
     },
 }
 

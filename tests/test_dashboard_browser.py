@@ -10,7 +10,8 @@
   interventions switched on meanwhile. The page stays, the week advances.
 - The weeks per second reached at the highest speed, with 1,000 and 5,000 residents
   (printed; run with ``-s`` to see them).
-- The one-town page (Mesa's SolaraViz).
+- The one-town page (Mesa's SolaraViz): it steps, hides the "Page 0" tab, says "week" under its
+  charts with legends in words, and switches to Dutch (a screenshot to ``docs/img/``).
 
 Every page opened must load everything from the local server, and no request may
 fail and no page error occur, on any page (``Watch.check``). Solara's front-end
@@ -523,9 +524,11 @@ def test_weeks_per_second_at_the_highest_speed(server, chromium):
 # --- the one-town page ---------------------------------------------------------------------------
 
 def test_one_town_page_in_a_browser(chromium):
-    """Mesa's SolaraViz page for one town: it loads without a failed request or page error, and steps."""
+    """Mesa's SolaraViz page for one town: it loads without a failed request or page error, and steps; no
+    "Page 0" tab, the charts' legends in words and "week" on their x axis, in English and in Dutch (numbers
+    too); a screenshot to ``docs/img/dashboard_one_town.png``."""
     with dashboard_server("--one-town", log_name="dashboard_one_town_server.log") as url:
-        with open_page(chromium, url) as (page, watch):
+        with open_page(chromium, url, viewport=PROJECTOR) as (page, watch):
             summary = page.locator(".radsim-one-town-week")
             summary.wait_for()
             assert summary.inner_text().startswith("Week 0:")
@@ -534,4 +537,24 @@ def test_one_town_page_in_a_browser(chromium):
             page.wait_for_function("() => document.querySelector('.radsim-one-town-week').innerText"
                                    ".startsWith('Week 3:')", timeout=30_000)
             page.wait_for_timeout(500)
+            text = page.locator("body").inner_text()
+            assert not re.search(r"page 0", text, re.IGNORECASE), "SolaraViz's tab 'Page 0' is visible"
+            assert "1 sensitivity:" in summary.inner_text()
+            assert "Step" not in page.locator(".solara-content-main svg text").all_text_contents()
+            chart = page.locator(".radsim-one-town-phase-1 svg")
+            chart.wait_for()
+            assert "week" in chart.locator("text").all_text_contents()
+            assert page.locator('.radsim-one-town-movements polyline[data-label="grievance movement"]').count() == 1
+            page.locator(".radsim-lang-nl").click()
+            page.wait_for_function("() => document.querySelector('.radsim-one-town-week').innerText"
+                                   ".includes('gevoeligheid')", timeout=30_000)
+            assert summary.inner_text().startswith("Week 3:")             # the run goes on in the other language
+            ticks = page.locator(".radsim-one-town-climate svg text").all_text_contents()
+            assert "0,25" in ticks and "0.25" not in ticks, ticks                     # Dutch decimals
+            assert "week" in page.locator(".radsim-one-town-phase-1 svg text").all_text_contents()
+            assert page.locator('.radsim-one-town-movements polyline[data-label="beweging onder minderheden"]').count()
+            assert page.get_by_text(TEXTS["nl"]["institutional_fairness"]).count()
+            assert not re.search(r"page 0", page.locator("body").inner_text(), re.IGNORECASE)
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(IMAGES / "dashboard_one_town.png"))
             watch.check("one town")
