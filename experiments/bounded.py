@@ -109,8 +109,3 @@ def bounded_markdown(df: pd.DataFrame) -> str:
     lines.append("| baseline (mean share) | " + " | ".join(f"{100 * v:.1f}%" for v in base.baseline_share) + " |")
     return "\n".join(lines)
 
-
-if __name__ == "__main__":    # pragma: no cover - a quick look: python -m experiments.bounded
-    import sys
-    reps = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    print(bounded_markdown(bounded_responses(replications=reps)))

@@ -106,9 +106,8 @@ class Resident(mesa.Agent):
 
     def relatives(self) -> list["Resident"]:
         """The other residents of the household."""
-        household = self.model.town.household
         agents = self.model.residents
-        return [agents[j] for j in map(int, (household == household[self.index]).nonzero()[0]) if j != self.index]
+        return [agents[j] for j in self.model.town.relatives_of(self.index)]
 
     def is_pusher(self) -> bool:
         """E19: a member of a radical group, or prejudiced at least ``pusher_prejudice``."""

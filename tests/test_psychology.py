@@ -10,6 +10,7 @@ import pytest
 
 from experiments.bounded import MAX_RATIO, MAX_SHARE, bounded_responses
 from experiments.grievance import grievance_decomposition
+from experiments.scripts.psychology_effects import relative_risk
 from experiments.seeds import replication_seed
 from experiments.stats import mean_ci
 from model import RadicalisationModel
@@ -102,23 +103,8 @@ def test_social_creativity_does_not_raise_radical_belief():
 
 
 def test_residents_with_a_radical_relative_are_more_likely_to_join_a_group():
-    events = np.zeros(4)
-    for seed in [replication_seed(2, k) for k in range(6)]:
-        m = RadicalisationModel(rng=seed, n_residents=5000, radical_family_share=0.02, collect=False)
-        hh, rel = m.town.household, m.town.radical_relative
-        has = (np.bincount(hh, weights=rel)[hh] - rel) > 0
-        at_risk = ~rel & (m.state.phase < Phase.GROUP_MEMBERSHIP)
-        entered = np.zeros(m.town.n_residents, bool)
-        for _ in range(260):
-            before = m.state.phase.copy()
-            m.step()
-            entered |= (before < Phase.GROUP_MEMBERSHIP) & (m.state.phase >= Phase.GROUP_MEMBERSHIP)
-        events += [(entered & has & at_risk).sum(), (has & at_risk).sum(),
-                   (entered & ~has & at_risk).sum(), (~has & at_risk).sum()]
-    a, n1, c, n0 = events
-    rr = (a / n1) / (c / n0)
-    se = np.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n0)
-    assert rr * np.exp(-1.96 * se) > 1.0, (rr, a, n1, c, n0)
+    rr, low, high, joined, with_relative = relative_risk([replication_seed(2, k) for k in range(6)], n_residents=5000)
+    assert low > 1.0, (rr, low, high, joined, with_relative)
 
 
 def test_acts_of_one_movement_raise_entries_into_the_other():

@@ -88,6 +88,7 @@ class Town:
     radical_relative: np.ndarray
     key_figure: np.ndarray | None = None
     _membership_index: tuple | None = field(default=None, repr=False, compare=False)
+    _household_index: tuple | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.key_figure is None:
@@ -151,6 +152,16 @@ class Town:
         return int(s.size)
 
     # --- group memberships ---------------------------------------------------------
+    def relatives_of(self, index: int) -> list[int]:
+        """The other residents of resident ``index``'s household, in resident order."""
+        if self._household_index is None:
+            order = np.argsort(self.household, kind="stable")
+            starts = np.searchsorted(self.household[order], np.arange(int(self.household.max()) + 2))
+            self._household_index = (order, starts)
+        order, starts = self._household_index
+        h = int(self.household[index])
+        return [int(j) for j in order[starts[h]:starts[h + 1]] if j != index]
+
     def memberships_of(self, index: int) -> list[int]:
         """Ids of the groups (school/work, clubs, religious community) resident ``index`` belongs to."""
         if self._membership_index is None:
