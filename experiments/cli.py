@@ -237,13 +237,18 @@ def progress_bar(label: str, total: int | None = None, unit: str = "") -> Iterat
         ctx = click.get_current_context(silent=True)
         with PlainProgress(ctx.info_name if ctx else label, unit.strip() or label, total,
                            PROGRESS_INTERVAL) as plain:
-            yield plain.update
+            def update_plain(done: int, total: int | None = None) -> None:
+                check_interrupt()
+                plain.update(done, total)
+
+            yield update_plain
         return
     with Progress(TextColumn(label), BarColumn(), TextColumn("{task.completed}/{task.total}" + unit),
                   TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True) as bar:
         task = bar.add_task(label, total=total)
 
         def update(done: int, total: int | None = None) -> None:
+            check_interrupt()
             bar.update(task, completed=done, **({} if total is None else {"total": total}))
 
         yield update
@@ -715,8 +720,26 @@ class Interrupted(BaseException):
     library prints anything of its own: the command stops with one line."""
 
 
+INTERRUPT_PENDING = threading.Event()
+"""Set by Ctrl-C. An ``Interrupted`` raised inside a C callback (numba's compiler cache, for one) is swallowed
+by Python; the progress callbacks and :func:`main` read this flag, so that such a Ctrl-C still stops the command."""
+
+
 def _interrupt(signum, frame) -> None:
+    INTERRUPT_PENDING.set()
     raise Interrupted
+
+
+def check_interrupt() -> None:
+    """Raise :class:`Interrupted` if a Ctrl-C came and was swallowed where it was raised."""
+    if INTERRUPT_PENDING.is_set():
+        raise Interrupted
+
+
+def _quiet_unraisable(unraisable) -> None:
+    """Python's hook for exceptions it cannot raise, silent for a swallowed Ctrl-C (no traceback on stderr)."""
+    if not isinstance(unraisable.exc_value, Interrupted):
+        sys.__unraisablehook__(unraisable)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -727,8 +750,11 @@ def main(argv: list[str] | None = None) -> int:
     provenance.COMMAND_LINE = ["radsim", *(sys.argv[1:] if argv is None else argv)]
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, _interrupt) if in_main_thread else None
+    INTERRUPT_PENDING.clear()
+    previous_hook, sys.unraisablehook = sys.unraisablehook, _quiet_unraisable
     try:
         rv = app.main(args=argv, standalone_mode=False, prog_name="radsim")
+        check_interrupt()
     except click.exceptions.NoArgsIsHelpError as err:
         click.echo(err.ctx.get_help() if err.ctx else str(err))
         return 0
@@ -751,6 +777,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as err:
         return int(err.code or 0)
     finally:
+        sys.unraisablehook = previous_hook
         if in_main_thread:
             signal.signal(signal.SIGINT, previous)
     return rv if isinstance(rv, int) else 0

@@ -206,6 +206,30 @@ def test_ctrl_c_during_a_run_prints_one_line_and_writes_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == [], "an interrupted run left something behind"
 
 
+def test_a_ctrl_c_swallowed_where_it_was_raised_still_stops_the_run(tmp_path, monkeypatch, capsys):
+    """SIGINT can land while numba's compiler runs a C callback, where Python swallows the exception the handler
+    raises (and prints "Exception ignored ..." with a traceback). The command must still stop with 130 and one line."""
+    from experiments import cli
+    from model.model import RadicalisationModel
+
+    original_step = RadicalisationModel.step
+
+    def step_with_a_swallowed_ctrl_c(self):
+        if self.steps == 5:
+            try:
+                cli._interrupt(signal.SIGINT, None)
+            except BaseException:
+                pass
+        original_step(self)
+
+    monkeypatch.setattr(RadicalisationModel, "step", step_with_a_swallowed_ctrl_c)
+    monkeypatch.chdir(tmp_path)
+    code = cli.main(["run", "demo.toml", "--residents", "400", "--steps", "20", "--out", "out"])
+    err = capsys.readouterr().err
+    assert code == 130 and "interrupted" in err and "Traceback" not in err, err
+    assert list(tmp_path.iterdir()) == [], "an interrupted run left something behind"
+
+
 def dead_pid() -> int:
     """The id of a process that has ended."""
     p = subprocess.Popen([sys.executable, "-c", "pass"])
