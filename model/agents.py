@@ -15,6 +15,9 @@ at the start of the week, then all commit it in :meth:`Resident.advance`.
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Sequence
+
 import mesa
 
 from . import rules
@@ -22,7 +25,7 @@ from .parameters import YOUTH_AGE
 from .recruitment import venue_of
 from .rules import IdentityStrategy, Movement, Phase, PolarisationRole
 
-__all__ = ["Resident", "Recruiter", "join_through_ties"]
+__all__ = ["Resident", "Residents", "Recruiter", "join_through_ties"]
 
 
 class _State:
@@ -71,6 +74,7 @@ class Resident(mesa.Agent):
 
     def __init__(self, model: mesa.Model, index: int):
         super().__init__(model)
+        self.unique_id = index + 1          # stable whatever the order residents are first asked for in
         self.index = index
         self._next: dict | None = None
 
@@ -289,6 +293,61 @@ class Resident(mesa.Agent):
         for name, value in self._next.items():
             setattr(self, name, value)
         self._next = None
+
+
+class Residents(Sequence):
+    """The residents of a model as Mesa agents, each created the first time it is asked for.
+
+    The array engine never needs them, and creating a million Mesa agents took longer
+    than building the town, so ``model.residents[i]`` makes resident ``i`` on demand;
+    iterating, or asking for ``model.agents``, makes them all (:meth:`create_all`).
+    Either way a resident's attributes read the model's state arrays, so an agent made
+    late sees the same values as one made at week 0.
+    """
+
+    def __init__(self, model: mesa.Model, n: int):
+        self.model = model
+        self._made: list[Resident | None] = [None] * n
+        self._missing = n
+
+    def __len__(self) -> int:
+        return len(self._made)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        index = operator.index(index)
+        if index < 0:
+            index += len(self)
+        made = self._made[index]                 # IndexError as a list's
+        if made is None:
+            made = self._made[index] = Resident(self.model, index)
+            self._missing -= 1
+        return made
+
+    def __iter__(self):
+        self.create_all()
+        return iter(self._made)
+
+    @property
+    def created(self) -> int:
+        """How many residents exist as Mesa agents so far."""
+        return len(self) - self._missing
+
+    def create_all(self) -> None:
+        """Make every resident a Mesa agent, registered with the model in index order."""
+        if self._missing == 0:
+            return
+        early = [r for r in self._made if r is not None]
+        for resident in early:                  # asked for out of order: register again, in order
+            self.model.deregister_agent(resident)
+        for index, resident in enumerate(self._made):
+            if resident is None:
+                self._made[index] = Resident(self.model, index)
+            else:
+                self.model.register_agent(resident)
+                resident.unique_id = index + 1
+        self._missing = 0
 
 
 class Recruiter:

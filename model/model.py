@@ -8,7 +8,7 @@ from typing import Any, Literal
 import mesa
 import numpy as np
 
-from .agents import Recruiter, Resident, join_through_ties
+from .agents import Recruiter, Residents, join_through_ties
 from . import rules
 from .engine import DRAW_ROWS, N_DRAWS, ArrayEngine, MacroContext, macro_context, raw_threat
 from .errors import ParameterError
@@ -98,7 +98,11 @@ class RadicalisationModel(mesa.Model):
         """This week's recruiters' approaches (E15; :mod:`model.recruitment`)."""
         self.action_delays: list[int] = []
         """Weeks spent in phase 2 by each resident who moved to action (phase 3)."""
-        self.residents: list[Resident] = [Resident(self, i) for i in range(self.town.n_residents)]
+        self.residents = Residents(self, self.town.n_residents)
+        """The residents as Mesa agents (:class:`model.agents.Residents`): made when first asked for, all at once
+        for the per-agent engine; the array engine never needs them."""
+        if engine == "agent":
+            self.residents.create_all()
         n_hoods = self.approach_rates.size // 2 - 1
         self.recruiters: list[Recruiter] = [Recruiter(self, movement, k) for movement in Movement
                                             for k in [*range(n_hoods), None]]
@@ -109,6 +113,14 @@ class RadicalisationModel(mesa.Model):
         self.summary: dict[str, float] = {}
         self._outcomes: dict[str, float] = {}
         self._record()
+
+    @property
+    def agents(self):
+        """Mesa's set of the model's agents: every resident (made now if they were not yet; see ``residents``)."""
+        residents = self.__dict__.get("residents")     # absent while mesa.Model.__init__ runs
+        if residents is not None:
+            residents.create_all()
+        return super().agents
 
     @property
     def removed(self) -> np.ndarray:

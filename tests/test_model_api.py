@@ -68,3 +68,21 @@ def test_update_parameters_mid_run():
         m.update_parameters(segregation=0.1)
     with pytest.raises(ParameterError, match="societal_discrimination: 3"):
         m.update_parameters(societal_discrimination=3)
+
+
+def test_residents_are_made_only_when_asked_for_and_agents_lists_them_in_order():
+    m = RadicalisationModel(n_residents=300, rng=4)
+    assert m.residents.created == 0                      # the array engine needs no Mesa agents
+    m.run_for(2)
+    late = m.residents[250]
+    assert m.residents.created == 1 and late.radical_belief == m.state.radical_belief[250]
+    assert m.residents[-50] is late and m.residents[250] is late
+    assert [a.index for a in m.agents] == list(range(300)) and m.residents.created == 300
+    assert all(a.unique_id == a.index + 1 for a in m.agents)
+    with pytest.raises(IndexError):
+        m.residents[300]
+
+
+def test_the_agent_engine_makes_every_resident_at_the_start():
+    m = RadicalisationModel(n_residents=120, rng=4, engine="agent")
+    assert m.residents.created == 120
