@@ -12,6 +12,7 @@ The core is in layers; each module imports only from the layers above it:
 ``survey_figures``, ``metrics``,    young people's survey figures at week 0; summaries; the compiled tie pass
 ``kernels``
 ``engine``, ``agents``              the two executions of the rules: all residents at once / one resident
+``checkpoint``                      a model's whole state in one pickle-free ``.npz`` (``save``/``load``)
 ``model``                           ``RadicalisationModel(mesa.Model)``
 =================================  =========================================================
 

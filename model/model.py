@@ -9,7 +9,7 @@ import mesa
 import numpy as np
 
 from .agents import Recruiter, Residents, join_through_ties
-from . import rules
+from . import checkpoint, rules
 from .engine import DRAW_ROWS, N_DRAWS, ArrayEngine, MacroContext, macro_context, raw_threat
 from .errors import ParameterError
 from .interventions import Intervention, check_reach, check_targets, survey_interventions, validate_interventions
@@ -69,6 +69,12 @@ class RadicalisationModel(mesa.Model):
         if self.params.survey is not None:      # young people's means from survey figures (ODD §5.1)
             match_young_figures(self.state, self.town, self.params)
         check_reach(self.interventions, self)       # targets against this town at week 0
+        self._assemble(collect)
+        self._record()
+
+    def _assemble(self, collect: bool) -> None:
+        """Everything the model derives from its parameters, town and state at week 0; shared by ``__init__``
+        and :meth:`load` (which then puts back what a run has changed since)."""
         self.engine = ArrayEngine(self.town, self.params)
         self.survey_interventions: list[Intervention] = survey_interventions(self.params, self.town)
         """Permanent interventions implied by survey figures (its key figures); kept apart from ``interventions``."""
@@ -101,7 +107,7 @@ class RadicalisationModel(mesa.Model):
         self.residents = Residents(self, self.town.n_residents)
         """The residents as Mesa agents (:class:`model.agents.Residents`): made when first asked for, all at once
         for the per-agent engine; the array engine never needs them."""
-        if engine == "agent":
+        if self.engine_name == "agent":
             self.residents.create_all()
         n_hoods = self.approach_rates.size // 2 - 1
         self.recruiters: list[Recruiter] = [Recruiter(self, movement, k) for movement in Movement
@@ -112,7 +118,6 @@ class RadicalisationModel(mesa.Model):
             model_reporters={name: (lambda m, k=name: m._outcomes[k]) for name in OUTCOME_COLUMNS})
         self.summary: dict[str, float] = {}
         self._outcomes: dict[str, float] = {}
-        self._record()
 
     @property
     def agents(self):
@@ -121,6 +126,47 @@ class RadicalisationModel(mesa.Model):
         if residents is not None:
             residents.create_all()
         return super().agents
+
+    # --- checkpoints (model.checkpoint) ----------------------------------------------
+    def save(self, path) -> None:
+        """Write the whole model state to ``path`` (a pickle-free ``.npz``; or a binary file object).
+
+        The town, the residents' state, the interventions with their run-time state, the counters, the
+        DataCollector's rows and every random generator (see :mod:`model.checkpoint` for the format). A model
+        loaded from it and run on gives results bit-identical to this one run on. Save between steps.
+        """
+        checkpoint.save_model(self, path)
+
+    @classmethod
+    def load(cls, path) -> "RadicalisationModel":
+        """The model saved by :meth:`save` in ``path`` (a path or a binary file object).
+
+        Raises:
+            model.checkpoint.CheckpointError: (a ``ValueError``) a file that is not a radsim checkpoint, of
+                another format version, or damaged; one line.
+        """
+        return checkpoint.load_model(cls, path)
+
+    def add_interventions(self, interventions: Iterable[Intervention | dict], check_reach_now: bool = True) -> None:
+        """Attach interventions to this model at its current week (a comparison arm forked from a warm-up).
+
+        Each must start at the current week (``steps``) or later, so that it acts as it would have in a model
+        made with it at week 0. ``check_reach_now=False`` skips the check of targets against the town as it is
+        now (the caller checked them at week 0, as the constructor does).
+
+        Raises:
+            ParameterError: one line, ``interventions[k].start: week 10 is before week 52, ...``, or a target
+                the town does not have.
+        """
+        added = validate_interventions(interventions)
+        check_targets(added, self.params.n_backgrounds, self.params.n_neighbourhoods, self.params.n_residents)
+        for k, iv in enumerate(added):
+            if iv.start < self.steps:
+                raise ParameterError(f"interventions[{k}].start: week {iv.start} is before week {self.steps}, "
+                                     f"which this model has already simulated; allowed {self.steps} or later")
+        if check_reach_now:
+            check_reach(added, self)
+        self.interventions.extend(added)
 
     @property
     def removed(self) -> np.ndarray:

@@ -23,8 +23,9 @@ LAYER = {
     "model.state": 7, "model.recruitment": 7, "model.interventions": 8,
     "model.survey_figures": 9, "model.metrics": 9, "model.kernels": 9,
     "model.engine": 10, "model.agents": 10,
-    "model.model": 11,
-    "model": 12,
+    "model.checkpoint": 11,
+    "model.model": 12,
+    "model": 13,
 }
 """Rank of each module; an import must go to a strictly lower rank."""
 
