@@ -15,21 +15,34 @@ t-interval. The bootstrap's Generator is seeded with the scenario's seed, so a c
 reproducible. The cost per averted entry into phase 2 is the mean extra cost over the mean averted entries
 (baseline minus arm) with a paired percentile bootstrap interval of that ratio
 (:func:`experiments.stats.ratio_ci`); while the averted entries' interval includes zero it has no upper bound.
+
+**Warm up once, fork every arm** (``warmup=W``, ``radsim compare --warmup W``). Before the first intervention
+starts the arms are the same run, so each replication simulates the baseline once up to week ``W``, checkpoints
+it (:meth:`model.RadicalisationModel.save`, the same pickle-free format as a file) and starts every arm from
+that checkpoint, attaching the arm's interventions (:meth:`~model.RadicalisationModel.add_interventions`). The
+checkpoint carries every random generator, so the results are bit-identical to a comparison without warm-up;
+an intervention that starts before ``W`` is refused (:func:`check_warmup`). The arms' targets are checked
+against the week-0 town, as a run straight through checks them.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import multiprocessing
 import os
+import statistics
+import tempfile
+import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, as_completed, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from model import RadicalisationModel
+from model import ParameterError, RadicalisationModel, checkpoint
+from model.interventions import check_reach, check_targets, validate_interventions
 from model.metrics import OUTCOME_COLUMNS
 
 from .plots import plot_trajectories
@@ -40,7 +53,7 @@ from .seeds import replication_seed
 from .stats import INTERVAL_NAMES, RESAMPLES, interval, is_count, ratio_ci
 
 __all__ = ["ComparisonResult", "compare_arms", "OUTCOMES", "HEADLINE", "write_comparison", "plot_comparison",
-           "worker_count", "COST_PER_AVERTED", "OUTPUT_FILES"]
+           "worker_count", "COST_PER_AVERTED", "OUTPUT_FILES", "check_warmup"]
 
 OUTCOMES: tuple[str, ...] = OUTCOME_COLUMNS
 """Every outcome of a run (:meth:`model.RadicalisationModel.outcomes`), compared at the end of the run."""
@@ -63,13 +76,73 @@ OUTPUT_FILES = ("comparison.csv", "comparison.md", "runs.csv", "trajectories.par
 KEYS = ("arm", "replication", "seed")
 
 
-def _run_one(task: tuple[Scenario, str, list, int]) -> tuple[str, int, dict, pd.DataFrame]:
+def _run_one(task: tuple[Scenario, str, list, int]) -> tuple[str, int, dict, pd.DataFrame, float]:
     scenario, arm, interventions, rep = task
+    start = time.perf_counter()
     m = RadicalisationModel.from_parameters(scenario.parameters, rng=replication_seed(scenario.seed, rep),
                                             interventions=interventions)
     m.run_for(scenario.steps)
+    return _finished(m, arm, rep, start)
+
+
+def _finished(m: RadicalisationModel, arm: str, rep: int, start: float) -> tuple[str, int, dict, pd.DataFrame, float]:
     outcome = m.outcomes()                      # counts stay integers: they get bootstrap intervals
-    return arm, rep, outcome, m.timeseries().assign(arm=arm, replication=rep)
+    return arm, rep, outcome, m.timeseries().assign(arm=arm, replication=rep), time.perf_counter() - start
+
+
+def check_warmup(scenario: Scenario, warmup: int) -> None:
+    """Refuse a warm-up of ``warmup`` weeks that an intervention of ``scenario`` would start inside, or one
+    longer than the run.
+
+    Raises:
+        ParameterError: one line, e.g. ``--warmup 60: arm 'package', interventions[2] (key_figures) starts at week
+            52, inside the warm-up; allowed --warmup 0 to 52 for this scenario``.
+    """
+    starts = [iv.start for iv in scenario.interventions]
+    allowed = min([scenario.steps, *starts])
+    if warmup > scenario.steps:
+        raise ParameterError(f"--warmup {warmup}: longer than the run ({scenario.steps} steps); allowed --warmup 0 "
+                             f"to {allowed} for this scenario")
+    for k, iv in enumerate(scenario.interventions):
+        if iv.start < warmup:
+            raise ParameterError(f"--warmup {warmup}: arm '{iv.label}', interventions[{k}] ({iv.type}) starts at "
+                                 f"week {iv.start}, inside the warm-up; allowed --warmup 0 to {allowed} for this "
+                                 "scenario")
+
+
+_SEEN_A_RUN = False
+"""Whether this process has run a model before: its first run also loads the compiled rules, so its seconds are
+left out of the estimate of the time a warm-up saves."""
+
+
+def _first_in_process() -> bool:
+    global _SEEN_A_RUN
+    first, _SEEN_A_RUN = not _SEEN_A_RUN, True
+    return first
+
+
+def _warm_up(task: tuple[Scenario, dict[str, list], int, int, str | None]) -> tuple[int, bytes | str, dict]:
+    """Replication ``rep``'s baseline up to week ``warmup``, checkpointed to a file in ``folder`` (its path is
+    returned) or, without a folder, to bytes; with the seconds it took to build, simulate and save."""
+    scenario, arms, rep, warmup, folder = task
+    first = _first_in_process()
+    t0 = time.perf_counter()
+    m = RadicalisationModel.from_parameters(scenario.parameters, rng=replication_seed(scenario.seed, rep))
+    p = m.params
+    for ivs in arms.values():           # each arm's targets against the week-0 town, as its own model checks them
+        checked = validate_interventions(ivs)
+        check_targets(checked, p.n_backgrounds, p.n_neighbourhoods, p.n_residents)
+        check_reach(checked, m)
+    t1 = time.perf_counter()
+    m.run_for(warmup)
+    t2 = time.perf_counter()
+    if folder is None:
+        data: bytes | str = checkpoint.dumps(m)
+    else:
+        data = str(Path(folder) / f"replication-{rep}.npz")
+        m.save(data)
+    t3 = time.perf_counter()
+    return rep, data, {"build": t1 - t0, "warmup": t2 - t1, "save": t3 - t2, "first": first}
 
 
 def _number(value: float, count: bool, sign: bool = False) -> str:
@@ -96,6 +169,9 @@ class ComparisonResult:
     scenario: Scenario
     outcomes: pd.DataFrame       # one row per (arm, replication)
     trajectories: pd.DataFrame   # one row per (arm, replication, step)
+    run_info: dict = field(default_factory=dict, compare=False)
+    """How the comparison ran: seconds of wall time and of compute, and with a warm-up its weeks and the compute
+    it saved (recorded in ``provenance.json`` under ``run``; results do not depend on it)."""
     _table: pd.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -215,15 +291,62 @@ def worker_count(workers: int | None, runs: int) -> int:
 
 
 def compare_arms(scenario: Scenario, replications: int = 10, workers: int | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> ComparisonResult:
+                 progress: Callable[[int, int], None] | None = None, warmup: int | None = None) -> ComparisonResult:
     """Run every arm of ``scenario`` for ``replications`` seeds (common random numbers).
 
     ``workers`` processes run in parallel (default: CPU count); results do not
     depend on it. ``progress(done, total)`` is called after each run, in the order they finish; a run that
     fails (an intervention that reaches nobody in its town) stops the comparison as soon as it fails.
+
+    ``warmup``: simulate each replication's baseline once up to this week and fork every arm from its
+    checkpoint (see the module docstring); the results are the same as without. Then each warm-up counts as a
+    run for ``progress``, and :attr:`ComparisonResult.run_info` tells the compute it saved.
+
+    Raises:
+        ParameterError: a warm-up that an intervention starts inside (:func:`check_warmup`).
     """
     arms = scenario.arms()
-    tasks = [(scenario, arm, ivs, rep) for rep in range(replications) for arm, ivs in arms.items()]
+    started = time.perf_counter()
+    if warmup is None:
+        tasks = [(scenario, arm, ivs, rep) for rep in range(replications) for arm, ivs in arms.items()]
+        results, costs = _run_tasks(tasks, workers, progress)
+    else:
+        check_warmup(scenario, warmup)
+        results, costs = _run_forked(scenario, arms, replications, warmup, workers, progress)
+    position = {a: i for i, a in enumerate(arms)}
+    results.sort(key=lambda r: (position[r[0]], r[1]))
+    outcomes = pd.DataFrame([{"arm": arm, "replication": rep, "seed": replication_seed(scenario.seed, rep), **out}
+                             for arm, rep, out, *_ in results])
+    trajectories = pd.concat([ts for _, _, _, ts, _ in results], ignore_index=True)
+    info = {"warmup_weeks": warmup, "workers": worker_count(workers, len(results)),
+            "wall_seconds": round(time.perf_counter() - started, 3),
+            "compute_seconds": round(sum(r[4] for r in results)            # a fork's seconds include its loading
+                                     + sum(c["build"] + c["warmup"] + c["save"] for c in costs if "save" in c), 3)}
+    if warmup is not None:
+        # the saving: every arm but one would have built the town and simulated the warm-up itself. Estimated from
+        # the median build and the forks' seconds per week, leaving out each process's first run (which also loads
+        # the compiled rules), minus the seconds of saving and loading the checkpoints
+        warm, forks = [c for c in costs if "save" in c], [c for c in costs if "load" in c]
+        typical = [c for c in forks if not c["first"]] or forks
+        weeks = sum(c["weeks"] for c in typical)
+        per_week = sum(c["run"] for c in typical) / weeks if weeks else 0.0
+        builds = [c["build"] for c in warm if not c["first"]]         # none: count no build (an underestimate)
+        shared = replications * ((statistics.median(builds) if builds else 0.0) + warmup * per_week)
+        handling = sum(c["save"] for c in warm) + sum(c["load"] for c in forks)
+        saved = (len(arms) - 1) * shared - handling
+        info.update(warmup_seconds=round(sum(c["build"] + c["warmup"] for c in warm), 3),
+                    checkpoint_seconds=round(handling, 3), compute_seconds_saved=round(saved, 3),
+                    compute_share_saved=round(saved / (info["compute_seconds"] + saved), 4))
+    return ComparisonResult(scenario, outcomes.reset_index(drop=True), trajectories, run_info=info)
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    # spawn, not fork: a forked child of a process that already ran numba's threaded kernels can abort
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _run_tasks(tasks: list, workers: int | None, progress) -> tuple[list, list]:
+    """Every arm of every replication from week 0."""
     workers = worker_count(workers, len(tasks))
     results = []
     if workers == 1:
@@ -231,24 +354,91 @@ def compare_arms(scenario: Scenario, replications: int = 10, workers: int | None
             results.append(_run_one(task))
             if progress:
                 progress(len(results), len(tasks))
-    else:
-        # spawn, not fork: a forked child of a process that already ran numba's threaded kernels can abort
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = [pool.submit(_run_one, task) for task in tasks]
-            try:
-                for future in as_completed(futures):          # a failing run stops the comparison at once
-                    results.append(future.result())
-                    if progress:
-                        progress(len(results), len(tasks))
-            except BaseException:
-                pool.shutdown(cancel_futures=True)
-                raise
-    position = {a: i for i, a in enumerate(arms)}
-    results.sort(key=lambda r: (position[r[0]], r[1]))
-    outcomes = pd.DataFrame([{"arm": arm, "replication": rep, "seed": replication_seed(scenario.seed, rep), **out}
-                             for arm, rep, out, _ in results])
-    trajectories = pd.concat([ts for *_, ts in results], ignore_index=True)
-    return ComparisonResult(scenario, outcomes.reset_index(drop=True), trajectories)
+        return results, []
+    with _pool(workers) as pool:
+        futures = [pool.submit(_run_one, task) for task in tasks]
+        try:
+            for future in as_completed(futures):          # a failing run stops the comparison at once
+                results.append(future.result())
+                if progress:
+                    progress(len(results), len(tasks))
+        except BaseException:
+            pool.shutdown(cancel_futures=True)
+            raise
+    return results, []
+
+
+def _run_forked(scenario: Scenario, arms: dict[str, list], replications: int, warmup: int, workers: int | None,
+                progress) -> tuple[list, list]:
+    """Each replication's warm-up once, then every arm from its checkpoint (in memory in one process; through
+    files in a temporary folder between worker processes). A replication's arms start as soon as its warm-up
+    is done."""
+    total = replications * (1 + len(arms))
+    workers = worker_count(workers, replications * len(arms))
+    results: list = []
+    costs: list[dict] = []
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, total)
+
+    def fork_tasks(rep: int, data: bytes | str) -> list:
+        return [(scenario, arm, ivs, rep, warmup, data) for arm, ivs in arms.items()]
+
+    if workers == 1:
+        for rep in range(replications):
+            _, data, cost = _warm_up((scenario, arms, rep, warmup, None))
+            costs.append(cost)
+            tick()
+            for task in fork_tasks(rep, data):
+                results.append(_timed_fork(task, costs))
+                tick()
+        return results, costs
+    with tempfile.TemporaryDirectory(prefix="radsim-warmup-") as folder, _pool(workers) as pool:
+        warm_ups = {pool.submit(_warm_up, (scenario, arms, rep, warmup, folder)) for rep in range(replications)}
+        pending = set(warm_ups)
+        try:
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    value = future.result()                  # a failing run stops the comparison at once
+                    if future in warm_ups:                   # a warm-up: fork its arms
+                        rep, data, cost = value
+                        costs.append(cost)
+                        pending |= {pool.submit(_run_fork, task) for task in fork_tasks(rep, data)}
+                    else:
+                        *result, cost = value
+                        results.append(tuple(result))
+                        costs.append(cost)
+                    tick()
+        except BaseException:
+            pool.shutdown(cancel_futures=True)
+            raise
+    return results, costs
+
+
+def _run_fork(task: tuple[Scenario, str, list, int, int, bytes | str]) -> tuple:
+    """One arm of replication ``rep`` from its warm-up's checkpoint (bytes or a file): load it, attach the arm's
+    interventions and run on. Returns what :func:`_run_one` does, then the seconds of loading and of running on."""
+    first = _first_in_process()
+    start = time.perf_counter()
+    scenario, arm, interventions, rep, warmup, data = task
+    m = checkpoint.loads(RadicalisationModel, data) if isinstance(data, bytes) else RadicalisationModel.load(data)
+    loaded = time.perf_counter()
+    m.add_interventions(interventions, check_reach_now=False)      # checked against the week-0 town
+    m.run_for(scenario.steps - warmup)
+    cost = {"load": loaded - start, "run": time.perf_counter() - loaded, "weeks": scenario.steps - warmup,
+            "first": first}
+    return (*_finished(m, arm, rep, start), cost)
+
+
+def _timed_fork(task, costs: list[dict]) -> tuple:
+    *result, cost = _run_fork(task)
+    costs.append(cost)
+    return tuple(result)
 
 
 def plot_comparison(result: ComparisonResult, path: str | Path) -> Path:
@@ -264,6 +454,8 @@ def write_comparison(result: ComparisonResult, out: str | Path, inputs: list[str
     config = {"scenario": sc.model_dump(mode="json"),
               "replications": int(result.outcomes.replication.nunique())}
     record = provenance_json(config, inputs, seeds=sorted(set(result.outcomes.seed.tolist())))
+    if result.run_info:     # how it ran (warm-up, seconds): not part of the configuration, results do not depend on it
+        record = json.dumps({**json.loads(record), "run": result.run_info}, indent=2, default=str) + "\n"
     with atomic_outputs(out) as tmp:
         (tmp / "provenance.json").write_text(record, encoding="utf-8")
         result.table().to_csv(tmp / "comparison.csv", index=False)
