@@ -20,10 +20,12 @@ import scipy.sparse as sp
 
 from . import rules
 from .interventions import RuleModifiers
-from .kernels import PACKED_COLUMNS, SERIAL_BELOW, SUM_COLUMNS, tie_sums, tie_sums_serial
+from .kernels import (PACKED_COLUMNS, SERIAL_BELOW, SUM_COLUMNS, commit_phases, commit_phases_serial,
+                      neighbour_codes, pack, pack_serial, residents_week, residents_week_serial, tie_sums,
+                      tie_sums_serial, week_parameters)
 from .parameters import Parameters
 from .recruitment import Approaches, kin_cap, kin_recruits, recruit
-from .rules import IdentityStrategy, Phase, PolarisationRole
+from .rules import Phase
 from .state import ResidentState
 from .town import LAYERS, Town
 
@@ -130,26 +132,26 @@ class ArrayEngine:
         self.kin_cap = kin_cap(self.params, n)
         household = self.town.household
         self.relatives = (np.bincount(household)[household] - 1).astype(np.float64)
-        self._packed = np.zeros((n, len(PACKED_COLUMNS)), dtype=np.float64)
-        self._packed[:, 5] = bg
-        self._packed[:, 6] = self.movement
+        self._floats = np.zeros((n, len(PACKED_COLUMNS)), dtype=np.float64)
+        self._codes = np.zeros(n, dtype=np.int16)
+        self._static_codes = neighbour_codes(bg, self.movement, 0, 0, 0, 0)
         self._sums = np.empty((n, len(SUM_COLUMNS)), dtype=np.float64)
+        self._week_parameters = week_parameters(self.params)
+        self._buffers = {"pusher": np.empty(n), "bridge": np.empty(n), "new_phase": np.empty(n, dtype=np.int8),
+                         "shield_next": np.empty(n), "appeal": np.empty(n), "ready": np.empty(n, dtype=np.bool_),
+                         "kin": np.empty(n, dtype=np.bool_)}
 
-    def tie_sums(self, s: ResidentState, in_group: np.ndarray, pusher: np.ndarray, bridge: np.ndarray) -> np.ndarray:
-        """One pass over all ties (E2-E4, E6, E15, E19): see :func:`model.kernels.tie_sums`."""
-        packed = self._packed
-        packed[:, 0] = s.radical_belief
-        packed[:, 1] = s.violence_attitude
-        packed[:, 2] = in_group
-        packed[:, 3] = s.prejudice
-        packed[:, 4] = s.personal_discrimination
-        packed[:, 7] = pusher
-        packed[:, 8] = bridge
-        packed[:, 9] = s.phase >= Phase.SENSITIVITY
+    def tie_sums(self, s: ResidentState, pusher: np.ndarray, bridge: np.ndarray) -> np.ndarray:
+        """E19 roles at the start of the week into ``pusher`` and ``bridge``, then one pass over all ties
+        (E2-E4, E6, E15, E19): see :func:`model.kernels.tie_sums`."""
+        serial = self.town.n_residents < SERIAL_BELOW
+        (pack_serial if serial else pack)(s.phase, s.radical_belief, s.violence_attitude, s.prejudice,
+                                          s.personal_discrimination, self.contact_share, self._static_codes,
+                                          self._week_parameters, pusher, bridge, self._floats, self._codes)
         a = self.adjacency
-        kernel = tie_sums_serial if self.town.n_residents < SERIAL_BELOW else tie_sums
-        kernel(a.indptr, a.indices, a.data, float(self.params.outgroup_influence), float(self.params.kin_tie_strength),
-               packed, self._sums)
+        (tie_sums_serial if serial else tie_sums)(a.indptr, a.indices, a.data, float(self.params.outgroup_influence),
+                                                  float(self.params.kin_tie_strength), self._floats, self._codes,
+                                                  self._sums)
         return self._sums
 
     def relatives_in_group(self, in_group: np.ndarray) -> np.ndarray:
@@ -164,124 +166,46 @@ class ArrayEngine:
         ``draws`` is a ``(N_DRAWS, n)`` array of U(0,1) (rows :data:`DRAW_ROWS`); ``approaches``
         are this week's recruiters' approaches (none if omitted). Interventions act through
         ``self.modifiers`` (neutral by default).
+
+        Three compiled passes and the sequential recruitment between them: the roles (E19) and
+        the pass over ties (E2-E4, E6, E15), every element-wise rule for one resident at a time
+        (:func:`model.kernels.residents_week`, which writes the continuous state in place), the
+        recruiters and the joins through close ties (:mod:`model.recruitment`), then the phases
+        (:func:`model.kernels.commit_phases`).
         """
-        p, m, r = self.params, self.modifiers, rules
-        u_incident, u_strategy, u_transition, u_reconsider, u_kin = draws[:5]
+        p, m = self.params, self.modifiers
+        serial = self.town.n_residents < SERIAL_BELOW
+        week_pass = residents_week_serial if serial else residents_week
+        wp, buf = self._week_parameters, self._buffers
         phase = s.phase
         in_group = (phase >= Phase.GROUP_MEMBERSHIP).astype(np.float64)
-        turns = 1.0 if p.shield_turns_around else 0.0
-        in_action = (phase == Phase.ACTION) * turns            # where the shield has turned around
-        R, V, H = s.radical_belief, s.violence_attitude, s.resilience_shield
-        U, T, P, I = s.identity_uncertainty, s.institutional_trust, s.prejudice, s.identification
-        Dp, Dg, D, S = s.personal_discrimination, s.group_discrimination, s.perceived_discrimination, s.significance_loss
-        threat = np.where(self.minority > 0, macro.threat_minority, macro.threat)    # felt by one's own side
-        blame = np.where(self.minority > 0, macro.threat, macro.threat_minority)     # felt by the other side
-
-        # E19 roles at the start of the week; E2 exposure through ties (one compiled pass)
-        pusher = r.is_pusher.vectorized(phase, P, p.pusher_prejudice)
-        bridge = r.is_bridge_builder.vectorized(phase, P, self.contact_share, p.bridge_prejudice, p.bridge_contact)
-        (WR, WrR, Wr, WV, WrV, out_P, in_Dp, push, push_other, bridges, close_members, Kr, KrR, tie_weight,
-         sympathisers) = self.tie_sums(s, in_group, pusher, bridge).T
-        W1 = self.influence_weight
-        pusher_share = r.share.vectorized(push, tie_weight, 0.0)
-        other_pusher_share = r.share.vectorized(push_other, tie_weight, 0.0)
-        role = r.polarisation_role.vectorized(phase, pusher, bridge, other_pusher_share, p.scapegoat_exposure)
-        middle = (role == PolarisationRole.SILENT_MIDDLE).astype(np.float64)
-        exposure = r.influence_exposure.vectorized(WR, WrR, Wr, W1, Kr, KrR, in_group, p.group_isolation, p.group_pull, R)
-        peer_v = r.peer_violence.vectorized(WV, WrV, Wr, W1, in_group, p.group_isolation, p.group_pull, V)
-
-        # E3 prejudice
-        target_p = r.prejudice_target.vectorized(
-            self.base_prejudice, s.prejudice_propensity, p.attack_prejudice_gain, threat, p.pusher_prejudice_gain,
-            pusher_share, p.bridge_prejudice_reduction, r.share.vectorized(bridges, tie_weight, 0.0),
-            p.neglect_prejudice, m.neglect, self.minority, p.contact_prejudice_reduction, self.contact_share,
-            m.contact_quality, self.programme_contact_share)
-        # E4-E6 discrimination
-        fairness = r.procedural_fairness.vectorized(macro.fairness, m.fairness_gain)
-        prejudiced_contact = r.share.vectorized(out_P, tie_weight, 0.0)
-        incident = r.discrimination_incident.vectorized(u_incident, r.incident_probability.vectorized(
-            p.incident_rate, prejudiced_contact, p.scapegoat_incident_rate, other_pusher_share, macro.discrimination,
-            fairness, m.institutional_relief, self.minority, s.discrimination_exposure))
-        ingroup_dp = r.share.vectorized(in_Dp, self.ingroup_weight, Dp)
-        target_g = r.group_deprivation_target.vectorized(ingroup_dp, p.group_deprivation_macro_weight, I,
-                                                         macro.discrimination, m.institutional_relief, self.minority,
-                                                         m.injustice, p.act_grievance_gain, threat)
-        # E11 identity strategy (it persists), E18 identification
-        permeability = r.perceived_permeability.vectorized(p.permeability_contact, self.contact_share)
-        strategy = r.identity_strategy.vectorized(u_reconsider, u_strategy, s.identity_strategy,
-                                                  p.strategy_reconsider_rate, Dg, p.threat_grievance_weight, P,
-                                                  p.grievance_half_saturation, permeability, T, 1.0 - threat,
-                                                  p.competition_peer_floor, p.competition_peer_gain,
-                                                  r.share.vectorized(sympathisers, tie_weight, 0.0))
-        competing = (strategy == IdentityStrategy.SOCIAL_COMPETITION).astype(np.float64)
-        creating = (strategy == IdentityStrategy.SOCIAL_CREATIVITY).astype(np.float64)
-        mobile = (strategy == IdentityStrategy.INDIVIDUAL_MOBILITY).astype(np.float64)
-        target_i = r.identification_target.vectorized(p.identification_base, p.identification_rejection, Dg,
-                                                      p.identification_competition, competing,
-                                                      p.identification_mobility, mobile)
-        # E7 complexity, E8 uncertainty, E9 significance loss, E10 trust
-        C = r.identity_complexity.vectorized(self.membership_count, p.group_isolation, in_group,
-                                             p.complexity_half_saturation)
-        target_u = r.uncertainty_target.vectorized(p.uncertainty_base, s.uncertainty_propensity, p.uncertainty_youth,
-                                                   s.young, p.uncertainty_discrimination, D, p.uncertainty_complexity,
-                                                   C, p.uncertainty_group_relief, in_group)
-        target_s = r.significance_target.vectorized(p.significance_discrimination, Dp, p.significance_belonging, C,
-                                                    p.creativity_significance_relief, creating,
-                                                    p.group_significance_gain, in_group)
-        target_t = r.trust_target.vectorized(fairness, p.trust_discrimination, D, s.trust_propensity, m.trust_penalty,
-                                             p.neglect_trust, m.neglect, p.blame_trust, blame, middle,
-                                             p.trust_group_loss, in_group)
-        # E12 radical belief, E13 attitude to violence, E14 resilience shield
-        R_new = r.radical_belief_update.vectorized(R, exposure, U, S, H, competing, I, in_group, in_action, m.care,
-                                                   p.influence_rate, p.competition_drive, p.significance_drive,
-                                                   p.belief_decay)
-        target_v = r.violence_target.vectorized(R, p.violence_significance, S, p.violence_peer, peer_v,
-                                                p.violence_group, in_group, p.violence_competition, competing,
-                                                s.violence_propensity)
-        V_new = r.relax.vectorized(V, target_v, p.violence_rate)
-        target_h = r.shield_target.vectorized(in_action, R, p.shield_base, p.shield_trust, T, p.shield_complexity, C,
-                                              p.shield_discrimination, D, m.shield_support, in_group)
-
-        # E15 phase transitions (one per week); joining a group needs a recruiter's approach or a close tie
-        pull = r.family_pull.vectorized(self.relatives, self.relatives_in_group(in_group))
-        new_phase = r.phase_transition.vectorized(
-            phase, R_new, V_new, u_transition, s.time_in_phase, p.sensitivity_threshold, p.membership_threshold,
-            p.action_threshold, p.hysteresis, p.disengagement_hazard, m.exit_support, p.min_weeks_before_action,
-            p.action_hazard, m.action_blocked, m.deterrence, p.action_exit_hazard, p.exit_family, pull, H,
-            turns, s.age >= p.radicalisation_min_age).astype(np.int8)
-        ready = r.ready_to_join.vectorized(phase, new_phase, R_new, p.membership_threshold, self.removed)
-        appeal = r.join_appeal.vectorized(p.join_appeal_base, p.join_appeal_uncertainty, U)
+        pusher, bridge = buf["pusher"], buf["bridge"]
+        sums = self.tie_sums(s, pusher, bridge)
+        week_pass(wp, macro.threat, macro.threat_minority, macro.discrimination, macro.fairness,
+                  phase, s.time_in_phase, s.identity_strategy, s.polarisation_role, s.age, s.identification,
+                  s.identity_uncertainty, s.personal_discrimination, s.group_discrimination,
+                  s.perceived_discrimination, s.significance_loss, s.institutional_trust, s.prejudice,
+                  s.radical_belief, s.violence_attitude, s.resilience_shield, s.uncertainty_propensity,
+                  s.trust_propensity, s.prejudice_propensity, s.violence_propensity, s.discrimination_exposure,
+                  sums, pusher, bridge, draws, m.rows, self.influence_weight, self.ingroup_weight,
+                  self.contact_share, self.programme_contact_share, self.minority, self.base_prejudice,
+                  self.membership_count, self.relatives, self.relatives_in_group(in_group), self.removed,
+                  buf["new_phase"], buf["shield_next"], buf["appeal"], buf["ready"], buf["kin"])
+        new_phase = buf["new_phase"]
+        # E15 joining a group needs a recruiter's approach or a close tie (sequential, in resident order)
         joined = np.empty(0, dtype=np.int64)
         if approaches is not None:
-            joined = recruit(approaches, ready > 0, self.town.neighbourhood, s.movement, s.young, H, appeal,
-                             m.approach_blocked, m.online_approach_blocked)
+            joined = recruit(approaches, buf["ready"], self.town.neighbourhood, s.movement, s.young,
+                             s.resilience_shield, buf["appeal"], m.approach_blocked, m.online_approach_blocked)
             new_phase[joined] = Phase.GROUP_MEMBERSHIP
-        sympathiser = r.ready_to_join.vectorized(phase, new_phase, R_new, 0.0, self.removed)
-        kin = r.kin_route.vectorized(u_kin, sympathiser, close_members, p.kin_join_rate, H, appeal)
-        new_phase[kin_recruits(kin > 0, s.movement, self.kin_cap, joined)] = Phase.GROUP_MEMBERSHIP
-
-        # commit (synchronous update); E16 time in phase, E17 ageing and renewal
-        s.time_in_phase = r.time_in_phase.vectorized(phase, new_phase, s.time_in_phase).astype(np.int32)
-        s.resilience_shield = r.shield_after_transition.vectorized(phase, new_phase, r.relax.vectorized(
-            H, target_h, p.shield_rate), p.shield_after_action)
-        s.phase = new_phase
-        s.identity_strategy = strategy.astype(np.int8)
-        s.polarisation_role = role.astype(np.int8)
-        s.identification = r.relax.vectorized(I, target_i, p.identification_rate)
-        s.prejudice = r.relax.vectorized(P, target_p, p.prejudice_rate)
-        s.personal_discrimination = r.relax.vectorized(Dp, incident, p.discrimination_memory)
-        s.group_discrimination = r.relax.vectorized(Dg, target_g, p.discrimination_memory)
-        s.perceived_discrimination = r.perceived_discrimination.vectorized(s.personal_discrimination,
-                                                                           s.group_discrimination)
-        s.identity_uncertainty = r.relax.vectorized(U, target_u, p.uncertainty_rate)
-        s.significance_loss = r.relax.vectorized(S, target_s, p.significance_rate)
-        s.institutional_trust = r.relax.vectorized(T, target_t, p.trust_rate)
-        s.radical_belief = R_new
-        s.violence_attitude = V_new
-        s.age = r.age_one_week(s.age)
+        new_phase[kin_recruits(buf["kin"], s.movement, self.kin_cap, joined)] = Phase.GROUP_MEMBERSHIP
+        # E14, E16 the phases; E17 ageing and renewal
+        (commit_phases_serial if serial else commit_phases)(phase, new_phase, s.time_in_phase, s.resilience_shield,
+                                                             buf["shield_next"], float(p.shield_after_action))
+        s.age = rules.age_one_week(s.age)
         renew = s.age >= p.life_expectancy
         if renew.any():
-            newborn = r.newborn_state(p, self.base_prejudice[renew], s.prejudice_propensity[renew],
+            newborn = rules.newborn_state(p, self.base_prejudice[renew], s.prejudice_propensity[renew],
                                       s.uncertainty_propensity[renew], s.trust_propensity[renew],
                                       s.group_discrimination[renew])
             for name, value in newborn.items():

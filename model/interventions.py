@@ -121,15 +121,28 @@ class RuleModifiers:
 
     @classmethod
     def neutral(cls, n: int) -> "RuleModifiers":
-        arrays = {f.name: np.zeros(n) for f in fields(cls) if f.name not in cls.SCALARS}
-        return cls(**arrays)
+        """Zeros; the per-resident modifiers are rows of one ``(12, n)`` array (:attr:`rows`), so that a week
+        resets them at once and the compiled pass reads them together."""
+        names = [f.name for f in fields(cls) if f.name not in cls.SCALARS]
+        block = np.zeros((len(names), n))
+        return cls(**dict(zip(names, block)))
+
+    @property
+    def rows(self) -> np.ndarray:
+        """The per-resident modifiers as one ``(12, n)`` array, rows in field order (a view, not a copy).
+
+        Raises:
+            RuntimeError: a modifier was replaced by a new array instead of changed in place.
+        """
+        block = self.fairness_gain.base
+        if any(getattr(self, f.name).base is not block for f in fields(self) if f.name not in self.SCALARS):
+            raise RuntimeError("RuleModifiers: change a modifier in place (modifiers.care[...] += x), do not replace it")
+        return block
 
     def reset(self) -> None:
-        for f in fields(self):
-            if f.name in self.SCALARS:
-                setattr(self, f.name, 0.0)
-            else:
-                getattr(self, f.name)[:] = 0.0
+        self.rows[:] = 0.0
+        for name in self.SCALARS:
+            setattr(self, name, 0.0)
 
 
 def coefficient(default: float, doc: str, hi: float = 1.0) -> Any:

@@ -103,19 +103,33 @@ def test_engine_equals_reference_with_every_intervention_active():
 
 def test_serial_and_threaded_tie_kernels_give_identical_sums():
     """Small towns use the one-thread kernel; both must give the same sums bit for bit."""
-    from model.kernels import tie_sums, tie_sums_serial
+    from model.kernels import neighbour_codes, tie_sums, tie_sums_serial
 
     m = RadicalisationModel(n_residents=1500, rng=4, collect=False)
     m.run_for(30)
-    eng, a = m.engine, m.engine.adjacency
-    in_group = (m.state.phase >= 2).astype(float)
-    packed = eng._packed.copy()
-    packed[:, 0], packed[:, 1], packed[:, 2] = m.state.radical_belief, m.state.violence_attitude, in_group
-    packed[:, 3], packed[:, 4] = m.state.prejudice, m.state.personal_discrimination
-    packed[:, 7] = (m.state.phase >= 2) | (m.state.prejudice >= 0.4)      # pushers
-    packed[:, 8] = m.state.prejudice < 0.2                                  # bridge builders
+    eng, a, s = m.engine, m.engine.adjacency, m.state
+    floats = np.column_stack([s.radical_belief, s.violence_attitude, s.prejudice, s.personal_discrimination])
+    codes = neighbour_codes(m.town.background, s.movement, s.phase >= 2, (s.phase >= 2) | (s.prejudice >= 0.4),
+                            s.prejudice < 0.2, s.phase >= 1)
     out_serial, out_threads = np.empty_like(eng._sums), np.empty_like(eng._sums)
-    tie_sums_serial(a.indptr, a.indices, a.data, 0.3, 0.5, packed, out_serial)
-    tie_sums(a.indptr, a.indices, a.data, 0.3, 0.5, packed, out_threads)
+    tie_sums_serial(a.indptr, a.indices, a.data, 0.3, 0.5, floats, codes, out_serial)
+    tie_sums(a.indptr, a.indices, a.data, 0.3, 0.5, floats, codes, out_threads)
     np.testing.assert_array_equal(out_serial, out_threads)
     assert np.all(out_serial[:, 7] > 0) or out_serial[:, 7].sum() > 0     # the pusher sums are not vacuous
+
+
+def test_a_week_is_the_same_on_one_thread_and_on_several(monkeypatch):
+    """Every compiled pass of a week (roles and packing, ties, residents, phases) has a one-thread and a
+    threaded form; the state must be the same bit for bit, whichever runs."""
+    import model.engine as engine
+
+    states = []
+    for serial_below in (10**9, 0):
+        monkeypatch.setattr(engine, "SERIAL_BELOW", serial_below)
+        m = RadicalisationModel(n_residents=1500, rng=8, collect=False, attack_weeks=[5],
+                                interventions=[{"type": "intergroup_contact", "start": 3, "intensity": 0.5}])
+        m.run_for(25)
+        states.append(m.state)
+    for name, value in states[0].as_dict().items():
+        np.testing.assert_array_equal(value, getattr(states[1], name), err_msg=name)
+    assert (states[0].phase >= 1).sum() > 0
