@@ -310,3 +310,26 @@ residents_week = njit(parallel=True, **_jit)(_residents_week)
 residents_week_serial = njit(**_jit)(_residents_week)
 commit_phases = njit(parallel=True, **_jit)(_commit_phases)
 commit_phases_serial = njit(**_jit)(_commit_phases)
+
+
+def _state_counts(phase, movement, role, strategy, age, youth_from, youth_to, out):  # pragma: no cover
+    """The counts of one row of the time series, in one pass (sequential: integers, exact).
+
+    ``out`` (int64, 40): phases 0-3; phases 0-3 per movement (4 + 4); young residents and young
+    sympathisers (phase >= 1) per movement (2 + 2); polarisation roles (5); identity strategies (3).
+    """
+    out[:] = 0
+    for i in range(phase.size):
+        ph = phase[i]
+        mv = movement[i]
+        out[ph] += 1
+        out[4 + 4 * mv + ph] += 1
+        if age[i] >= youth_from and age[i] <= youth_to:
+            out[12 + mv] += 1
+            if ph >= 1:
+                out[14 + mv] += 1
+        out[16 + role[i]] += 1
+        out[21 + strategy[i]] += 1
+
+
+state_counts = njit(**_jit)(_state_counts)

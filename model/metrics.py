@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .kernels import state_counts
+from .parameters import YOUTH_AGE
 from .state import IdentityStrategy, Movement, Phase, PolarisationRole, ResidentState
 
 __all__ = ["summarise", "polarisation_index", "radical_clustering", "SUMMARY_COLUMNS", "RUN_COLUMNS", "OUTCOME_COLUMNS"]
@@ -62,11 +64,17 @@ def radical_clustering(state: ResidentState, adjacency) -> tuple[float, float]:
 
 
 def summarise(state: ResidentState, background: np.ndarray) -> dict[str, float]:
-    """One row of the time series: phase counts and population means."""
-    counts = np.bincount(state.phase, minlength=4)
+    """One row of the time series: phase counts and population means.
+
+    The counts come from one compiled pass (:func:`model.kernels.state_counts`); the means are numpy's,
+    over the same arrays, so that they are the same floats whatever computes the counts.
+    """
+    c = np.empty(40, dtype=np.int64)
+    state_counts(state.phase, state.movement, state.polarisation_role, state.identity_strategy, state.age,
+                 float(YOUTH_AGE[0]), float(YOUTH_AGE[1]), c)
+    n = state.phase.size
     minority = background > 0
-    young = state.young
-    out: dict[str, float] = {f"phase_{k}": int(counts[k]) for k in range(4)}
+    out: dict[str, float] = {f"phase_{k}": int(c[k]) for k in range(4)}
     out["mean_radical_belief"] = float(state.radical_belief.mean())
     out["mean_prejudice"] = float(state.prejudice.mean())
     out["mean_prejudice_majority"] = float(state.prejudice[~minority].mean()) if (~minority).any() else 0.0
@@ -76,23 +84,22 @@ def summarise(state: ResidentState, background: np.ndarray) -> dict[str, float]:
     out["mean_uncertainty"] = float(state.identity_uncertainty.mean())
     out["mean_violence_attitude"] = float(state.violence_attitude.mean())
     out["polarisation"] = polarisation_index(state, background)
-    out["young_sympathiser_share"] = float((state.phase[young] >= Phase.SENSITIVITY).mean()) if young.any() else 0.0
-    out["social_competition_share"] = float((state.identity_strategy == IdentityStrategy.SOCIAL_COMPETITION).mean())
+    young, young_sympathisers = int(c[12] + c[13]), int(c[14] + c[15])
+    out["young_sympathiser_share"] = young_sympathisers / young if young else 0.0
+    out["social_competition_share"] = int(c[21 + IdentityStrategy.SOCIAL_COMPETITION]) / n
     for m in Movement:
-        mine = state.movement == m
-        counts_m = np.bincount(state.phase[mine], minlength=4)
         for k in (1, 2, 3):
-            out[f"phase_{k}_{m.name.lower()}"] = int(counts_m[k])
-        young_m = young & mine
-        out[f"young_sympathiser_share_{m.name.lower()}"] = (
-            float((state.phase[young_m] >= Phase.SENSITIVITY).mean()) if young_m.any() else 0.0)
-    roles = np.bincount(state.polarisation_role, minlength=len(PolarisationRole))
+            out[f"phase_{k}_{m.name.lower()}"] = int(c[4 + 4 * m + k])
+        out[f"young_sympathiser_share_{m.name.lower()}"] = int(c[14 + m]) / int(c[12 + m]) if c[12 + m] else 0.0
     for r in PolarisationRole:
-        out[f"role_{r.name.lower()}"] = int(roles[r])
-    middle = state.polarisation_role == PolarisationRole.SILENT_MIDDLE
-    out["mean_trust_silent_middle"] = float(state.institutional_trust[middle].mean()) if middle.any() else 0.0
+        out[f"role_{r.name.lower()}"] = int(c[16 + r])
+    if c[16 + PolarisationRole.SILENT_MIDDLE]:
+        out["mean_trust_silent_middle"] = float(
+            state.institutional_trust[state.polarisation_role == PolarisationRole.SILENT_MIDDLE].mean())
+    else:
+        out["mean_trust_silent_middle"] = 0.0
     out["mean_identification"] = float(state.identification.mean())
     out["mean_significance_loss"] = float(state.significance_loss.mean())
-    out["individual_mobility_share"] = float((state.identity_strategy == IdentityStrategy.INDIVIDUAL_MOBILITY).mean())
-    out["social_creativity_share"] = float((state.identity_strategy == IdentityStrategy.SOCIAL_CREATIVITY).mean())
+    out["individual_mobility_share"] = int(c[21 + IdentityStrategy.INDIVIDUAL_MOBILITY]) / n
+    out["social_creativity_share"] = int(c[21 + IdentityStrategy.SOCIAL_CREATIVITY]) / n
     return out
