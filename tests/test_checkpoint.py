@@ -89,6 +89,8 @@ def assert_same(a, b, where: str, skip: tuple[str, ...] = ()) -> None:
             assert_same(x, y, f"{where}[{k}]", skip)
     elif isinstance(a, float):
         assert isinstance(b, float) and (a == b or (math.isnan(a) and math.isnan(b))), f"{where}: {a} != {b}"
+    elif isinstance(a, (np.dtype, type)):
+        assert a == b, f"{where}: {a!r} != {b!r}"
     elif a is None or isinstance(a, (bool, int, str, np.generic)):
         assert type(a) is type(b) and a == b, f"{where}: {a!r} != {b!r}"
     elif dataclasses.is_dataclass(a):
