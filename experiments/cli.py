@@ -30,7 +30,7 @@ from rich.table import Table
 
 from model.errors import bounds
 from model.interventions import intervention_table
-from model.parameters import ParameterError, Parameters, parameter_table
+from model.parameters import PRECISIONS, ParameterError, Parameters, parameter_table
 
 from .examples import KINDS, ExampleNotFound, describe, example_path, examples
 from . import provenance
@@ -298,14 +298,17 @@ REPLICATIONS = IntRange(1, 10_000)
 @click.option("--residents", type=RESIDENTS, help="number of residents (overrides the scenario)")
 @click.option("--steps", type=STEPS, help="steps to simulate, one step = one week (overrides the scenario)")
 @click.option("--seed", type=SEED, help="random seed (overrides the scenario)")
+@click.option("--precision", type=click.Choice(PRECISIONS), default="float64", show_default=True,
+              help="precision of the stored state: float32 halves the memory of a large town (results close, not equal)")
 @out_option(Path("results/run"), "timeseries.parquet, run.json, phases.png")
-def run(scenario: Path | None, residents: int | None, steps: int | None, seed: int | None, out: Path) -> None:
+def run(scenario: Path | None, residents: int | None, steps: int | None, seed: int | None, precision: str,
+        out: Path) -> None:
     """Simulate a town and write timeseries.parquet, run.json and phases.png to --out."""
     sc = _scenario(scenario, residents=residents, steps=steps, seed=seed)
     say((sc.name, "bold"), f": {sc.parameters.n_residents:,} residents, {sc.steps} steps, seed {sc.seed}")
     starting("building the town")
     with progress_bar("simulating", sc.steps, " steps") as update:
-        result = run_scenario(sc, progress=update)
+        result = run_scenario(sc, progress=update, precision=precision)
     write_run(result, out, inputs=provenance.scenario_inputs(scenario))
     s = result.summary()
     table = Table(title=f"After {sc.steps} steps (weeks), {result.wall_seconds:.1f} s")

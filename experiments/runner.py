@@ -67,14 +67,16 @@ class RunResult:
         return out
 
 
-def run_scenario(scenario: Scenario, progress: Callable[[int, int], None] | None = None) -> RunResult:
+def run_scenario(scenario: Scenario, progress: Callable[[int, int], None] | None = None,
+                 precision: str = "float64") -> RunResult:
     """Simulate ``scenario`` and return the model and its time series (one row per step, one step = one week).
 
-    ``progress(done, total)`` is called after each step (for progress bars).
+    ``progress(done, total)`` is called after each step (for progress bars); ``precision`` is the model's
+    (``"float32"`` for large towns).
     """
     t0 = time.perf_counter()
     m = RadicalisationModel.from_parameters(scenario.parameters, rng=scenario.seed,
-                                            interventions=scenario.interventions)
+                                            interventions=scenario.interventions, precision=precision)
     fit = m.survey_fit() if scenario.parameters.survey is not None else None
     for done in range(1, scenario.steps + 1):
         m.step()
@@ -91,7 +93,7 @@ def provenance(result: RunResult, inputs: list[str | Path] = ()) -> dict:
     config = {"scenario": {"name": sc.name, "description": sc.description, "steps": sc.steps, "seed": sc.seed},
               "parameters": sc.parameters.model_dump(mode="json"),
               "interventions": [iv.model_dump(mode="json") for iv in sc.interventions],
-              "engine": result.model.engine_name}
+              "engine": result.model.engine_name, "precision": result.model.precision}
     record = provenance_record(config, inputs, seeds=sc.seed)
     return {
         "radsim_version": record["radsim_version"],

@@ -211,7 +211,7 @@ def checkpoint_parts(model: Any) -> tuple[dict, dict[str, np.ndarray]]:
     dc = model.datacollector
     meta = {
         "format": FORMAT, "version": VERSION,
-        "engine": model.engine_name, "collect": bool(model.collect),
+        "engine": model.engine_name, "precision": model.precision, "collect": bool(model.collect),
         "params": model.params.model_dump(mode="json"),
         "mesa": {"steps": int(model.steps), "time": float(model.time), "running": bool(model.running),
                  "agent_id_counter": int(model.agent_id_counter), "seed": model._seed,
@@ -317,6 +317,7 @@ def _rebuild(cls: type, meta: dict, arrays: dict[str, np.ndarray]) -> Any:
     for iv, saved in zip(m.interventions, meta["interventions"]):
         _restore_private(iv, saved["private"], arrays)
     m.engine_name = meta["engine"]
+    m.precision = meta.get("precision", "float64")
     town = {}
     for name, entry in meta["town"].items():
         key = f"town/{name}"

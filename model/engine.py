@@ -91,13 +91,17 @@ class ArrayEngine:
 
     Precomputes, once per town, the split of the adjacency into in-group and
     out-group parts and the influence matrix ``W = A_in + outgroup_influence * A_out``.
+
+    ``dtype`` is the precision of what it stores per resident and per tie (``float64``, or ``float32``
+    for large towns: half the memory; each rule still computes in float64 and rounds what it stores).
     """
 
-    def __init__(self, town: Town, params: Parameters):
+    def __init__(self, town: Town, params: Parameters, dtype=np.float64):
         self.town = town
         self.params = params
+        self.dtype = np.dtype(dtype)
         self.removed = np.zeros(town.n_residents, dtype=bool)
-        self.modifiers = RuleModifiers.neutral(town.n_residents)
+        self.modifiers = RuleModifiers.neutral(town.n_residents, self.dtype)
         self.rebuild_network()
 
     def rebuild_network(self) -> None:
@@ -112,6 +116,8 @@ class ArrayEngine:
             keep = sp.diags((~self.removed).astype(np.float64))
             a = (keep @ a @ keep).tocsr()
             a.eliminate_zeros()
+        if a.data.dtype != self.dtype:
+            a = a.astype(self.dtype)
         self.adjacency = a
         contact = (self.town.edge_layer == LAYERS.index("contact"))
         cs, ct = self.town.edge_source[contact], self.town.edge_target[contact]
@@ -132,13 +138,18 @@ class ArrayEngine:
         self.kin_cap = kin_cap(self.params, n)
         household = self.town.household
         self.relatives = (np.bincount(household)[household] - 1).astype(np.float64)
-        self._floats = np.zeros((n, len(PACKED_COLUMNS)), dtype=np.float64)
+        if self.dtype != np.float64:
+            for name in ("tie_weight", "ingroup_weight", "influence_weight", "contact_share",
+                         "programme_contact_share", "minority", "base_prejudice", "membership_count", "relatives"):
+                setattr(self, name, getattr(self, name).astype(self.dtype))
+        self._floats = np.zeros((n, len(PACKED_COLUMNS)), dtype=self.dtype)
         self._codes = np.zeros(n, dtype=np.int16)
         self._static_codes = neighbour_codes(bg, self.movement, 0, 0, 0, 0)
-        self._sums = np.empty((n, len(SUM_COLUMNS)), dtype=np.float64)
+        self._sums = np.empty((n, len(SUM_COLUMNS)), dtype=self.dtype)
         self._week_parameters = week_parameters(self.params)
-        self._buffers = {"pusher": np.empty(n), "bridge": np.empty(n), "new_phase": np.empty(n, dtype=np.int8),
-                         "shield_next": np.empty(n), "appeal": np.empty(n), "ready": np.empty(n, dtype=np.bool_),
+        f = self.dtype
+        self._buffers = {"pusher": np.empty(n, f), "bridge": np.empty(n, f), "new_phase": np.empty(n, dtype=np.int8),
+                         "shield_next": np.empty(n, f), "appeal": np.empty(n, f), "ready": np.empty(n, dtype=np.bool_),
                          "kin": np.empty(n, dtype=np.bool_)}
 
     def tie_sums(self, s: ResidentState, pusher: np.ndarray, bridge: np.ndarray) -> np.ndarray:
@@ -178,7 +189,7 @@ class ArrayEngine:
         week_pass = residents_week_serial if serial else residents_week
         wp, buf = self._week_parameters, self._buffers
         phase = s.phase
-        in_group = (phase >= Phase.GROUP_MEMBERSHIP).astype(np.float64)
+        in_group = (phase >= Phase.GROUP_MEMBERSHIP).astype(self.dtype)
         pusher, bridge = buf["pusher"], buf["bridge"]
         sums = self.tie_sums(s, pusher, bridge)
         week_pass(wp, macro.threat, macro.threat_minority, macro.discrimination, macro.fairness,

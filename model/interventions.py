@@ -120,11 +120,11 @@ class RuleModifiers:
     SCALARS = ("threat_damping", "online_approach_blocked")
 
     @classmethod
-    def neutral(cls, n: int) -> "RuleModifiers":
+    def neutral(cls, n: int, dtype=np.float64) -> "RuleModifiers":
         """Zeros; the per-resident modifiers are rows of one ``(12, n)`` array (:attr:`rows`), so that a week
         resets them at once and the compiled pass reads them together."""
         names = [f.name for f in fields(cls) if f.name not in cls.SCALARS]
-        block = np.zeros((len(names), n))
+        block = np.zeros((len(names), n), dtype=dtype)
         return cls(**dict(zip(names, block)))
 
     @property

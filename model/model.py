@@ -14,7 +14,7 @@ from .engine import DRAW_ROWS, N_DRAWS, ArrayEngine, MacroContext, macro_context
 from .errors import ParameterError
 from .interventions import Intervention, check_reach, check_targets, survey_interventions, validate_interventions
 from .metrics import OUTCOME_COLUMNS, radical_clustering, summarise
-from .parameters import TOWN_FIELDS, GroupKind, Parameters
+from .parameters import PRECISIONS, TOWN_FIELDS, GroupKind, Parameters
 from .recruitment import Approaches, approach_rates, draw_approaches
 from .rules import IdentityStrategy, Movement, Phase
 from .state import initial_state
@@ -39,6 +39,9 @@ class RadicalisationModel(mesa.Model):
             see :mod:`model.interventions`.
         engine: ``"array"`` (vectorised, default) or ``"agent"`` (the per-agent
             Mesa reference, for teaching and for checking the engine).
+        precision: ``"float64"`` (default) or ``"float32"``: the precision the array engine stores the
+            residents' continuous state, ties and draws in (half the memory, for large towns; every rule still
+            computes in float64). float32 runs stay close to float64 runs on summary outcomes, not equal.
         collect: record the summary time series every step.
         **params: any field of :class:`model.parameters.Parameters`.
 
@@ -48,9 +51,15 @@ class RadicalisationModel(mesa.Model):
     """
 
     def __init__(self, *, rng: Any = None, engine: Literal["array", "agent"] = "array",
+                 precision: Literal["float64", "float32"] = "float64",
                  collect: bool = True, interventions: Iterable[Intervention | dict] = (), **params: Any):
         if engine not in ("array", "agent"):
             raise ValueError("engine: must be 'array' or 'agent'")
+        if precision not in PRECISIONS:
+            raise ParameterError(f"precision: must be 'float64' or 'float32', not {precision!r}")
+        if precision != "float64" and engine == "agent":
+            raise ParameterError("precision: the per-agent reference runs in float64 only; use engine='array'")
+        self.precision = precision
         self.params = Parameters.create(**params)
         self.interventions: list[Intervention] = validate_interventions(interventions)
         check_targets(self.interventions, self.params.n_backgrounds, self.params.n_neighbourhoods,
@@ -68,6 +77,8 @@ class RadicalisationModel(mesa.Model):
         self.state = initial_state(self.town, self.params, self.rng)
         if self.params.survey is not None:      # young people's means from survey figures (ODD §5.1)
             match_young_figures(self.state, self.town, self.params)
+        if precision != "float64":
+            self.state = self.state.astype(np.dtype(precision))
         check_reach(self.interventions, self)       # targets against this town at week 0
         self._assemble(collect)
         self._record()
@@ -75,7 +86,7 @@ class RadicalisationModel(mesa.Model):
     def _assemble(self, collect: bool) -> None:
         """Everything the model derives from its parameters, town and state at week 0; shared by ``__init__``
         and :meth:`load` (which then puts back what a run has changed since)."""
-        self.engine = ArrayEngine(self.town, self.params)
+        self.engine = ArrayEngine(self.town, self.params, np.dtype(self.precision))
         self.survey_interventions: list[Intervention] = survey_interventions(self.params, self.town)
         """Permanent interventions implied by survey figures (its key figures); kept apart from ``interventions``."""
         self.modifiers = self.engine.modifiers
@@ -282,7 +293,9 @@ class RadicalisationModel(mesa.Model):
         self.add_mobility_ties(week)
         self.macro = macro_context(self.params, self.attack_weeks, week, self.modifiers.threat_damping,
                                    self.act_weeks)
-        self.draws = self.rng.random((N_DRAWS, self.town.n_residents))
+        if self.draws.shape != (N_DRAWS, self.town.n_residents):
+            self.draws = np.empty((N_DRAWS, self.town.n_residents), dtype=self.precision)
+        self.rng.random(out=self.draws, dtype=self.draws.dtype)       # the same numbers as a new array, in place
         self.approaches = draw_approaches(self.approach_rates, self.recruitment_rng)
         self.commit_acts(week)
         before_phase = self.state.phase.copy()

@@ -31,6 +31,10 @@ WEEKS_PER_YEAR = 52.0
 """Weeks in a year: one step is one week, and a resident ages ``1 / WEEKS_PER_YEAR`` years a step."""
 
 YOUTH_AGE = (12.0, 27.0)
+
+PRECISIONS = ("float64", "float32")
+"""The precisions of the array engine's stored state (``RadicalisationModel(precision=...)``, ``radsim run
+--precision``)."""
 """Ages (years, inclusive) of the group at risk: young people."""
 
 def neighbourhood_count(n_residents: int, residents_per_neighbourhood: int) -> int:

@@ -73,6 +73,11 @@ class ResidentState:
     def young(self) -> np.ndarray:
         return (self.age >= YOUTH_AGE[0]) & (self.age <= YOUTH_AGE[1])
 
+    def astype(self, dtype) -> "ResidentState":
+        """A copy whose continuous variables and propensities are stored as ``dtype`` (age stays float64)."""
+        return ResidentState(**{name: value.astype(dtype) if value.dtype.kind == "f" and name != "age" else value
+                                for name, value in self.as_dict().items()})
+
     def copy(self) -> "ResidentState":
         return ResidentState(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
 
