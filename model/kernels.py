@@ -64,35 +64,36 @@ def _tie_sums(indptr, indices, weight, outgroup_influence, close_tie, floats, co
         bi = ci >> 5
         mi = ci & 16
         for k in range(indptr[i], indptr[i + 1]):
+            # branch-free: a sum that does not apply to a tie adds a product with a 0 mask, which is +0.0 for
+            # these non-negative values and leaves the sum unchanged (so the sums equal the reference's, which
+            # branches); unpredictable branches cost more than the extra multiplications
             j = indices[k]
             cj = codes[j]
             a = np.float64(weight[k])
             a_sum += a
-            if cj >> 5 == bi:
-                w = a
-                a_in_dp += a * floats[j, 3]
-            else:
-                w = a * outgroup_influence
-                a_out_p += a * floats[j, 2]
+            same_background = 1.0 if cj >> 5 == bi else 0.0
+            other_background = 1.0 - same_background
+            w = a * (same_background + other_background * outgroup_influence)
+            a_in_dp += a * floats[j, 3] * same_background
+            a_out_p += a * floats[j, 2] * other_background
             pusher_j = 1.0 if cj & 2 else 0.0
             a_push += a * pusher_j
             a_bridge += a * (1.0 if cj & 4 else 0.0)
-            if cj & 16 == mi:
-                r_j = floats[j, 0]
-                v_j = floats[j, 1]
-                g_j = 1.0 if cj & 1 else 0.0
-                wr += w * r_j
-                wrr += w * (g_j * r_j)
-                wr1 += w * g_j
-                wv += w * v_j
-                wrv += w * (g_j * v_j)
-                a_symp += a * (1.0 if cj & 8 else 0.0)
-                if a >= close_tie:
-                    k_member += g_j
-                    kr += w * g_j
-                    krr += w * (g_j * r_j)
-            else:
-                a_push_other += a * pusher_j
+            side = 1.0 if cj & 16 == mi else 0.0
+            r_j = floats[j, 0] * side
+            v_j = floats[j, 1] * side
+            g_j = (1.0 if cj & 1 else 0.0) * side
+            wr += w * r_j
+            wrr += w * (g_j * r_j)
+            wr1 += w * g_j
+            wv += w * v_j
+            wrv += w * (g_j * v_j)
+            a_symp += a * ((1.0 if cj & 8 else 0.0) * side)
+            close = 1.0 if a >= close_tie else 0.0
+            k_member += g_j * close
+            kr += w * g_j * close
+            krr += w * (g_j * r_j) * close
+            a_push_other += a * pusher_j * (1.0 - side)
         out[i, 0] = wr
         out[i, 1] = wrr
         out[i, 2] = wr1
