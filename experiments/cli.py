@@ -334,10 +334,20 @@ def run(scenario: Path | None, residents: int | None, steps: int | None, seed: i
 @click.option("--warmup", type=IntRange(0, 100_000), default=None, metavar="WEEKS",
               help="simulate the baseline once per replication up to this week and start every arm from its "
                    "checkpoint (same results, less time); no intervention may start before it")
+@click.option("--uncertainty", type=IntRange(1, 100_000), default=None, metavar="N",
+              help="draw N parameter sets from the priors (and --posterior), run every arm on each and report the "
+                   "probability that each arm beats the baseline and each other arm (docs/uncertainty.md); writes "
+                   "to results/uncertainty unless --out is given")
+@click.option("--priors", "priors_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              metavar="FILE", help="priors for --uncertainty (default: experiments/priors.toml)")
+@click.option("--posterior", "posterior_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              metavar="FILE", help="a calibration's fitted.csv or posterior.csv for --uncertainty (replaces the "
+                                   "placeholder priors of its parameters)")
 @out_option(Path("results/compare"), "comparison.csv, comparison.md, runs.csv, trajectories.parquet and .png, "
                                       "provenance.json")
 def compare(scenario: Path, replications: int, workers: int | None, residents: int | None, steps: int | None,
-            warmup: int | None, out: Path) -> None:
+            warmup: int | None, uncertainty: int | None, priors_file: Path | None, posterior_file: Path | None,
+            out: Path) -> None:
     """Compare the baseline with each intervention arm (common random numbers, 95% CIs)."""
     from .compare import OUTPUT_FILES, check_warmup, compare_arms, worker_count, write_comparison
 
@@ -350,6 +360,15 @@ def compare(scenario: Path, replications: int, workers: int | None, residents: i
             check_warmup(sc, warmup)
         except ParameterError as err:
             fail(str(err))
+    if uncertainty is None and (priors_file is not None or posterior_file is not None):
+        fail(f"{'--priors' if priors_file is not None else '--posterior'}: only with --uncertainty N (N at least 1)")
+    if uncertainty is not None:
+        ctx = click.get_current_context()
+        if ctx.get_parameter_source("out") is click.core.ParameterSource.DEFAULT:
+            out = check_output_folder("results/uncertainty")
+        compare_uncertainty(scenario, sc, uncertainty, replications, workers, warmup, priors_file, posterior_file,
+                            out, residents)
+        return
     say((sc.name, "bold"), f": {len(arms)} arms ({', '.join(arms)}), {replications} replications, "
                            f"{sc.parameters.n_residents:,} residents, {sc.steps} steps"
                            + ("" if warmup is None else f", warm-up to week {warmup} shared by the arms"))
@@ -367,6 +386,60 @@ def compare(scenario: Path, replications: int, workers: int | None, residents: i
                           f"({100 * info['compute_share_saved']:.0f}% of {info['compute_seconds'] + info['compute_seconds_saved']:.1f} s), "
                           f"{info['wall_seconds']:.1f} s wall time (in provenance.json, run)")
     out_console.print(f"wrote {out}/" + ", ".join(OUTPUT_FILES))
+
+
+def compare_uncertainty(path: Path, sc: Scenario, n_sets: int, replications: int, workers: int | None,
+                        warmup: int | None, priors_file: Path | None, posterior_file: Path | None, out: Path,
+                        residents: int | None) -> None:
+    """``radsim compare --uncertainty N``: :func:`experiments.uncertainty.run_uncertainty` and its probability table."""
+    import tomllib
+
+    from .compare import worker_count
+    from .uncertainty import (DEFAULT_PRIORS, OUTPUT_FILES, PriorsError, fixed_parameters, load_posterior,
+                              load_priors, run_uncertainty, write_uncertainty)
+
+    try:
+        priors = load_priors(priors_file or DEFAULT_PRIORS)
+        posterior = load_posterior(posterior_file) if posterior_file is not None else None
+    except PriorsError as err:
+        fail(str(err))
+    given = set(tomllib.loads(path.read_text(encoding="utf-8")).get("parameters", {}))
+    fixed = fixed_parameters(sc, given | ({"n_residents"} if residents is not None else set()))
+    arms = sc.arms()
+    runs = n_sets * replications * len(arms)
+    say((sc.name, "bold"), f": {len(arms)} arms ({', '.join(arms)}), {n_sets} parameter sets x {replications} "
+                           f"replications, {sc.parameters.n_residents:,} residents, {sc.steps} steps"
+                           + ("" if warmup is None else f", warm-up to week {warmup} shared by the arms"))
+    processes = worker_count(workers, runs)
+    starting(f"starting {processes} worker processes" if processes > 1 else "running in this process")
+    total = runs + (0 if warmup is None else n_sets * replications)
+    with progress_bar("runs", total) as update:
+        result = run_uncertainty(sc, n_sets, replications, priors, posterior, workers=workers, progress=update,
+                                 warmup=warmup, fixed=fixed)
+    inputs = [*provenance.scenario_inputs(path), priors_file or DEFAULT_PRIORS,
+              *([posterior_file] if posterior_file else [])]
+    write_uncertainty(result, out, inputs=inputs)
+    print_probabilities(result)
+    out_console.print(f"wrote {out}/" + ", ".join(OUTPUT_FILES))
+
+
+def print_probabilities(result) -> None:
+    """The probability table of ``radsim compare --uncertainty``: one table, or one per contrast on a narrow console."""
+    titles, rows = result.probability_cells()
+    title = (f"probability that the arm beats the other [95% Wilson interval] over {result.n_sets} parameter sets x "
+             f"{result.replications} replications (an exact tie counts 1/2)")
+    widest = max(len(label) for label, _, _ in rows)
+    groups = ([list(range(len(titles)))] if out_console.width >= widest + 10 + 21 * len(titles)
+              else [[k] for k in range(len(titles))])
+    for group in groups:
+        table = Table(title=title if len(groups) == 1 else f"{titles[group[0]]}: {title}")
+        table.add_column("outcome", no_wrap=True)
+        table.add_column("better", no_wrap=True)
+        for k in group:
+            table.add_column(titles[k] if len(groups) == 1 else "P(beats)", justify="right", no_wrap=True)
+        for label, better, cells in rows:
+            table.add_row(label, better, *(cells[k] for k in group))
+        out_console.print(table)
 
 
 def print_comparison(result, replications: int) -> None:

@@ -345,18 +345,19 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
-def _run_tasks(tasks: list, workers: int | None, progress) -> tuple[list, list]:
-    """Every arm of every replication from week 0."""
+def _run_tasks(tasks: list, workers: int | None, progress, runner: Callable = _run_one) -> tuple[list, list]:
+    """Every arm of every replication from week 0; ``runner`` runs one task (a module-level function, so that a
+    worker process can load it; :mod:`experiments.uncertainty` gives its own)."""
     workers = worker_count(workers, len(tasks))
     results = []
     if workers == 1:
         for task in tasks:
-            results.append(_run_one(task))
+            results.append(runner(task))
             if progress:
                 progress(len(results), len(tasks))
         return results, []
     with _pool(workers) as pool:
-        futures = [pool.submit(_run_one, task) for task in tasks]
+        futures = [pool.submit(runner, task) for task in tasks]
         try:
             for future in as_completed(futures):          # a failing run stops the comparison at once
                 results.append(future.result())
