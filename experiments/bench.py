@@ -12,6 +12,12 @@ Run: ``radsim bench [--quick] [--out DIR]``. Three sections:
    the CSR) divided by this machine's measured copy bandwidth, and the measured
    step time divided by that bound.
 
+4. **Acceptance** (issue 16): every figure the issue asks for, measured in this run, beside its target
+   and as a ratio: the whole ``radsim run --residents 1000000 --steps 100`` command (time and peak RSS,
+   in a fresh process), the week at 1,000,000 residents against the bandwidth bound, the engine against the
+   reference at 10,000, the sweep throughput with 2 workers against 1, and ``compare --warmup`` against the
+   same comparison without it. 17.9 million residents is ``--stretch`` (its own run).
+
 Timings are printed and written, never asserted.
 """
 
@@ -19,8 +25,12 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import platform
+import re
 import resource
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
@@ -44,16 +54,26 @@ class BenchConfig:
     scaling_steps: int = 100
     repetitions: int = 5
     warmup_steps: int = 3
+    run_residents: int = 1_000_000          # the acceptance's whole `radsim run` command
+    run_steps: int = 100
+    sweep_residents: int = 10_000           # 16 runs, 2 workers against 1
+    sweep_steps: int = 260
+    warmup_replications: int = 10           # compare with a 260-week burn-in, with and without --warmup
+    warmup_steps_total: int = 520
+    warmup_week: int = 260
+    acceptance: bool = True
 
     @classmethod
     def stretch(cls) -> "BenchConfig":
         """The Netherlands at 1:1: 17.9 million residents, build plus 10 steps, once."""
-        return cls(reference_sizes=(), scaling_sizes=(17_900_000,), scaling_steps=10, repetitions=1, warmup_steps=1)
+        return cls(reference_sizes=(), scaling_sizes=(17_900_000,), scaling_steps=10, repetitions=1, warmup_steps=1,
+                   acceptance=False)
 
     @classmethod
     def quick(cls) -> "BenchConfig":
         return cls(reference_sizes=(300,), reference_steps=5, scaling_sizes=(2_000, 20_000), scaling_steps=10,
-                   repetitions=2, warmup_steps=1)
+                   repetitions=2, warmup_steps=1, run_residents=2_000, run_steps=10, sweep_residents=500,
+                   sweep_steps=20, warmup_replications=2, warmup_steps_total=40, warmup_week=20)
 
 
 def _median_ms_per_step(step, steps: int, repetitions: int) -> tuple[float, list[float]]:
@@ -101,18 +121,20 @@ def copy_bandwidth(megabytes: int = 512, repetitions: int = 5) -> float:
 
 
 def bytes_per_step(n: int, nnz: int, state_bytes: int) -> int:
-    """Bytes one step must touch at least.
+    """Bytes one step must touch at least (the passes of :mod:`model.kernels`).
 
-    The CSR (``indptr``, ``indices`` and ``data``) is read once. The 14 state
-    arrays are read once and written once. The packed neighbour table (6 columns)
-    and the tie sums (7 columns) are written once and read once, and the three
-    random draws are read once.
+    The CSR (int32 ``indptr`` and ``indices``, float64 ``data``) is read once. The state arrays are read
+    once and written once. The neighbour table (4 floats and an int16 code per resident) and the 15 tie
+    sums are written once and read once; the 6 rows of draws are written and read once; the 12 rows of
+    rule modifiers are reset and read once; the engine's 9 per-resident arrays of the town are read once.
     """
-    csr = 8 * (n + 1) + 4 * nnz + 8 * nnz
+    csr = 4 * (n + 1) + 4 * nnz + 8 * nnz
     state = 2 * state_bytes
-    packed = 2 * 8 * n * 6 + 2 * 8 * n * 7
-    draws = 8 * n * 3
-    return csr + state + packed + draws
+    table = 2 * (8 * 4 + 2) * n + 2 * 8 * 15 * n
+    draws = 2 * 8 * 6 * n
+    modifiers = 2 * 8 * 12 * n
+    town = 8 * 9 * n
+    return csr + state + table + draws + modifiers + town
 
 
 def _proc_status_mb(key: str) -> float | None:
@@ -211,6 +233,105 @@ def scaling(cfg: BenchConfig, progress=None) -> list[dict]:
     return rows
 
 
+_MEASURE = ("import resource, subprocess, sys, time\n"
+            "t = time.perf_counter(); r = subprocess.run(sys.argv[2:], cwd=sys.argv[1], capture_output=True)\n"
+            "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)\n"
+            "sys.stderr.write(r.stderr.decode()[-2000:])")
+
+
+def timed_command(args: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of ``radsim ARGS`` in a fresh process (measured by a parent of its own,
+    so that no other child of the benchmark counts). Raises ``RuntimeError`` if the command fails."""
+    res = subprocess.run([sys.executable, "-c", _MEASURE, str(cwd), sys.executable, "-m", "experiments", *args],
+                         capture_output=True, text=True)
+    try:
+        seconds, rss_kb, code = res.stdout.split()
+    except ValueError:
+        raise RuntimeError(f"radsim {' '.join(args)}: {res.stderr.strip()[-300:]}") from None
+    if int(code) != 0:
+        raise RuntimeError(f"radsim {' '.join(args)} failed: {res.stderr.strip()[-300:]}")
+    return float(seconds), float(rss_kb) / 1024.0
+
+
+SWEEP_TOML = """[sweep]
+name = "bench-sweep"
+design = "lhs"
+samples = 8
+replications = 2
+seed = 3
+steps = {steps}
+batch_size = 4
+outcomes = ["phase_1", "phase_2", "entered_phase_2", "mean_trust"]
+
+[uncertainties]
+societal_discrimination = {{ low = 0.1, high = 0.5 }}
+
+[constants]
+n_residents = {residents}
+"""
+
+
+def burn_in_scenario(week: int, steps: int) -> str:
+    """The combined example with every intervention starting at ``week`` and ``steps`` weeks in all."""
+    from .examples import example_path
+
+    text = example_path("comparisons/combined.toml").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^start = \d+", f"start = {week}", text)
+    return re.sub(r"(?m)^steps = \d+", f"steps = {steps}", text)
+
+
+def acceptance(cfg: BenchConfig, reference: list[dict], scale: list[dict], progress=None) -> list[dict]:
+    """Section 4: each figure of issue 16 beside its target; ``ratio`` > 1 means the target is met."""
+    rows: list[dict] = []
+
+    def row(figure: str, measured: float, unit: str, target: float, better: str, command: str) -> None:
+        ratio = target / measured if better == "lower" else measured / target
+        rows.append({"figure": figure, "measured": measured, "unit": unit, "target": target, "better": better,
+                     "ratio": ratio, "met": ratio >= 1.0, "command": command})
+
+    with tempfile.TemporaryDirectory(prefix="radsim-bench-") as tmp:
+        folder = Path(tmp)
+        run_args = ["run", "--residents", str(cfg.run_residents), "--steps", str(cfg.run_steps), "--out", "run"]
+        seconds, rss = timed_command(run_args, folder)
+        command = "radsim " + " ".join(run_args)
+        row("whole run command: seconds", seconds, "s", 25.0, "lower", command)
+        row("whole run command: peak RSS", rss, "MB", 2048.0, "lower", command)
+        if progress:
+            progress()
+        big = [r for r in scale if r["n_residents"] == max(x["n_residents"] for x in scale)]
+        if big:
+            row(f"week at {big[0]['n_residents']:,} over the bandwidth bound", big[0]["step_over_bound"], "x", 5.0,
+                "lower", "radsim bench (scaling)")
+        for r in reference:
+            if r["n_residents"] == max(x["n_residents"] for x in reference):
+                row(f"engine over reference at {r['n_residents']:,}", r["speed_ratio"], "x", 1000.0, "higher",
+                    "radsim bench (engine against reference)")
+        (folder / "sweep.toml").write_text(SWEEP_TOML.format(steps=cfg.sweep_steps, residents=cfg.sweep_residents),
+                                           encoding="utf-8")
+        sweep_seconds = {}
+        for workers in (1, 2):
+            sweep_seconds[workers], _ = timed_command(["sweep", "sweep.toml", "--out", f"sweep{workers}",
+                                                       "--workers", str(workers)], folder)
+            if progress:
+                progress()
+        row("sweep, 2 workers against 1 (16 runs, whole command)", sweep_seconds[1] / sweep_seconds[2], "x", 1.7,
+            "higher", f"radsim sweep (16 runs of {cfg.sweep_residents:,} residents x {cfg.sweep_steps} weeks)")
+        (folder / "burn_in.toml").write_text(burn_in_scenario(cfg.warmup_week, cfg.warmup_steps_total),
+                                             encoding="utf-8")
+        compare = ["compare", "burn_in.toml", "--replications", str(cfg.warmup_replications)]
+        without, _ = timed_command([*compare, "--out", "cold"], folder)
+        warm, _ = timed_command([*compare, "--warmup", str(cfg.warmup_week), "--out", "warm"], folder)
+        same = all((folder / "cold" / name).read_bytes() == (folder / "warm" / name).read_bytes()
+                   for name in ("runs.csv", "comparison.csv"))
+        row(f"compare --warmup {cfg.warmup_week} over without (share of time)", warm / without, "", 0.60, "lower",
+            f"radsim compare <combined, interventions from week {cfg.warmup_week}, {cfg.warmup_steps_total} weeks> "
+            f"--replications {cfg.warmup_replications} [--warmup {cfg.warmup_week}]"
+            + ("" if same else " (OUTPUTS DIFFER)"))
+        if progress:
+            progress()
+    return rows
+
+
 def run_bench(cfg: BenchConfig, out: Path | None = None, progress=None) -> dict:
     """Run all sections; write ``bench.csv`` and ``bench.md`` to ``out`` if given.
 
@@ -218,16 +339,26 @@ def run_bench(cfg: BenchConfig, out: Path | None = None, progress=None) -> dict:
     """
     import pandas as pd
 
-    sections = 1 + len(cfg.scaling_sizes)
+    sections = 1 + len(cfg.scaling_sizes) + (4 if cfg.acceptance else 0)
     reference = engine_against_reference(cfg)
     if progress:
         progress(1, sections)
     scale = scaling(cfg, (lambda done: progress(1 + done, sections)) if progress else None)
-    result = {"config": asdict(cfg), "machine": machine(), "reference": reference, "scaling": scale}
+    done = [1 + len(cfg.scaling_sizes)]
+
+    def tick() -> None:
+        done[0] += 1
+        if progress:
+            progress(done[0], sections)
+
+    accept = acceptance(cfg, reference, scale, tick) if cfg.acceptance else []
+    result = {"config": asdict(cfg), "machine": machine(), "reference": reference, "scaling": scale,
+              "acceptance": accept}
     if out is not None:
         with atomic_outputs(out) as tmp:     # both or none
             pd.concat([pd.DataFrame(reference).assign(section="engine_vs_reference"),
-                       pd.DataFrame(scale).assign(section="scaling")]).to_csv(tmp / "bench.csv", index=False)
+                       pd.DataFrame(scale).assign(section="scaling"),
+                       pd.DataFrame(accept).assign(section="acceptance")]).to_csv(tmp / "bench.csv", index=False)
             (tmp / "bench.md").write_text(markdown(result), encoding="utf-8")
     return result
 
@@ -270,4 +401,11 @@ def markdown(result: dict) -> str:
                      "The bound is the bytes one step must touch (see `bytes_per_step`) divided by it. "
                      "Model bytes/resident is the peak RSS minus the RSS after imports, per resident. "
                      "Times exclude the one-off numba compilation (warm-up steps).")
+    if result.get("acceptance"):
+        lines += ["", "## Acceptance of issue 16 (measured in this run)\n",
+                  "| figure | measured | target | ratio (> 1: met) | met | command |", "|---|---|---|---|---|---|"]
+        for r in result["acceptance"]:
+            sign = "<=" if r["better"] == "lower" else ">="
+            lines.append(f"| {r['figure']} | {r['measured']:.2f} {r['unit']} | {sign} {r['target']:g} {r['unit']} | "
+                         f"{r['ratio']:.2f} | {'yes' if r['met'] else 'no'} | `{r['command']}` |")
     return "\n".join(lines) + "\n"
