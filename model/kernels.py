@@ -334,3 +334,32 @@ def _state_counts(phase, movement, role, strategy, age, youth_from, youth_to, ou
 
 
 state_counts = njit(**_jit)(_state_counts)
+
+
+def _week_transitions(before_phase, before_tau, phase, movement, age, entries, exits, movement_entries,
+                      delays):  # pragma: no cover - compiled
+    """The week's bookkeeping of phase changes, in one sequential pass (integers, exact): entries into each
+    phase (in all and per movement), exits to the phase below (not the renewed places, age 0), and the weeks
+    in phase 2 of each resident who moved to action, in resident order, into ``delays``.
+
+    Returns ``(number of delays written, residents in phase 3)``.
+    """
+    n_delays = 0
+    in_action = 0
+    for i in range(phase.size):
+        old = before_phase[i]
+        new = phase[i]
+        if new > old:
+            entries[new] += 1
+            movement_entries[movement[i], new] += 1
+            if old == 2 and new == 3:
+                delays[n_delays] = before_tau[i] + 1
+                n_delays += 1
+        elif new < old and age[i] > 0.0:
+            exits[old] += 1
+        if new == 3:
+            in_action += 1
+    return n_delays, in_action
+
+
+week_transitions = njit(**_jit)(_week_transitions)

@@ -12,6 +12,7 @@ from .agents import Recruiter, Residents, join_through_ties
 from . import checkpoint, rules
 from .engine import DRAW_ROWS, N_DRAWS, ArrayEngine, MacroContext, macro_context, raw_threat
 from .errors import ParameterError
+from .kernels import week_transitions
 from .interventions import Intervention, check_reach, check_targets, survey_interventions, validate_interventions
 from .metrics import OUTCOME_COLUMNS, radical_clustering, summarise
 from .parameters import PRECISIONS, TOWN_FIELDS, GroupKind, Parameters
@@ -308,16 +309,13 @@ class RadicalisationModel(mesa.Model):
                 recruiter.approach()
             join_through_ties(self)
             self.agents.do("advance")
-        acted = (before_phase == Phase.GROUP_MEMBERSHIP) & (self.state.phase == Phase.ACTION)
-        self.action_delays.extend((before_tau[acted] + 1).tolist())
-        moved = self.state.phase > before_phase
-        self.entries += np.bincount(self.state.phase[moved], minlength=4)
-        fell = (self.state.phase < before_phase) & (self.state.age > 0)     # not the renewed places
-        self.exits += np.bincount(before_phase[fell], minlength=4)
-        self.weeks_in_action += int((self.state.phase == Phase.ACTION).sum())
-        for movement in Movement:
-            mine = moved & (self.state.movement == movement)
-            self.movement_entries[movement] += np.bincount(self.state.phase[mine], minlength=4)
+        # entries, exits (not the renewed places), weeks in phase 2 before action, resident-weeks in action
+        delays = np.empty(self.town.n_residents, dtype=np.int64)
+        n_delays, in_action = week_transitions(before_phase, before_tau, self.state.phase, self.state.movement,
+                                               self.state.age, self.entries, self.exits, self.movement_entries,
+                                               delays)
+        self.action_delays.extend(delays[:n_delays].tolist())
+        self.weeks_in_action += int(in_action)
         self._record()
 
     def outcomes(self) -> dict[str, float]:
