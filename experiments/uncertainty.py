@@ -66,7 +66,7 @@ from .provenance import provenance_json
 from .runner import atomic_outputs
 from .scenario import Scenario
 from .seeds import replication_seed
-from .stats import mean_ci
+from .stats import is_count, mean_ci
 
 __all__ = ["Prior", "Priors", "PriorsError", "Posterior", "load_priors", "load_posterior", "draw_sets",
            "apply_set", "UncertaintyResult", "run_uncertainty", "write_uncertainty", "wilson", "BETTER",
@@ -495,11 +495,12 @@ class UncertaintyResult:
                   "| outcome | " + " | ".join(titles) + " |", "|---|" + "---|" * len(titles)]
         for outcome in self.outcomes():
             cells = []
+            c = is_count(self.runs[outcome])
             for arm, versus in self.contrasts():
                 r = t[(t.arm == arm) & (t.versus == versus) & (t.outcome == outcome)].iloc[0]
-                cells.append(f"{_num(r.difference, True)} [{_num(r.difference_ci_low, True)}, "
-                             f"{_num(r.difference_ci_high, True)}] ({_num(r.difference_q025, True)} to "
-                             f"{_num(r.difference_q975, True)})")
+                cells.append(f"{_num(r.difference, True, c)} [{_num(r.difference_ci_low, True, c)}, "
+                             f"{_num(r.difference_ci_high, True, c)}] ({_num(r.difference_q025, True, c)} to "
+                             f"{_num(r.difference_q975, True, c)})")
             lines.append(f"| {HEADLINE.get(outcome, outcome)} | " + " | ".join(cells) + " |")
         lines += ["", "## Mean per arm [95% CI over sets] (spread over sets: 2.5% to 97.5%)", "",
                   "| outcome | " + " | ".join(self.arms) + " |", "|---|" + "---|" * len(self.arms)]
@@ -512,9 +513,11 @@ class UncertaintyResult:
                                                          getattr(r, f"{side}_q975")))
         for outcome in self.outcomes():
             cells = []
+            c = is_count(self.runs[outcome])
             for arm in self.arms:
                 m, lo, hi, q1, q2 = means[(arm, outcome)]
-                cells.append(f"{_num(m)} [{_num(lo)}, {_num(hi)}] ({_num(q1)} to {_num(q2)})")
+                cells.append(f"{_num(m, count=c)} [{_num(lo, count=c)}, {_num(hi, count=c)}] "
+                             f"({_num(q1, count=c)} to {_num(q2, count=c)})")
             lines.append(f"| {HEADLINE.get(outcome, outcome)} | " + " | ".join(cells) + " |")
         lines += ["", "## What the parameter sets vary", "",
                   "| key | prior | source | placeholder |", "|---|---|---|---|"]
@@ -542,11 +545,12 @@ class UncertaintyResult:
                 "uncertainty.csv every contrast (docs/uncertainty.md explains the columns).")
 
 
-def _num(value: float, sign: bool = False) -> str:
+def _num(value: float, sign: bool = False, count: bool = False) -> str:
+    """One decimal for counts of residents and large values, three for means and shares."""
     if isinstance(value, float) and math.isnan(value):
         return "n/a"
     fmt = "{:+,.1f}" if sign else "{:,.1f}"
-    if abs(value) < 10:
+    if not count and abs(value) < 10:
         fmt = "{:+.3f}" if sign else "{:.3f}"
     return fmt.format(value)
 
