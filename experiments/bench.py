@@ -62,6 +62,7 @@ class BenchConfig:
     warmup_steps_total: int = 520
     warmup_week: int = 260
     acceptance: bool = True
+    precision: str = "float64"              # of the scaling runs (float32 for the largest towns)
 
     @classmethod
     def stretch(cls) -> "BenchConfig":
@@ -120,20 +121,22 @@ def copy_bandwidth(megabytes: int = 512, repetitions: int = 5) -> float:
     return statistics.median(rates)
 
 
-def bytes_per_step(n: int, nnz: int, state_bytes: int) -> int:
+def bytes_per_step(n: int, nnz: int, state_bytes: int, itemsize: int = 8) -> int:
     """Bytes one step must touch at least (the passes of :mod:`model.kernels`).
 
     The CSR (int32 ``indptr`` and ``indices``, float64 ``data``) is read once. The state arrays are read
     once and written once. The neighbour table (4 floats and an int16 code per resident) and the 15 tie
     sums are written once and read once; the 6 rows of draws are written and read once; the 12 rows of
     rule modifiers are reset and read once; the engine's 9 per-resident arrays of the town are read once.
+    ``itemsize`` is the bytes of a stored float (8, or 4 with ``precision="float32"``).
     """
-    csr = 4 * (n + 1) + 4 * nnz + 8 * nnz
+    f = itemsize
+    csr = 4 * (n + 1) + 4 * nnz + f * nnz
     state = 2 * state_bytes
-    table = 2 * (8 * 4 + 2) * n + 2 * 8 * 15 * n
-    draws = 2 * 8 * 6 * n
-    modifiers = 2 * 8 * 12 * n
-    town = 8 * 9 * n
+    table = 2 * (f * 4 + 2) * n + 2 * f * 15 * n
+    draws = 2 * f * 6 * n
+    modifiers = 2 * f * 12 * n
+    town = f * 9 * n
     return csr + state + table + draws + modifiers + town
 
 
@@ -164,9 +167,9 @@ def current_rss_mb() -> float:
     return _proc_status_mb("VmRSS") or 0.0
 
 
-def _scaling_worker(args: tuple[int, int, int, int]) -> dict:
+def _scaling_worker(args: tuple[int, int, int, int, str]) -> dict:
     """One size in a fresh process, so that its peak RSS is its own."""
-    n, steps, repetitions, warmup = args
+    n, steps, repetitions, warmup, precision = args
     from model import Parameters, build_town, initial_state
     from model.engine import N_DRAWS, ArrayEngine, macro_context
 
@@ -177,12 +180,14 @@ def _scaling_worker(args: tuple[int, int, int, int]) -> dict:
     town = build_town(p, rng)
     t_town = time.perf_counter() - t0
     state = initial_state(town, p, rng)
-    engine = ArrayEngine(town, p)
+    if precision != "float64":
+        state = state.astype(np.dtype(precision))
+    engine = ArrayEngine(town, p, np.dtype(precision))
     t_build = time.perf_counter() - t0
-    draws = np.empty((N_DRAWS, n))
+    draws = np.empty((N_DRAWS, n), dtype=precision)
 
     def step(week=[0]):  # noqa: B006 - a counter
-        rng.random(out=draws)
+        rng.random(out=draws, dtype=draws.dtype)
         engine.step(state, macro_context(p, [], week[0]), draws)
         week[0] += 1
 
@@ -217,7 +222,9 @@ def scaling(cfg: BenchConfig, progress=None) -> list[dict]:
     ctx = mp.get_context("spawn")
     for n in cfg.scaling_sizes:
         with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
-            row = pool.submit(_scaling_worker, (n, cfg.scaling_steps, cfg.repetitions, cfg.warmup_steps)).result()
+            row = pool.submit(_scaling_worker, (n, cfg.scaling_steps, cfg.repetitions, cfg.warmup_steps,
+                                                cfg.precision)).result()
+        row["precision"] = cfg.precision
         row["rss_bytes_per_resident"] = row["peak_rss_mb"] * 1024 * 1024 / n
         row["model_bytes_per_resident"] = (row["peak_rss_mb"] - row["baseline_rss_mb"]) * 1024 * 1024 / n
         rows.append(row)
@@ -227,7 +234,7 @@ def scaling(cfg: BenchConfig, progress=None) -> list[dict]:
     for row in rows:
         n = row["n_residents"]
         row["copy_bandwidth_gb_s"] = bandwidth
-        row["bytes_per_step"] = bytes_per_step(n, row["nnz"], row["state_bytes"])
+        row["bytes_per_step"] = bytes_per_step(n, row["nnz"], row["state_bytes"], np.dtype(cfg.precision).itemsize)
         row["bound_ms_per_step"] = row["bytes_per_step"] / (bandwidth * 1e9) * 1000.0
         row["step_over_bound"] = row["ms_per_step"] / row["bound_ms_per_step"]
     return rows
@@ -388,7 +395,8 @@ def markdown(result: dict) -> str:
     for r in result["reference"]:
         lines.append(f"| {r['n_residents']:,} | {r['steps']} | {r['reference_ms_per_step']:.1f} | "
                      f"{r['engine_ms_per_step']:.2f} | {r['speed_ratio']:.0f}x |")
-    lines += ["", "## Scaling (array engine, about 20 ties per resident)\n",
+    precision = result["config"].get("precision", "float64")
+    lines += ["", f"## Scaling (array engine, about 20 ties per resident, {precision})\n",
               "| residents | ties/resident | build s | ms/step | build + steps s (steps) | peak RSS MB | RSS bytes/resident | "
               "model bytes/resident | bound ms/step | step / bound |", "|---|---|---|---|---|---|---|---|---|---|"]
     for r in result["scaling"]:

@@ -726,8 +726,10 @@ def survey_persistence(scenario: Path, replications: int, steps: int, seed: int)
 @app.command()
 @click.option("--quick", is_flag=True, help="small sizes, a few seconds (used by the tests)")
 @click.option("--stretch", is_flag=True, help="only 17.9 million residents, build plus 10 steps (needs about 20 GB)")
+@click.option("--precision", type=click.Choice(PRECISIONS), default="float64", show_default=True,
+              help="precision of the scaling runs (float32: half the memory per resident)")
 @out_option(Path("results/bench"), "bench.csv and bench.md")
-def bench(quick: bool, stretch: bool, out: Path) -> None:
+def bench(quick: bool, stretch: bool, precision: str, out: Path) -> None:
     """Benchmark: array engine against the per-agent reference, scaling, memory-bandwidth bound, and every figure
     of the performance acceptance (issue 16) beside its target, as a ratio."""
     from .bench import BenchConfig, markdown, run_bench
@@ -735,6 +737,7 @@ def bench(quick: bool, stretch: bool, out: Path) -> None:
     if quick and stretch:
         fail("--quick and --stretch: choose one")
     cfg = BenchConfig.quick() if quick else BenchConfig.stretch() if stretch else BenchConfig()
+    cfg.precision = precision
     with progress_bar("benchmark sections") as update:
         result = run_bench(cfg, out, progress=update)
     out_console.print(markdown(result), markup=False, highlight=False)
