@@ -84,6 +84,7 @@ class Parameters(BaseModel):
     school_work_degree: float = _f(5.0, 0.0, 50.0, "mean ties per member of a school class or work team", "ties")
     memberships_mean: float = _f(1.2, 0.0, 10.0, "mean number of associations (clubs) a resident belongs to", "memberships")
     association_degree: float = _f(4.0, 0.0, 50.0, "mean ties per membership inside a club", "ties")
+    clubs_by_district: bool = Field(False, description="clubs drawn per district of four neighbourhoods (as secondary schools and religious communities are) instead of town-wide; true keeps a large town's ties near in memory (docs/performance.md)", json_schema_extra={"unit": "switch"})
     religious_participation_majority: float = _f(0.15, 0.0, 1.0, "share of majority residents in a religious community")
     religious_participation_minority: float = _f(0.45, 0.0, 1.0, "share of minority residents in a religious community")
     religious_degree: float = _f(4.0, 0.0, 50.0, "mean ties per member inside a religious community", "ties")
@@ -308,7 +309,7 @@ class Parameters(BaseModel):
 
 TOWN_FIELDS: frozenset[str] = frozenset({
     "n_residents", "residents_per_neighbourhood", "minority_shares", "segregation", "neighbour_degree",
-    "neighbour_rewiring", "school_work_degree", "memberships_mean", "association_degree",
+    "neighbour_rewiring", "school_work_degree", "memberships_mean", "association_degree", "clubs_by_district",
     "religious_participation_majority", "religious_participation_minority", "religious_degree",
     "online_degree_mean", "radical_family_share", "weight_household", "weight_neighbour", "weight_school_work",
     "weight_association", "weight_religious", "weight_online", "survey",

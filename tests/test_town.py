@@ -129,3 +129,24 @@ def test_vectorised_and_networkx_generators_draw_from_the_same_model():
 def test_unknown_generator_is_an_error():
     with pytest.raises(ValueError, match="generator"):
         build_town(Parameters(n_residents=100), np.random.default_rng(1), generator="igraph")
+
+
+def test_clubs_by_district_stay_in_their_district_and_keep_their_mix():
+    """``clubs_by_district``: every club tie joins two residents of one district (four neighbourhoods), and the
+    share of cross-background club ties stays close to town-wide clubs' (the switch is about place, not mix)."""
+    from model import Parameters, build_town
+    from model.town.layers import LAYERS
+
+    shares = {}
+    for flag in (False, True):
+        town = build_town(Parameters(n_residents=12_000, clubs_by_district=flag), np.random.default_rng(5))
+        clubs = town.edge_layer == LAYERS.index("association")
+        src, dst = town.edge_source[clubs], town.edge_target[clubs]
+        district = town.neighbourhood // 4
+        if flag:
+            assert np.all(district[src] == district[dst])
+        else:
+            assert np.mean(district[src] == district[dst]) < 0.6     # town-wide clubs cross districts
+        shares[flag] = float(np.mean(town.background[src] != town.background[dst]))
+        assert clubs.sum() > 10_000
+    assert abs(shares[True] - shares[False]) < 0.03, shares

@@ -15,7 +15,7 @@ import time
 
 from model import RadicalisationModel
 
-CASES = {"all layers": {}, "no clubs": {"memberships_mean": 0.0}, "no online ties": {"online_degree_mean": 0.0},
+CASES = {"all layers": {}, "clubs by district": {"clubs_by_district": True}, "no clubs": {"memberships_mean": 0.0}, "no online ties": {"online_degree_mean": 0.0},
          "no school/work": {"school_work_degree": 0.0},
          "none of the three": {"memberships_mean": 0.0, "online_degree_mean": 0.0, "school_work_degree": 0.0}}
 

@@ -253,8 +253,9 @@ def build_town(params: Parameters, rng: np.random.Generator, generator: str = "v
     sw_edges, sw_res, sw_gid, sw_kind = school_work_ties(age, neighbourhood, background,
                                                          params.school_work_degree, s, rng)
     layers.append(sw_edges)
-    as_edges, as_res, as_club = association_ties(background, params.memberships_mean,
-                                                 params.association_degree, s, rng)
+    as_edges, as_res, as_club = association_ties(
+        background, params.memberships_mean, params.association_degree, s, rng,
+        district=(neighbourhood.astype(np.int64) // 4) if params.clubs_by_district else None)
     layers.append(as_edges)
     participation = np.full(params.n_backgrounds, params.religious_participation_minority)
     participation[0] = params.religious_participation_majority

@@ -284,8 +284,8 @@ def school_work_ties(age: np.ndarray, neighbourhood: np.ndarray, background: np.
 
 
 def association_ties(background: np.ndarray, memberships_mean: float, mean_degree: float,
-                     segregation: float, rng: np.random.Generator, club_size: float = 30.0
-                     ) -> tuple[Edges, np.ndarray, np.ndarray]:
+                     segregation: float, rng: np.random.Generator, club_size: float = 30.0,
+                     district: np.ndarray | None = None) -> tuple[Edges, np.ndarray, np.ndarray]:
     """Associations (sports and other clubs): a bipartite club-membership projection.
 
     Each resident joins ``Poisson(memberships_mean)`` clubs (at most 6). Every club
@@ -294,6 +294,10 @@ def association_ties(background: np.ndarray, memberships_mean: float, mean_degre
     otherwise any club (the affiliation-network model of Breiger 1974 and
     Newman, Strogatz & Watts 2001). Ties inside a club are drawn by
     :func:`ties_within_groups`, so each membership brings about ``mean_degree`` ties.
+
+    With ``district`` (one id per resident), clubs are drawn per district instead of
+    town-wide (:func:`_district_clubs`): each district has its own clubs, leaning by the
+    district's background shares, and residents join clubs of their own district.
 
     Returns edges and memberships ``(resident, club)``.
     """
@@ -304,6 +308,10 @@ def association_ties(background: np.ndarray, memberships_mean: float, mean_degre
         empty = np.empty(0, np.int32)
         return (empty, empty), empty, np.empty(0, np.int64)
     n_bg = int(background.max()) + 1
+    if district is not None:
+        resident, club = _district_clubs(background, district.astype(np.int64), k, n_bg, segregation, rng, club_size)
+        edges = ties_within_groups(resident, club, mean_degree, background, segregation, rng)
+        return edges, resident, club
     n_clubs = max(n_bg, int(np.ceil(total / club_size)))
     shares = np.bincount(background, minlength=n_bg) / n
     club_lean = rng.choice(n_bg, size=n_clubs, p=shares)
@@ -321,6 +329,41 @@ def association_ties(background: np.ndarray, memberships_mean: float, mean_degre
     resident, club = (pair // n_clubs).astype(np.int32), pair % n_clubs
     edges = ties_within_groups(resident, club, mean_degree, background, segregation, rng)
     return edges, resident, club
+
+
+def _district_clubs(background: np.ndarray, district: np.ndarray, k: np.ndarray, n_bg: int, segregation: float,
+                    rng: np.random.Generator, club_size: float) -> tuple[np.ndarray, np.ndarray]:
+    """Club memberships drawn within each district (``k[i]`` memberships of resident ``i``): a district with
+    ``m`` memberships has ``ceil(m / club_size)`` clubs, each leaning to a background drawn with the district's
+    shares; with probability ``segregation`` a resident picks among its district's clubs leaning to its own
+    background (any club of the district if there is none), otherwise any club of the district.
+
+    Returns ``(resident, club)`` with global club ids, clubs of one district numbered together.
+    """
+    n_districts = int(district.max()) + 1
+    resident = np.repeat(np.arange(background.size, dtype=np.int32), k)
+    d = district[resident]
+    clubs_per = np.ceil(np.bincount(d, minlength=n_districts) / club_size).astype(np.int64)
+    first = np.cumsum(clubs_per) - clubs_per
+    n_clubs = int(clubs_per.sum())
+    club_district = np.repeat(np.arange(n_districts), clubs_per)
+    counts = np.bincount(district * n_bg + background, minlength=n_districts * n_bg).reshape(n_districts, n_bg)
+    cum = np.cumsum(counts, axis=1) / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    u_lean = rng.random(n_clubs)
+    club_lean = np.minimum((u_lean[:, None] >= cum[club_district]).sum(axis=1), n_bg - 1)
+    any_club = first[d] + np.minimum((rng.random(resident.size) * clubs_per[d]).astype(np.int64), clubs_per[d] - 1)
+    key = club_district * n_bg + club_lean
+    order = np.argsort(key, kind="stable")
+    start = np.searchsorted(key[order], np.arange(n_districts * n_bg))
+    count = np.bincount(key, minlength=n_districts * n_bg)
+    mine = d * n_bg + background[resident]
+    u_own = rng.random(resident.size)
+    has_own = count[mine] > 0
+    own = np.where(has_own, order[np.minimum(start[mine] + (u_own * count[mine]).astype(np.int64), n_clubs - 1)],
+                   any_club)
+    club = np.where(rng.random(resident.size) < segregation, own, any_club).astype(np.int64)
+    pair = sorted_unique(resident.astype(np.int64) * n_clubs + club)      # a resident joins a club once
+    return (pair // n_clubs).astype(np.int32), pair % n_clubs
 
 
 def religious_ties(background: np.ndarray, neighbourhood: np.ndarray, participation: np.ndarray,
