@@ -552,8 +552,10 @@ def test_one_town_page_in_a_browser(chromium):
             ticks = page.locator(".radsim-one-town-climate svg text").all_text_contents()
             assert "0,25" in ticks and "0.25" not in ticks, ticks                     # Dutch decimals
             assert "week" in page.locator(".radsim-one-town-phase-1 svg text").all_text_contents()
-            assert page.locator('.radsim-one-town-movements polyline[data-label="beweging onder minderheden"]').count()
-            assert page.get_by_text(TEXTS["nl"]["institutional_fairness"]).count()
+            # the charts and SolaraViz's sliders redraw in the new language after the summary line: wait for them
+            page.locator('.radsim-one-town-movements polyline[data-label="beweging onder minderheden"]').first.wait_for(
+                timeout=30_000)
+            page.get_by_text(TEXTS["nl"]["institutional_fairness"]).first.wait_for(timeout=30_000)
             assert not re.search(r"page 0", page.locator("body").inner_text(), re.IGNORECASE)
             page.wait_for_timeout(300)
             page.screenshot(path=str(IMAGES / "dashboard_one_town.png"))
