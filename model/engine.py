@@ -152,17 +152,21 @@ class ArrayEngine:
                          "shield_next": np.empty(n, f), "appeal": np.empty(n, f), "ready": np.empty(n, dtype=np.bool_),
                          "kin": np.empty(n, dtype=np.bool_)}
 
+    def _compiled(self, threaded, one_thread):
+        """The one-thread form of a compiled pass for towns below :data:`SERIAL_BELOW`, else the threaded one
+        (both give the same floats)."""
+        return one_thread if self.town.n_residents < SERIAL_BELOW else threaded
+
     def tie_sums(self, s: ResidentState, pusher: np.ndarray, bridge: np.ndarray) -> np.ndarray:
         """E19 roles at the start of the week into ``pusher`` and ``bridge``, then one pass over all ties
         (E2-E4, E6, E15, E19): see :func:`model.kernels.tie_sums`."""
-        serial = self.town.n_residents < SERIAL_BELOW
-        (pack_serial if serial else pack)(s.phase, s.radical_belief, s.violence_attitude, s.prejudice,
-                                          s.personal_discrimination, self.contact_share, self._static_codes,
-                                          self._week_parameters, pusher, bridge, self._floats, self._codes)
+        wp = self._week_parameters
+        self._compiled(pack, pack_serial)(s.phase, s.radical_belief, s.violence_attitude, s.prejudice,
+                                          s.personal_discrimination, self.contact_share, self._static_codes, wp,
+                                          pusher, bridge, self._floats, self._codes)
         a = self.adjacency
-        (tie_sums_serial if serial else tie_sums)(a.indptr, a.indices, a.data, float(self.params.outgroup_influence),
-                                                  float(self.params.kin_tie_strength), self._floats, self._codes,
-                                                  self._sums)
+        self._compiled(tie_sums, tie_sums_serial)(a.indptr, a.indices, a.data, wp.outgroup_influence,
+                                                  wp.kin_tie_strength, self._floats, self._codes, self._sums)
         return self._sums
 
     def relatives_in_group(self, in_group: np.ndarray) -> np.ndarray:
@@ -185,8 +189,7 @@ class ArrayEngine:
         (:func:`model.kernels.commit_phases`).
         """
         p, m = self.params, self.modifiers
-        serial = self.town.n_residents < SERIAL_BELOW
-        week_pass = residents_week_serial if serial else residents_week
+        week_pass = self._compiled(residents_week, residents_week_serial)
         wp, buf = self._week_parameters, self._buffers
         phase = s.phase
         in_group = (phase >= Phase.GROUP_MEMBERSHIP).astype(self.dtype)
@@ -211,8 +214,8 @@ class ArrayEngine:
             new_phase[joined] = Phase.GROUP_MEMBERSHIP
         new_phase[kin_recruits(buf["kin"], s.movement, self.kin_cap, joined)] = Phase.GROUP_MEMBERSHIP
         # E14, E16 the phases; E17 ageing and renewal
-        (commit_phases_serial if serial else commit_phases)(phase, new_phase, s.time_in_phase, s.resilience_shield,
-                                                             buf["shield_next"], float(p.shield_after_action))
+        self._compiled(commit_phases, commit_phases_serial)(phase, new_phase, s.time_in_phase, s.resilience_shield,
+                                                            buf["shield_next"], float(p.shield_after_action))
         s.age = rules.age_one_week(s.age)
         renew = s.age >= p.life_expectancy
         if renew.any():

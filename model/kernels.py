@@ -18,7 +18,7 @@ from . import rules
 from .parameters import YOUTH_AGE
 
 __all__ = ["tie_sums", "tie_sums_serial", "SERIAL_BELOW", "PACKED_COLUMNS", "SUM_COLUMNS", "WEEK_PARAMETERS",
-           "WeekParameters", "week_parameters", "MODIFIER_ROWS", "pack", "pack_serial", "CODE_BITS", "neighbour_codes", "residents_week",
+           "WeekParameters", "week_parameters", "pack", "pack_serial", "CODE_BITS", "neighbour_codes", "residents_week",
            "residents_week_serial", "commit_phases", "commit_phases_serial"]
 
 SERIAL_BELOW = 20_000
@@ -143,10 +143,6 @@ WEEK_PARAMETERS = (
 WeekParameters = namedtuple("WeekParameters", WEEK_PARAMETERS)
 """One week's parameters for the compiled passes (a namedtuple of floats numba reads by name)."""
 
-MODIFIER_ROWS = ("fairness_gain", "institutional_relief", "contact_quality", "shield_support", "trust_penalty",
-                 "injustice", "care", "exit_support", "action_blocked", "approach_blocked", "neglect", "deterrence")
-"""The per-resident rule modifiers (:class:`model.interventions.RuleModifiers`), rows of one array."""
-
 
 def week_parameters(params) -> WeekParameters:
     """The :class:`WeekParameters` of a :class:`model.parameters.Parameters`."""
@@ -185,7 +181,8 @@ def _residents_week(p, threat_majority, threat_minority, discrimination, institu
     state in place (each resident reads and writes only its own entries). Leaves for the sequential steps of
     recruitment: the phase before recruiters (``new_phase``), the relaxed shield before the reset on leaving
     action (``shield_next``), the group's appeal, and who is ready to join (``ready_``) or would join
-    through a close tie (``kin_``). The arithmetic is the rules' own, in the same order, so the result equals
+    through a close tie (``kin_``). ``mods`` is :attr:`model.interventions.RuleModifiers.rows` (its per-resident
+    fields in declaration order). The arithmetic is the rules' own, in the same order, so the result equals
     the element-wise execution and the per-agent reference.
     """
     r = rules
