@@ -36,6 +36,7 @@ import pytest
 from PIL import Image
 
 from dashboard.i18n import TEXTS
+from dashboard.session import slider_value
 
 sys.path.insert(0, str(Path(__file__).parent / "browser"))
 from harness import PROJECTOR, ROOT, browser, dashboard_server, open_page, week  # noqa: E402
@@ -117,13 +118,21 @@ def _wait_week(page, at_least: int, timeout: float = 30.0) -> int:
     raise AssertionError(f"the week label stayed at {week(page)}, expected at least {at_least}")
 
 
-def _slider_to_max(page, name: str, expected: int) -> None:
-    """Move a slider to its maximum with the keyboard (End), as a trainer can; check the value it shows."""
+def _slider_to_max(page, name: str, expected: int, lang: str = "en") -> None:
+    """Move a slider to its maximum with the keyboard (End), as a trainer can; check the value it shows.
+
+    Two checks: the slider's own ``aria-valuenow`` (set in the browser at once) and the value
+    label beside it, which Python draws once the new value has reached the server. Waiting for
+    the label is what makes a following click (Reset) see the new value.
+    """
     slider = page.locator(f".radsim-slider-{name} [role=slider]")
     slider.focus()
     page.keyboard.press("End")
     page.wait_for_function("([el, v]) => el.getAttribute('aria-valuenow') === v",
                            arg=[slider.element_handle(), str(expected)], timeout=10_000)
+    shown = page.locator(f".radsim-slider-{name} .radsim-slider-value")
+    page.wait_for_function("([el, text]) => el.innerText.trim() === text",
+                           arg=[shown.element_handle(), slider_value(lang, name, expected)], timeout=30_000)
 
 
 def _page_stands(page, where: str) -> None:
