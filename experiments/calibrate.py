@@ -47,7 +47,7 @@ from model.parameters import Parameters
 
 from .provenance import provenance_json
 from .runner import atomic_outputs
-from .sweep import OUTCOMES, Factor, SweepSpec, check_factors, load_spec, run_sweep
+from .sweep import OUTCOMES, Factor, SweepSpec, check_factors, check_tied, load_spec, run_sweep
 
 __all__ = ["CalibrationSpec", "load_calibration", "run_calibration", "abc_posterior", "write_calibration",
            "SHARE_OUTCOMES", "COUNT_OUTCOMES"]
@@ -73,9 +73,13 @@ class CalibrationSpec(BaseModel):
     steps: int = Field(260, ge=1, le=100_000)
     batch_size: int = Field(4, ge=1, le=10_000)
     adjust: bool = True
+    average_weeks: int = Field(0, ge=0, le=100_000, description="summaries are means over the last weeks "
+                               "(0: the last week)")
     targets: dict[str, Annotated[float, Field(allow_inf_nan=False)]] = Field(default_factory=dict)
     free: dict[str, Factor] = Field(default_factory=dict)
     constants: dict[str, Any] = Field(default_factory=dict)
+    tied: dict[str, str] = Field(default_factory=dict, description="parameter = the free parameter whose value "
+                                 "it takes")
 
     @model_validator(mode="after")
     def _check(self) -> "CalibrationSpec":
@@ -94,6 +98,10 @@ class CalibrationSpec(BaseModel):
             if not f.continuous:
                 raise ValueError(f"free.{name}: give a range {{ low, high }} (a uniform prior), not values")
         check_factors({"free": self.free}, self.constants)
+        check_tied(self.tied, self.free, self.constants)
+        if self.average_weeks > self.steps:
+            raise ValueError(f"average_weeks: {self.average_weeks} is more than the run's {self.steps} steps; "
+                             f"give 0 to {self.steps}")
         residents = (self.free["n_residents"].high if "n_residents" in self.free
                      else Parameters.from_table(self.constants).n_residents)
         for name in COUNT_OUTCOMES:
@@ -108,12 +116,13 @@ class CalibrationSpec(BaseModel):
         """The prior draws as a Latin-hypercube sweep."""
         return SweepSpec(name=self.name, design="lhs", samples=self.samples, replications=self.replications,
                          seed=self.seed, steps=self.steps, batch_size=self.batch_size,
-                         outcomes=list(self.targets), uncertainties=self.free, constants=self.constants)
+                         outcomes=list(self.targets), uncertainties=self.free, constants=self.constants,
+                         average_weeks=self.average_weeks, tied=self.tied)
 
 
 def load_calibration(path: str | Path) -> CalibrationSpec:
     """Read and validate a calibration TOML file; raises :class:`SweepError` with a one-line message."""
-    return load_spec(path, "calibration", ("targets", "free", "constants"), CalibrationSpec)
+    return load_spec(path, "calibration", ("targets", "free", "constants", "tied"), CalibrationSpec)
 
 
 def abc_posterior(theta: np.ndarray, summaries: np.ndarray, observed: np.ndarray, accept: float,

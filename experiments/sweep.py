@@ -12,6 +12,7 @@ A sweep file names its parts in the vocabulary of the EMA workbench (Kwakkel 201
     outcomes = ["phase_1", "phase_2", "entered_phase_2", "mean_trust"]
     batch_size = 4            # runs per Dask task
     timeseries = ["phase_1"]  # optional: also record these every step (DIR/timeseries.parquet)
+    average_weeks = 0         # optional: outcomes as means over the last weeks (0: the last week)
 
     [uncertainties]           # factors outside the policymaker's control
     societal_discrimination = { low = 0.1, high = 0.5 }
@@ -21,6 +22,9 @@ A sweep file names its parts in the vocabulary of the EMA workbench (Kwakkel 201
 
     [constants]
     n_residents = 2000
+
+    [tied]                    # optional: a parameter that takes a factor's value in every run
+    anti_minority_recruiter_approaches = "recruiter_approaches"
 
 The outcomes are those of :meth:`model.RadicalisationModel.outcomes` at the end of
 each run (:data:`model.metrics.OUTCOME_COLUMNS`). Results go to ``DIR/results.parquet``, a Parquet dataset with one part file per
@@ -45,11 +49,12 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_serializer, model_validator
 
 import model as model_pkg
 from model import RadicalisationModel
 from model.errors import STRICT, bounds, one_line_error
+from model.interventions import INTERVENTION_TYPES, Intervention, InterventionSpec, check_targets, validate_interventions
 from model.metrics import OUTCOME_COLUMNS
 from model.parameters import ParameterError, Parameters
 
@@ -58,7 +63,7 @@ from .runner import process_alive
 from .scenario import read_toml
 from .seeds import replication_seed
 
-__all__ = ["Factor", "SweepSpec", "SweepError", "load_sweep", "design", "run_sweep", "read_results",
+__all__ = ["Factor", "Contrast", "SweepSpec", "SweepError", "load_sweep", "design", "run_sweep", "read_results",
            "read_timeseries", "runs_table", "validated", "check_factors", "OUTCOMES"]
 
 OUTCOMES: tuple[str, ...] = OUTCOME_COLUMNS
@@ -99,6 +104,90 @@ class Factor(BaseModel):
         return self.values is None
 
 
+CONTRAST_PREFIX = "contrast_"
+"""``contrast_<outcome>``: the arm's outcome minus the baseline's in one run (common random numbers)."""
+ARM_PREFIX = "arm_"
+"""``arm_<outcome>``: the arm's outcome; the plain ``<outcome>`` of a contrast sweep is the baseline's."""
+INTERVENTION_FACTOR = "interventions."
+"""Factors named ``interventions.TYPE.NAME`` set a field of the contrast's arm (as :mod:`experiments.uncertainty`)."""
+
+
+class Contrast(BaseModel):
+    """A policy contrast (a sweep file's ``[contrast]`` table): every run of the sweep also runs the arm, its
+    ``interventions`` (``[[contrast.interventions]]``, the tables of a scenario's ``[[interventions]]``,
+    :mod:`model.interventions`), with the same seed as the run without them (the baseline: common random
+    numbers). Each outcome of ``outcomes`` is recorded as ``arm_<outcome>`` and ``contrast_<outcome>`` (arm minus
+    baseline); the plain ``<outcome>`` is the baseline's.
+
+    A factor ``interventions.TYPE.NAME`` sets a coefficient of the arm's intervention of that type, and
+    ``interventions.TYPE.intensity`` multiplies its intensity (implementation fidelity, in 0..1), as
+    :func:`experiments.uncertainty.apply_set` applies a parameter set.
+    """
+
+    model_config = STRICT
+
+    outcomes: list[str] = Field(default_factory=list, description="outcomes to contrast (default: the sweep's)")
+    interventions: list[InterventionSpec] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _interventions(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            items = data.get("interventions", [])
+            if not isinstance(items, list) or not items:
+                raise ValueError("interventions: a contrast needs its arm: give at least one [[contrast.interventions]] "
+                                 "table (as in a scenario file)")
+            try:
+                data = {**data, "interventions": validate_interventions(items)}
+            except ParameterError as err:
+                raise ValueError(str(err)) from None
+        return data
+
+    @field_serializer("interventions")
+    def _as_given(self, ivs: list[Intervention]) -> list[dict]:
+        # only the fields given: a default target stays a default target when the spec is read back
+        return [{"type": iv.type, **iv.model_dump(mode="json", exclude_unset=True)} for iv in ivs]
+
+    def arm(self, values: dict[str, Any]) -> list[Intervention]:
+        """The arm's interventions with the ``interventions.TYPE.NAME`` entries of ``values`` (a run) applied."""
+        from .scenario import Scenario
+        from .uncertainty import apply_set
+
+        changes = {k: float(v) for k, v in values.items() if k.startswith(INTERVENTION_FACTOR)}
+        scenario = Scenario.model_construct(parameters=Parameters(), interventions=self.interventions)
+        return apply_set(scenario, changes, set())[0].interventions
+
+
+def check_intervention_factors(groups: dict[str, dict[str, Factor]], contrast: Contrast | None) -> None:
+    """Check the factors named ``interventions.TYPE.NAME``: a contrast's arm has an intervention of ``TYPE``, and
+    ``NAME`` is its intensity or a coefficient, with a range inside the field's (the rules of the priors,
+    :func:`experiments.uncertainty.check_priors`). Raises ``ValueError`` with one line naming the group and factor."""
+    from .uncertainty import Prior, Priors, check_priors
+
+    for group, factors in groups.items():
+        for name, f in factors.items():
+            if not name.startswith(INTERVENTION_FACTOR):
+                continue
+            where = f"{group}.{name}"
+            if contrast is None:
+                raise ValueError(f"{where}: an intervention's field can only be a factor of a contrast; add a "
+                                 "[contrast] with [[contrast.interventions]]")
+            parts = name.split(".")
+            if len(parts) != 3:
+                raise ValueError(f"{where}: name an intervention's field as interventions.TYPE.NAME")
+            kind, field = parts[1], parts[2]
+            kinds = list(dict.fromkeys(iv.type for iv in contrast.interventions))
+            if kind in INTERVENTION_TYPES and kind not in kinds:
+                raise ValueError(f"{where}: the contrast's arm has no {kind} intervention; its interventions are "
+                                 f"{', '.join(kinds)}")
+            low, high = (f.low, f.high) if f.continuous else (min(f.values), max(f.values))
+            prior = Prior.model_construct(distribution="uniform", low=low, high=high)
+            try:
+                check_priors(Priors.model_construct(interventions={kind: {field: prior}}, parameters={}))
+            except ValueError as err:
+                raise ValueError(f"{group}.{err}") from None
+
+
 class SweepSpec(BaseModel):
     """A validated sweep: design, factors, constants and outcomes."""
 
@@ -114,9 +203,22 @@ class SweepSpec(BaseModel):
     outcomes: list[str] = Field(default_factory=lambda: ["phase_1", "phase_2", "phase_3", "entered_phase_2"])
     batch_size: int = Field(4, ge=1, le=10_000)
     timeseries: list[str] = Field(default_factory=list, description="outcomes also recorded every step")
+    average_weeks: int = Field(0, ge=0, le=100_000, description="outcomes are means over the last weeks of "
+                               "the run (0: the value of the last week)")
     uncertainties: dict[str, Factor] = Field(default_factory=dict)
     levers: dict[str, Factor] = Field(default_factory=dict)
     constants: dict[str, Any] = Field(default_factory=dict)
+    tied: dict[str, str] = Field(default_factory=dict, description="parameter = the name of a factor whose "
+                                 "value it takes in every run")
+    contrast: Contrast | None = Field(None, description="a policy contrast: every run also runs this arm")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _dotted_factors(cls, data: Any) -> Any:
+        """TOML reads ``interventions.TYPE.NAME = { low, high }`` as nested tables: give them their dotted names."""
+        if isinstance(data, dict):
+            data = {**data, **{g: _flatten(data[g]) for g in ("uncertainties", "levers") if isinstance(data.get(g), dict)}}
+        return data
 
     @model_validator(mode="after")
     def _check(self) -> "SweepSpec":
@@ -126,7 +228,16 @@ class SweepSpec(BaseModel):
         dup = set(self.uncertainties) & set(self.levers)
         if dup:
             raise ValueError(f"levers.{sorted(dup)[0]}: also listed as an uncertainty")
-        check_factors({"uncertainties": self.uncertainties, "levers": self.levers}, self.constants)
+        groups = {"uncertainties": self.uncertainties, "levers": self.levers}
+        check_factors({g: {k: f for k, f in fs.items() if not k.startswith(INTERVENTION_FACTOR)}
+                       for g, fs in groups.items()}, self.constants)
+        check_intervention_factors(groups, self.contrast)
+        if self.contrast is not None:
+            self._check_contrast()
+        check_tied(self.tied, self.factors, self.constants)
+        if self.average_weeks > self.steps:
+            raise ValueError(f"average_weeks: {self.average_weeks} is more than the run's {self.steps} steps; "
+                             f"give 0 to {self.steps}")
         for o in self.outcomes:
             if o not in OUTCOMES:
                 raise ValueError(f"outcomes: unknown outcome '{o}'; one of {', '.join(OUTCOMES)}")
@@ -143,9 +254,39 @@ class SweepSpec(BaseModel):
             raise ValueError(f"samples: {self.samples} trajectory is too few for a Morris design; use at least 2")
         return self
 
+    def _check_contrast(self) -> None:
+        c = self.contrast
+        for o in c.outcomes:
+            if o not in OUTCOMES:
+                raise ValueError(f"contrast.outcomes: unknown outcome '{o}'; one of {', '.join(OUTCOMES)}")
+        for k, iv in enumerate(c.interventions):
+            if iv.start >= self.steps:
+                raise ValueError(f"contrast.interventions[{k}].start: week {iv.start} is after the end of the run "
+                                 f"(steps = {self.steps})")
+        p = Parameters.from_table(self.constants, "constants.")
+        try:                                 # the targets against the town the constants build
+            check_targets(c.interventions, p.n_backgrounds, p.n_neighbourhoods,
+                          None if "n_residents" in self.factors else p.n_residents)
+        except ParameterError as err:
+            raise ValueError(f"contrast.{err}") from None
+
     @property
     def factors(self) -> dict[str, Factor]:
         return {**self.uncertainties, **self.levers}
+
+    @property
+    def contrast_outcomes(self) -> list[str]:
+        """The outcomes the contrast compares (its own list, or the sweep's); empty without a contrast."""
+        if self.contrast is None:
+            return []
+        return self.contrast.outcomes or list(self.outcomes)
+
+    @property
+    def analysed_outcomes(self) -> list[str]:
+        """The outcomes a sensitivity analysis takes: ``contrast_<outcome>`` with a contrast, else the outcomes."""
+        if self.contrast is None:
+            return list(self.outcomes)
+        return [CONTRAST_PREFIX + o for o in self.contrast_outcomes]
 
     def problem(self) -> dict:
         """The SALib problem: a plain dict of names and bounds."""
@@ -184,10 +325,62 @@ def check_factors(groups: dict[str, dict[str, Factor]], constants: dict[str, Any
                                      f"{group}.{name}: {v} does not fit the constants: {message}") from None
 
 
+def check_tied(tied: dict[str, str], factors: dict[str, Factor], constants: dict[str, Any]) -> None:
+    """Check ``tied`` (parameter = factor): a known parameter, neither varied nor constant, tied to a factor."""
+    fields = Parameters.model_fields
+    for name, to in tied.items():
+        if name not in fields:
+            raise ValueError(f"tied.{name}: unknown parameter (see `radsim params`)")
+        if name in factors or name in constants:
+            raise ValueError(f"tied.{name}: also {'varied' if name in factors else 'a constant'}; "
+                             "give it in one place")
+        if to not in factors:
+            raise ValueError(f"tied.{name}: '{to}' is not a factor of this file; one of {', '.join(factors)}")
+        f = factors[to]
+        for v in ([f.low, f.high] if f.continuous else f.values):
+            try:
+                Parameters.create(**{**constants, to: _cast(to, v), name: _cast(name, v)})
+            except ParameterError as err:
+                raise ValueError(f"tied.{name}: takes the values of {to}, and {err}") from None
+
+
+def run_parameters(spec: "SweepSpec", run: dict) -> dict[str, Any]:
+    """The keyword arguments of one run's model: the constants, the factors' values and the tied parameters."""
+    factors = {k: run[k] for k in spec.factors if not k.startswith(INTERVENTION_FACTOR)}
+    return {**spec.constants, **factors, **{name: _cast(name, factors[to]) for name, to in spec.tied.items()}}
+
+
+def run_outcomes(m: RadicalisationModel, steps: int, outcomes: list[str], average_weeks: int = 0) -> dict:
+    """Run ``m`` for ``steps`` weeks; each outcome at the last week, or its mean over the last ``average_weeks``."""
+    if not average_weeks:
+        m.run_for(steps)
+        values = m.outcomes()
+        return {o: values[o] for o in outcomes}
+    m.run_for(steps - average_weeks)
+    sums = dict.fromkeys(outcomes, 0.0)
+    for _ in range(average_weeks):
+        m.step()
+        values = m.outcomes()
+        for o in outcomes:
+            sums[o] += values[o]
+    return {o: sums[o] / average_weeks for o in outcomes}
+
+
 def _cast(name: str, value: float) -> Any:
-    """Integer parameters get integers."""
-    ann = Parameters.model_fields[name].annotation
-    return int(round(value)) if ann is int else float(value)
+    """Integer parameters get integers (an intervention's field, ``interventions.TYPE.NAME``, is a float)."""
+    field = Parameters.model_fields.get(name)
+    return int(round(value)) if field is not None and field.annotation is int else float(value)
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested tables of factors to dotted names; a table with ``low``, ``high`` or ``values`` is a factor."""
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        if isinstance(value, dict) and value and not set(value) & {"low", "high", "values"}:
+            out.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            out[prefix + key] = value
+    return out
 
 
 def load_spec(path: str | Path, head: str, tables: tuple[str, ...], spec: type[BaseModel]) -> Any:
@@ -221,7 +414,7 @@ def validated(spec: type[BaseModel], data: dict[str, Any], source: str) -> Any:
 
 def load_sweep(path: str | Path) -> SweepSpec:
     """Read and validate a sweep TOML file; raises :class:`SweepError` with a one-line message."""
-    return load_spec(path, "sweep", ("uncertainties", "levers", "constants"), SweepSpec)
+    return load_spec(path, "sweep", ("uncertainties", "levers", "constants", "tied", "contrast"), SweepSpec)
 
 
 def design(spec: SweepSpec) -> pd.DataFrame:
@@ -272,16 +465,26 @@ def _run_batch(spec_json: str, runs: list[dict], threads: int | None = None
     out, series = [], []
     for run in runs:
         t0 = time.perf_counter()
-        factors = {k: run[k] for k in spec.factors}
-        m = RadicalisationModel(rng=run["seed"], collect=bool(spec.timeseries), **{**spec.constants, **factors})
-        m.run_for(spec.steps)
+        m = RadicalisationModel(rng=run["seed"], collect=bool(spec.timeseries), **run_parameters(spec, run))
+        values = run_outcomes(m, spec.steps, list(dict.fromkeys([*spec.outcomes, *spec.contrast_outcomes])),
+                              spec.average_weeks)
+        if spec.contrast is not None:
+            values.update(contrast_values(spec, run, values))
         if spec.timeseries:
             ts = m.timeseries()
             series.append(ts.assign(run_id=run["run_id"])[["run_id", "step", *spec.timeseries]])
-        values = m.outcomes()
-        out.append({**run, **{o: values[o] for o in spec.outcomes},
+        out.append({**run, **values,
                     "wall_seconds": time.perf_counter() - t0, "model_version": model_pkg.__version__})
     return pd.DataFrame(out), (pd.concat(series, ignore_index=True) if series else None)
+
+
+def contrast_values(spec: SweepSpec, run: dict, baseline: dict[str, Any]) -> dict[str, Any]:
+    """Run the contrast's arm of ``run`` with the run's seed (common random numbers): ``arm_<o>`` and
+    ``contrast_<o>`` (arm minus ``baseline``, the outcomes of the run without the arm) for each contrast outcome."""
+    m = RadicalisationModel(rng=run["seed"], collect=False, interventions=spec.contrast.arm(run),
+                            **run_parameters(spec, run))
+    arm = run_outcomes(m, spec.steps, spec.contrast_outcomes, spec.average_weeks)
+    return {**{ARM_PREFIX + o: arm[o] for o in arm}, **{CONTRAST_PREFIX + o: arm[o] - baseline[o] for o in arm}}
 
 
 def _read_parts(path: Path, key: list[str]) -> pd.DataFrame:

@@ -113,6 +113,13 @@ BAD = [
     ("[sweep]\nspeed = 3\n[levers]\nmemberships_mean = { values = [1, 2] }\n", "unknown key 'speed'"),
     ("[sweep]\n", "give at least one uncertainty or lever"),
     ("[sweep]\ntimeseries = ['mood']\n[levers]\nmemberships_mean = { values = [1, 2] }\n", "timeseries: unknown outcome"),
+    ("[sweep]\nsteps = 10\naverage_weeks = 11\n[levers]\nmemberships_mean = { values = [1, 2] }\n",
+     "average_weeks: 11 is more than the run's 10 steps"),
+    ("[levers]\nmemberships_mean = { values = [1, 2] }\n[tied]\nsegregation = 'colour'\n",
+     "tied.segregation: 'colour' is not a factor"),
+    ("[levers]\nmemberships_mean = { values = [1, 2] }\n[tied]\nhue = 'memberships_mean'\n", "tied.hue: unknown parameter"),
+    ("[levers]\nmemberships_mean = { values = [1, 2] }\n[tied]\nsegregation = 'memberships_mean'\n",
+     "tied.segregation: takes the values of memberships_mean, and segregation: 2.0 is out of range"),
 ]
 
 
@@ -141,3 +148,29 @@ def test_example_sweep_files_are_valid():
     assert files
     for f in files:
         assert len(runs_table(load_sweep(f))) > 0
+
+
+def test_tied_parameters_and_averaged_outcomes(tmp_path):
+    """A tied parameter takes its factor's value in each run (the run equals a model built by hand with it);
+    ``average_weeks`` gives each outcome's mean over the last weeks of that same run."""
+    from model import RadicalisationModel
+
+    text = TINY.format(design="lhs", samples=2, steps=30).replace(
+        "[constants]", "[tied]\ninstitutional_fairness = \"societal_discrimination\"\n\n[constants]")
+    text = text.replace("batch_size = 2", "batch_size = 2\naverage_weeks = 10")
+    path = tmp_path / "tied.toml"
+    path.write_text(text)
+    spec = load_sweep(path)
+    got = run_sweep(spec, tmp_path / "o", workers=1).set_index("run_id")
+    for run in runs_table(spec).to_dict("records"):
+        m = RadicalisationModel(rng=int(run["seed"]), n_residents=300, memberships_mean=run["memberships_mean"],
+                                societal_discrimination=run["societal_discrimination"],
+                                institutional_fairness=run["societal_discrimination"])
+        m.run_for(20)
+        weeks = []
+        for _ in range(10):
+            m.step()
+            weeks.append(m.outcomes())
+        for o in spec.outcomes:
+            assert got.loc[run["run_id"], o] == pytest.approx(np.mean([w[o] for w in weeks]), rel=1e-12)
+    assert got["phase_1"].nunique() > 1
