@@ -533,8 +533,12 @@ def sweep(sweep_file: Path, out: Path, workers: int, scheduler: str | None) -> N
 @click.option("--method", type=click.Choice(["sobol", "morris"]), default=None,
               help="Sobol (first and total order) or Morris indices; default: the design of the sweep file")
 def sensitivity(sweep_file: Path, out: Path, workers: int, scheduler: str | None, method: str | None) -> None:
-    """Sobol or Morris sensitivity indices (SALib) of a sweep: OUT/indices.csv, indices.md, indices.png."""
-    from .sensitivity import indices_markdown, run_sensitivity, sensitivity_spec
+    """Sobol or Morris sensitivity indices (SALib) of a sweep: OUT/indices.csv, indices.md, indices.png.
+
+    With a [contrast] table, the indices of each contrast_<outcome>: the arm minus the baseline, run with the same
+    seed (common random numbers).
+    """
+    from .sensitivity import contrast_note, indices_markdown, run_sensitivity, sensitivity_spec
     from .sweep import load_sweep
 
     try:
@@ -544,6 +548,8 @@ def sensitivity(sweep_file: Path, out: Path, workers: int, scheduler: str | None
                                     inputs=[sweep_file])
     except SweepError as err:
         fail(str(err))
+    if spec.contrast is not None:
+        out_console.print(contrast_note(spec), highlight=False)
     out_console.print(indices_markdown(table), highlight=False)
     out_console.print(f"wrote {out}/indices.csv, indices.md, indices.png and indices_provenance.json")
 

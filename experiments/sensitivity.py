@@ -19,6 +19,13 @@ non-linearity or interaction. Both come with bootstrap 95% confidence intervals.
 Replications of a design point are averaged before the analysis, so the indices
 describe the expected outcome; the noise of single runs otherwise inflates the
 indices of every factor equally.
+
+**A policy contrast.** A sweep with a ``[contrast]`` table (:class:`experiments.sweep.Contrast`) runs, for every
+design point and replication, the baseline and the arm (the contrast's interventions) with the same seed (common
+random numbers), and the outcome analysed is ``contrast_<outcome>`` = arm minus baseline: the indices say which
+assumptions the intervention's effect rests on. Factors may then include the arm's strengths,
+``interventions.TYPE.NAME`` (a coefficient) and ``interventions.TYPE.intensity`` (a multiplier of the arm's
+intensity), named and applied as in :mod:`experiments.uncertainty`.
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ from .runner import atomic_outputs
 from .sweep import SweepError, SweepSpec, design, run_sweep, validated
 
 __all__ = ["indices", "analyze", "sensitivity_spec", "run_sensitivity", "plot_indices", "write_indices",
-           "indices_markdown", "SOBOL_COLUMNS", "MORRIS_COLUMNS"]
+           "indices_markdown", "contrast_note", "SOBOL_COLUMNS", "MORRIS_COLUMNS"]
 
 Method = Literal["sobol", "morris"]
 SOBOL_COLUMNS = ["outcome", "factor", "S1", "S1_conf", "ST", "ST_conf"]
@@ -78,7 +85,8 @@ def indices(problem: dict, X: np.ndarray, outputs: Mapping[str, np.ndarray], met
 
 
 def analyze(spec: SweepSpec, results: pd.DataFrame) -> pd.DataFrame:
-    """The indices of every outcome of a finished Sobol or Morris sweep.
+    """The indices of every outcome of a finished Sobol or Morris sweep (with a contrast: of every
+    ``contrast_<outcome>``, :attr:`experiments.sweep.SweepSpec.analysed_outcomes`).
 
     ``results`` is the sweep's results table (:func:`experiments.sweep.read_results`);
     replications of a point are averaged first.
@@ -89,8 +97,9 @@ def analyze(spec: SweepSpec, results: pd.DataFrame) -> pd.DataFrame:
     if results.empty or results["point"].nunique() < len(X):
         have = 0 if results.empty else results["point"].nunique()
         raise SweepError(f"results: {have} of {len(X)} design points are finished; run the sweep to the end first")
-    means = results.groupby("point")[spec.outcomes].mean().sort_index()
-    outputs = {o: means[o].to_numpy() for o in spec.outcomes}
+    outcomes = spec.analysed_outcomes
+    means = results.groupby("point")[outcomes].mean().sort_index()
+    outputs = {o: means[o].to_numpy() for o in outcomes}
     return indices(spec.problem(), X, outputs, spec.design, seed=spec.seed)
 
 
@@ -121,15 +130,26 @@ def run_sensitivity(spec: SweepSpec, out: str | Path, method: Method | None = No
     record = provenance_json(spec.model_dump(mode="json"), inputs,
                              seeds={"base_seed": spec.seed, "scheme": "replication_seed(seed, run_id)",
                                     "salib_bootstrap_seed": spec.seed})
-    write_indices(table, out, title=f"{spec.name}: {spec.design} indices", provenance=record)
+    title = f"{spec.name}: {spec.design} indices" + (" of a policy contrast" if spec.contrast is not None else "")
+    write_indices(table, out, title=title, provenance=record, note=contrast_note(spec))
     return table
 
 
+def contrast_note(spec: SweepSpec) -> str | None:
+    """One line saying what a contrast outcome is (None for a sweep without a contrast)."""
+    if spec.contrast is None:
+        return None
+    arm = ", ".join(dict.fromkeys(iv.label for iv in spec.contrast.interventions))
+    names = ", ".join(f"`{o}`" for o in spec.analysed_outcomes)
+    return (f"Each outcome ({names}) is the arm ({arm}) minus the baseline, run with the same seed at every design "
+            "point and replication (common random numbers); replications are averaged.")
+
+
 def write_indices(table: pd.DataFrame, out: str | Path, title: str = "sensitivity indices",
-                  provenance: str | None = None) -> None:
-    """``indices.csv``, ``indices.md`` (with 95% CIs) and the bar chart ``indices.png`` in ``out``, and the
-    ``provenance`` text (:func:`experiments.provenance.provenance_json`) as ``indices_provenance.json`` (the
-    sweep's own ``provenance.json`` records each invocation of the sweep)."""
+                  provenance: str | None = None, note: str | None = None) -> None:
+    """``indices.csv``, ``indices.md`` (with 95% CIs, and the line ``note`` under the title) and the bar chart
+    ``indices.png`` in ``out``, and the ``provenance`` text (:func:`experiments.provenance.provenance_json`) as
+    ``indices_provenance.json`` (the sweep's own ``provenance.json`` records each invocation of the sweep)."""
     import matplotlib.pyplot as plt
 
     from .plots import use_agg
@@ -140,7 +160,8 @@ def write_indices(table: pd.DataFrame, out: str | Path, title: str = "sensitivit
         if provenance is not None:
             (tmp / "indices_provenance.json").write_text(provenance, encoding="utf-8")
         table.to_csv(tmp / "indices.csv", index=False)
-        (tmp / "indices.md").write_text(f"# {title}\n\n{indices_markdown(table)}\n", encoding="utf-8")
+        lead = f"{note}\n\n" if note else ""
+        (tmp / "indices.md").write_text(f"# {title}\n\n{lead}{indices_markdown(table)}\n", encoding="utf-8")
         fig = plot_indices(table, title=title)
         fig.savefig(tmp / "indices.png", dpi=120)
         plt.close(fig)

@@ -11,7 +11,7 @@ from SALib.sample import sobol as sobol_sample
 
 from experiments.sensitivity import analyze, indices, run_sensitivity
 from experiments.seeds import replication_seed
-from experiments.sweep import load_sweep, read_results, read_timeseries
+from experiments.sweep import _run_batch, load_sweep, read_results, read_timeseries, runs_table
 from experiments.sweep_plots import outcome_by_factor, plot_sweep
 
 ISHIGAMI = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
@@ -157,3 +157,133 @@ def test_ema_workbench_runs_radsim_as_a_replicator_model():
               "n_residents": 200}
     direct = [simulate(steps=10, rng=replication_seed(3, k), **params)["mean_trust"] for k in range(2)]
     assert outcomes["mean_trust"][0] == pytest.approx(np.mean(direct))   # the mean over seeded replications
+
+
+# --- sensitivity of a policy contrast (issue 15) ---------------------------------------------------------------------
+
+CONTRAST = """
+[sweep]
+name = "tiny contrast"
+design = "morris"
+samples = 4
+replications = 1
+seed = 5
+steps = 40
+batch_size = 4
+outcomes = ["phase_1"]
+
+[uncertainties]
+societal_discrimination = { low = 0.1, high = 0.5 }
+interventions.inclusion_policy.fairness_gap_closed = { low = 0.0, high = 1.0 }
+# the policy serves everybody, so nobody feels neglected: neglect_felt cannot change the arm
+interventions.inclusion_policy.neglect_felt = { low = 0.0, high = 1.0 }
+
+[constants]
+n_residents = 300
+
+[contrast]
+outcomes = ["mean_trust", "phase_1"]
+[[contrast.interventions]]
+type = "inclusion_policy"
+start = 5
+intensity = 0.8
+"""
+
+
+@pytest.fixture(scope="module")
+def contrast_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("contrast")
+    (out / "c.toml").write_text(CONTRAST)
+    spec = load_sweep(out / "c.toml")
+    table = run_sensitivity(spec, out / "run", workers=2, inputs=[out / "c.toml"])
+    return spec, out, table
+
+
+def test_an_arm_that_cannot_act_has_a_contrast_of_exactly_zero_in_every_run(tmp_path):
+    text = (CONTRAST.replace("intensity = 0.8", "intensity = 0.0")
+            .replace('outcomes = ["phase_1"]', 'outcomes = ["phase_1"]\ntimeseries = ["phase_1"]')
+            .replace('outcomes = ["mean_trust", "phase_1"]',
+                     'outcomes = ["mean_trust", "phase_1", "entered_phase_2", "mean_prejudice", "polarisation"]'))
+    (tmp_path / "zero.toml").write_text(text)
+    spec = load_sweep(tmp_path / "zero.toml")
+    runs = runs_table(spec)
+    results, series = _run_batch(spec.model_dump_json(), runs.to_dict("records"))
+    assert len(results) == 4 * (3 + 1) and series is not None     # the baseline records its series, the arm not
+    for o in spec.contrast_outcomes:
+        # common random numbers: the same seed, and an intervention at intensity 0 changes nothing
+        assert (results[f"contrast_{o}"] == 0).all(), o
+        assert (results[f"arm_{o}"] == results[o]).all(), o
+    assert results.mean_trust.nunique() > 1                          # while the baseline itself varies
+    t = analyze(spec, results)
+    assert list(dict.fromkeys(t.outcome)) == [f"contrast_{o}" for o in spec.contrast_outcomes]
+    assert (t[["mu_star", "sigma", "mu"]] == 0).all().all()
+
+
+def test_a_strength_of_the_intervention_drives_the_contrast_and_a_field_that_cannot_act_does_not(contrast_run):
+    spec, out, table = contrast_run
+    run = out / "run"
+    results = read_results(run)
+    assert len(results) == 4 * (3 + 1)
+    assert {"mean_trust", "arm_mean_trust", "contrast_mean_trust", "contrast_phase_1"} <= set(results.columns)
+    np.testing.assert_allclose(results.contrast_mean_trust, results.arm_mean_trust - results.mean_trust)
+    assert (results.contrast_mean_trust > 0).mean() > 0.5          # a fairer treatment raises trust
+    trust = table[table.outcome == "contrast_mean_trust"].set_index("factor")
+    gap = "interventions.inclusion_policy.fairness_gap_closed"
+    neglect = "interventions.inclusion_policy.neglect_felt"
+    assert list(trust.index) == ["societal_discrimination", gap, neglect]
+    assert trust.mu_star.idxmax() == gap and trust.loc[gap, "mu_star"] > 0.05
+    assert trust.loc[gap, "mu_star"] > 2 * trust.loc[gap, "mu_star_conf"]          # clearly non-zero
+    # neglect is felt only by the backgrounds a targeted policy leaves out, and this one serves everybody: in one
+    # run (one seed) neglect_felt cannot change the contrast; across design points (each its own seed) its
+    # elementary effects are the seeds' noise only, far below those of the policy's strength
+    assert trust.loc[neglect, "mu_star"] < trust.loc[gap, "mu_star"] / 10
+    run0 = results.iloc[0][["run_id", "point", "replication", "seed", *spec.factors]].to_dict()
+    runs = [{**run0, neglect: v} for v in (0.0, 0.5, 1.0)]
+    same, _ = _run_batch(spec.model_dump_json(), runs)
+    assert same.contrast_mean_trust.nunique() == 1 and same.contrast_phase_1.nunique() == 1
+    assert same.contrast_mean_trust.iloc[0] == results.contrast_mean_trust.iloc[0]
+    md = (run / "indices.md").read_text()
+    assert "of a policy contrast" in md
+    assert "is the arm (inclusion_policy) minus the baseline, run with the same seed" in md
+    assert "common random numbers" in md and "| contrast_mean_trust | " in md
+    assert (run / "indices.png").stat().st_size > 0
+    assert pd.read_csv(run / "indices.csv").outcome.unique().tolist() == ["contrast_mean_trust", "contrast_phase_1"]
+
+
+def test_a_contrast_sweep_is_reproducible_and_resumable(contrast_run, tmp_path):
+    spec, out, table = contrast_run
+    again = run_sensitivity(load_sweep(out / "c.toml"), tmp_path / "again", workers=1)
+    pd.testing.assert_frame_equal(again, table)
+    cols = ["run_id", "seed", *spec.factors, "mean_trust", "arm_mean_trust", "contrast_mean_trust", "contrast_phase_1"]
+    first = read_results(out / "run")[cols]
+    pd.testing.assert_frame_equal(read_results(tmp_path / "again")[cols], first)
+    parts = sorted((tmp_path / "again" / "results.parquet").glob("part-*.parquet"))
+    parts[-1].unlink()                                              # lose the last batch; run again to resume
+    resumed = run_sensitivity(load_sweep(out / "c.toml"), tmp_path / "again", workers=1)
+    pd.testing.assert_frame_equal(resumed, table)
+    pd.testing.assert_frame_equal(read_results(tmp_path / "again")[cols], first)
+
+
+def test_contrast_errors_are_one_line(tmp_path):
+    arm = CONTRAST.split("[[contrast.interventions]]")
+    for name, text, message in [
+        ("field", CONTRAST.replace("fairness_gap_closed = {", "trust_gain = {"),
+         "uncertainties.interventions.inclusion_policy.trust_gain: not a coefficient of inclusion_policy; one of "
+         "intensity, discrimination_relief, fairness_gap_closed, neglect_felt"),
+        ("empty", arm[0], "contrast.interventions: a contrast needs its arm"),
+        ("outcome", CONTRAST.replace('"mean_trust", "phase_1"]', '"mean_trust", "happiness"]'),
+         "contrast.outcomes: unknown outcome 'happiness'; one of phase_0"),
+        ("other", CONTRAST.replace("inclusion_policy.neglect_felt", "key_figures.care"),
+         "uncertainties.interventions.key_figures.care: the contrast's arm has no key_figures intervention"),
+        ("nocontrast", CONTRAST.split("[contrast]")[0],
+         "uncertainties.interventions.inclusion_policy.fairness_gap_closed: an intervention's field can only be a "
+         "factor of a contrast"),
+        ("range", CONTRAST.replace("{ low = 0.0, high = 1.0 }\n#", "{ low = 0.0, high = 2.0 }\n#"),
+         "fairness_gap_closed.high: 2.0 is out of range; allowed range 0.0 to 1.0"),
+    ]:
+        path = tmp_path / f"{name}.toml"
+        path.write_text(text)
+        res = cli("sensitivity", path, "--out", tmp_path / "o")
+        assert res.returncode == 2 and message in res.stderr, (name, res.stderr)
+        assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+    assert not (tmp_path / "o").exists()
