@@ -190,7 +190,9 @@ def plot_indices(table: pd.DataFrame, path: str | Path | None = None, title: str
     sobol = "S1" in table.columns
     cols = min(3, len(outcomes))
     rows = -(-len(outcomes) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.2 * rows), squeeze=False)
+    labels = {f: f.removeprefix("interventions.") for f in table["factor"]}   # an arm's field: TYPE.NAME
+    width = max(4.6, 2.4 + 0.075 * max(map(len, labels.values()), default=0))  # room for the longest label
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, 3.2 * rows), squeeze=False)
     for ax, outcome in zip(axes.flat, outcomes):
         t = table[table.outcome == outcome]
         y = np.arange(len(t))
@@ -203,7 +205,7 @@ def plot_indices(table: pd.DataFrame, path: str | Path | None = None, title: str
             ax.barh(y, t.mu_star, 0.6, xerr=t.mu_star_conf, label="mu* (mean |effect|)", color="#4c72b0", capsize=2)
             ax.plot(t.sigma, y, "o", color="#c44e52", label="sigma (interaction)")
             ax.set_xlabel(f"elementary effect on {outcome}")
-        ax.set_yticks(y, t.factor)
+        ax.set_yticks(y, [labels[f] for f in t.factor])
         ax.invert_yaxis()
         ax.set_title(outcome, fontsize=10)
     for ax in list(axes.flat)[len(outcomes):]:
