@@ -26,6 +26,12 @@ A sweep file names its parts in the vocabulary of the EMA workbench (Kwakkel 201
     [tied]                    # optional: a parameter that takes a factor's value in every run
     anti_minority_recruiter_approaches = "recruiter_approaches"
 
+    [contrast]                # optional: a policy contrast (Contrast): every run also runs the arm, same seed
+    outcomes = ["phase_1"]    # recorded as arm_phase_1 and contrast_phase_1 = arm - baseline
+    [[contrast.interventions]]
+    type = "inclusion_policy"
+    start = 52
+
 The outcomes are those of :meth:`model.RadicalisationModel.outcomes` at the end of
 each run (:data:`model.metrics.OUTCOME_COLUMNS`). Results go to ``DIR/results.parquet``, a Parquet dataset with one part file per
 finished batch. Each part is written to a temporary name and renamed, so a crash
