@@ -628,6 +628,17 @@ def _fmt(x: float) -> str:
     return "n/a" if not np.isfinite(x) else (f"{x:.3f}" if abs(x) < 10 else f"{x:,.1f}")
 
 
+def _side(c: Check) -> str:
+    """Where a failed check's value lies against its range, in words."""
+    if c.criterion == "ci":
+        if not (np.isfinite(c.ci_low) and np.isfinite(c.ci_high)):
+            return "no interval could be computed"
+        return "the interval reaches outside the accepted range"
+    if math.isnan(c.value):
+        return "not measurable (no value)"
+    return "below the accepted range" if c.value < c.low else "above the accepted range"
+
+
 def _value(c: Check) -> str:
     ci = "" if not np.isfinite(c.ci_low) else f" [{_fmt(c.ci_low)}, {_fmt(c.ci_high)}]"
     return _fmt(c.value) + ci
@@ -657,7 +668,7 @@ def report_markdown(checks: list[Check], settings: Settings, targets_sha256: str
     failed = [c for c in checks if not c.passed]
     if failed:
         lines += ["## What fails, and why", ""]
-        lines += [f"- **{c.number}. {c.name}** ({c.role}): {_value(c)} against {c.target}. {c.meaning}"
+        lines += [f"- **{c.number}. {c.name}** ({c.role}): {_value(c)}: {_side(c)} ({c.target}). {c.meaning}"
                   for c in failed]
         lines.append("")
     for role, title in (("calibrate", "Calibration targets"), ("validate", "Validation targets")):
