@@ -60,7 +60,8 @@ from pydantic import BaseModel, Field, ValidationError, field_serializer, model_
 import model as model_pkg
 from model import RadicalisationModel
 from model.errors import STRICT, bounds, one_line_error
-from model.interventions import INTERVENTION_TYPES, Intervention, InterventionSpec, check_targets, validate_interventions
+from model.interventions import (INTERVENTION_TYPES, Intervention, InterventionSpec, check_targets,
+                                 validate_interventions)
 from model.metrics import OUTCOME_COLUMNS
 from model.parameters import ParameterError, Parameters
 
@@ -141,8 +142,8 @@ class Contrast(BaseModel):
         if isinstance(data, dict):
             items = data.get("interventions", [])
             if not isinstance(items, list) or not items:
-                raise ValueError("interventions: a contrast needs its arm: give at least one [[contrast.interventions]] "
-                                 "table (as in a scenario file)")
+                raise ValueError("interventions: a contrast needs its arm: give at least one "
+                                 "[[contrast.interventions]] table (as in a scenario file)")
             try:
                 data = {**data, "interventions": validate_interventions(items)}
             except ParameterError as err:
@@ -223,7 +224,8 @@ class SweepSpec(BaseModel):
     def _dotted_factors(cls, data: Any) -> Any:
         """TOML reads ``interventions.TYPE.NAME = { low, high }`` as nested tables: give them their dotted names."""
         if isinstance(data, dict):
-            data = {**data, **{g: _flatten(data[g]) for g in ("uncertainties", "levers") if isinstance(data.get(g), dict)}}
+            data = {**data, **{g: _flatten(data[g]) for g in ("uncertainties", "levers")
+                               if isinstance(data.get(g), dict)}}
         return data
 
     @model_validator(mode="after")
