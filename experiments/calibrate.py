@@ -56,7 +56,8 @@ SHARE_OUTCOMES: tuple[str, ...] = tuple(o for o in OUTCOMES if o.startswith("mea
                                         or o in ("polarisation", "threat", "societal_discrimination"))
 """Outcomes that are shares or means of state variables, in [0, 1]."""
 
-COUNT_OUTCOMES: tuple[str, ...] = ("phase_0", "phase_1", "phase_2", "phase_3", "removed")
+COUNT_OUTCOMES: tuple[str, ...] = ("phase_0", "phase_1", "phase_2", "phase_3", "removed", "members_grievance",
+                                   "members_anti_minority")
 """Outcomes that count residents, so at most the number of residents."""
 
 

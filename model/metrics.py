@@ -20,8 +20,10 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     *(f"role_{r.name.lower()}" for r in PolarisationRole),
     "mean_trust_silent_middle", "mean_identification", "mean_significance_loss",
     "individual_mobility_share", "social_creativity_share",
+    *(f"members_{m.name.lower()}" for m in Movement),
 )
-"""Columns computed from the residents' state alone (:func:`summarise`)."""
+"""Columns computed from the residents' state alone (:func:`summarise`). ``members_<movement>`` counts the
+movement's residents in phase 2 or 3 (its radical group), the quantity the security services estimate."""
 
 RUN_COLUMNS: tuple[str, ...] = (
     "threat", "societal_discrimination", "entered_phase_2", "entered_phase_3", "cost", "removed",
@@ -102,4 +104,6 @@ def summarise(state: ResidentState, background: np.ndarray) -> dict[str, float]:
     out["mean_significance_loss"] = float(state.significance_loss.mean())
     out["individual_mobility_share"] = int(c[21 + IdentityStrategy.INDIVIDUAL_MOBILITY]) / n
     out["social_creativity_share"] = int(c[21 + IdentityStrategy.SOCIAL_CREATIVITY]) / n
+    for m in Movement:
+        out[f"members_{m.name.lower()}"] = int(c[4 + 4 * m + 2]) + int(c[4 + 4 * m + 3])
     return out
