@@ -189,12 +189,15 @@ def run_calibration(spec: CalibrationSpec, out: str | Path, workers: int = 2, sc
                      "ci_low": _weighted_quantile(x, w, 0.025), "ci_high": _weighted_quantile(x, w, 0.975),
                      "prior_low": prior.low, "prior_high": prior.high})
     posterior = pd.DataFrame(samples, columns=list(spec.free)).assign(weight=w, prior_point=per_point.index[idx])
+    for j, target in enumerate(spec.targets):     # the accepted draws' own summaries: the fit
+        posterior[f"simulated_{target}"] = summaries[idx, j]
     return pd.DataFrame(rows), posterior
 
 
 def write_calibration(spec: CalibrationSpec, summary: pd.DataFrame, posterior: pd.DataFrame,
                       out: str | Path, inputs: list[str | Path] = ()) -> Path:
-    """``calibration.md``, ``fitted.csv``, ``posterior.csv``, ``posterior.png`` and ``provenance.json`` in ``out``;
+    """``calibration.md``, ``fitted.csv``, ``posterior.csv``, ``fit.csv`` (the accepted draws' summaries),
+    ``posterior.png`` and ``provenance.json`` in ``out``;
     ``inputs`` are the files the calibration was read from (the prior draws in ``out/prior`` have their own
     provenance, that of a sweep)."""
     import matplotlib.pyplot as plt
@@ -208,7 +211,10 @@ def write_calibration(spec: CalibrationSpec, summary: pd.DataFrame, posterior: p
         (tmp / "provenance.json").write_text(provenance_json(spec.model_dump(mode="json"), inputs, seeds),
                                              encoding="utf-8")
         summary.to_csv(tmp / "fitted.csv", index=False)
-        posterior.to_csv(tmp / "posterior.csv", index=False)
+        simulated = [c for c in posterior.columns if c.startswith("simulated_")]
+        posterior.drop(columns=simulated).to_csv(tmp / "posterior.csv", index=False)
+        if simulated:
+            posterior[["prior_point", "weight", *simulated]].to_csv(tmp / "fit.csv", index=False)
         lines = [f"# {spec.name}: fitted parameters", "",
                  f"Rejection ABC{' with regression adjustment' if spec.adjust else ''}: {spec.samples} prior draws, "
                  f"{len(posterior)} accepted ({spec.accept:.0%}), {spec.steps} steps (weeks), "
@@ -217,6 +223,15 @@ def write_calibration(spec: CalibrationSpec, summary: pd.DataFrame, posterior: p
         for r in summary.itertuples():
             lines.append(f"| `{r.parameter}` | {r.mean:.3f} | {r.sd:.3f} | {r.ci_low:.3f} to {r.ci_high:.3f} | "
                          f"uniform {r.prior_low:g} to {r.prior_high:g} |")
+        lines += ["", "The fit: each target against the summaries of the accepted draws (weighted mean and the range "
+                  "of 95% of the weight; one run per draw, so the range includes the noise of single runs).", "",
+                  "| target | observed | accepted draws: mean | 95% range |", "|---|---|---|---|"]
+        for target, value in spec.targets.items():
+            column = f"simulated_{target}"
+            if column in posterior:
+                x, w = posterior[column].to_numpy(dtype=float), posterior["weight"].to_numpy(dtype=float)
+                lines.append(f"| `{target}` | {value:g} | {np.sum(w * x) / np.sum(w):.4g} | "
+                             f"{_weighted_quantile(x, w, 0.025):.4g} to {_weighted_quantile(x, w, 0.975):.4g} |")
         (tmp / "calibration.md").write_text("\n".join(lines) + "\n\n![posterior](posterior.png)\n", encoding="utf-8")
         fig, axes = plt.subplots(1, len(summary), figsize=(4 * len(summary), 3), squeeze=False)
         for ax, r in zip(axes[0], summary.itertuples()):

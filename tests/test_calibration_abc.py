@@ -46,7 +46,12 @@ def test_calibrate_recovers_known_parameters_within_its_uncertainty(tmp_path):
         r = fitted.loc[name]
         assert r.ci_low <= true <= r.ci_high, (name, true, r.to_dict())
         assert r.sd < prior_sd / 3                          # the targets carry information
-    assert (tmp_path / "o" / "calibration.md").read_text().count("| `") == 2
+    report = (tmp_path / "o" / "calibration.md").read_text()
+    assert report.count("| `") == len(TRUTH) + len(targets)       # the fitted parameters, then the fit per target
+    fit = pd.read_csv(tmp_path / "o" / "fit.csv")
+    for name, value in targets.items():                          # the accepted draws come close to each target
+        simulated = fit[f"simulated_{name}"]
+        assert simulated.min() <= value <= simulated.max() or abs(simulated.mean() - value) < 0.1 * abs(value)
     assert (tmp_path / "o" / "posterior.png").stat().st_size > 5000
 
 
@@ -69,6 +74,14 @@ def test_bad_calibration_files_one_line_error(tmp_path, body, message):
     assert not (tmp_path / "o").exists()
 
 
-def test_example_calibration_file_is_valid():
-    spec = load_calibration(example_path("trust_discrimination.toml"))
+@pytest.mark.parametrize("name", ["trust_discrimination.toml", "national_prevalence.toml"])
+def test_example_calibration_files_are_valid(name):
+    spec = load_calibration(example_path(name))
     assert isinstance(spec, CalibrationSpec) and spec.sweep().design == "lhs"
+
+
+def test_the_national_calibration_ties_online_recruiters_and_averages_over_time():
+    spec = load_calibration(example_path("national_prevalence.toml")).sweep()
+    assert spec.tied == {"online_recruiter_approaches": "recruiter_approaches",
+                         "anti_minority_online_recruiter_approaches": "anti_minority_recruiter_approaches"}
+    assert 0 < spec.average_weeks < spec.steps
