@@ -73,6 +73,13 @@ class Scenario(BaseModel):
             raise ValueError(str(err)) from None
         return self
 
+    def given_parameters(self, exclude: tuple[str, ...] = ("n_residents",)) -> dict[str, Any]:
+        """The parameters the scenario sets (the rest are defaults), as ``RadicalisationModel`` keyword arguments,
+        without those in ``exclude``: ``RadicalisationModel(n_residents=5000, **scenario.given_parameters())``
+        is the scenario's place at another size."""
+        given = self.parameters.model_fields_set - set(exclude)
+        return self.parameters.model_dump(include=given)
+
     def arms(self) -> dict[str, list]:
         """Comparison arms: the baseline and each named arm.
 

@@ -384,7 +384,8 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     """Nested tables of factors to dotted names; a table with ``low``, ``high`` or ``values`` is a factor."""
     out: dict[str, Any] = {}
     for key, value in table.items():
-        if isinstance(value, dict) and value and not set(value) & {"low", "high", "values"}:
+        nested = prefix or key == INTERVENTION_FACTOR.rstrip(".")      # only interventions.TYPE.NAME nests
+        if nested and isinstance(value, dict) and value and not set(value) & {"low", "high", "values"}:
             out.update(_flatten(value, f"{prefix}{key}."))
         else:
             out[prefix + key] = value

@@ -67,6 +67,8 @@ import pandas as pd
 from IPython.display import Markdown
 
 from experiments.plots import PHASE_COLOURS
+from experiments.examples import example_path
+from experiments import load_scenario
 from model import Phase, RadicalisationModel
 
 plt.rcParams.update({"figure.dpi": 100, "axes.grid": True, "grid.alpha": 0.3, "font.size": 11,
@@ -76,11 +78,15 @@ BACKGROUND_NAMES = {0: "majority", 1: "minority A", 2: "minority B"}
 BACKGROUND_COLOURS = {0: "#8da0cb", 1: "#fc8d62", 2: "#66c2a5"}
 
 # %% [markdown]
-# ## Scale
+# ## Scale and place
 #
-# The action phase is rare: in a small town it holds a handful of residents or
-# none. The town here therefore has 20,000 residents, enough for a visible tip of
-# the pyramid, and still runs ten years in a few seconds.
+# The model's defaults are fitted to the Netherlands as a whole: about 3 members of a
+# radical group per 100,000 residents (docs/calibration.md). A town of 20,000 at the
+# defaults would almost never have one. This notebook therefore studies a
+# neighbourhood with a **high breeding ground**, the shipped scenario
+# `high_breeding_ground.toml`: many minority residents, more discrimination, less
+# trust, fewer clubs and more active recruiters (each figure is explained in the
+# file). `TOWN` holds its parameters; `TOWN = {}` gives the national defaults.
 #
 # **To scale up**, set `SCALE = "large"` and run all cells again. You get 100,000
 # residents over ten years (the runs take about five times as long).
@@ -89,7 +95,9 @@ BACKGROUND_COLOURS = {0: "#8da0cb", 1: "#fc8d62", 2: "#66c2a5"}
 SCALE = "default"   # <- change to "large" to scale up
 SEED = 1            # the only source of randomness: the same seed gives the same town and the same run
 N_RESIDENTS, WEEKS = {"default": (20_000, 520), "large": (100_000, 520)}[SCALE]
-print(f"{N_RESIDENTS:,} residents, {WEEKS} weeks ({WEEKS / 52:.0f} years), seed {SEED}")
+BREEDING_GROUND = load_scenario(example_path("high_breeding_ground.toml"))
+TOWN = BREEDING_GROUND.given_parameters()          # its figures, without its size
+print(f"{N_RESIDENTS:,} residents, {WEEKS} weeks ({WEEKS / 52:.0f} years), seed {SEED}; the breeding ground:", TOWN)
 
 # %% [markdown]
 # ## 1. Build a town
@@ -102,7 +110,7 @@ print(f"{N_RESIDENTS:,} residents, {WEEKS} weeks ({WEEKS / 52:.0f} years), seed 
 # different town.
 
 # %%
-m = RadicalisationModel(n_residents=N_RESIDENTS, rng=SEED)
+m = RadicalisationModel(n_residents=N_RESIDENTS, rng=SEED, **TOWN)
 town = m.town.to_networkx()          # a networkx MultiGraph: one edge per tie and layer
 people = pd.DataFrame.from_dict(dict(town.nodes(data=True)), orient="index")
 people["background"] = people["background"].map(BACKGROUND_NAMES)
@@ -317,7 +325,7 @@ plt.show()
 default = m.params.societal_discrimination
 runs = {default: ts}                                   # the default is the run of section 2
 for level in (round(1.5 * default, 3),):
-    run = RadicalisationModel(n_residents=N_RESIDENTS, rng=SEED, societal_discrimination=level)
+    run = RadicalisationModel(n_residents=N_RESIDENTS, rng=SEED, **{**TOWN, "societal_discrimination": level})
     run.run_for(WEEKS)
     runs[level] = run.timeseries()
 
@@ -374,7 +382,7 @@ Markdown(f"Discrimination rose by {rise:.0%} (from {low:g} to {high:g}). Average
 # trigger an attack, and run on.
 
 # %%
-shocked = RadicalisationModel(n_residents=N_RESIDENTS, rng=SEED)
+shocked = RadicalisationModel(n_residents=N_RESIDENTS, rng=SEED, **TOWN)
 shocked.run_for(WEEKS // 2)
 shocked.trigger_attack()
 shocked.run_for(WEEKS - WEEKS // 2)
@@ -427,7 +435,7 @@ Markdown(f"Threat peaks at {after.threat[peak]:.2f} in week {after.step[peak]}. 
 #
 # <details><summary>Hint</summary>
 #
-# `RadicalisationModel(n_residents=N_RESIDENTS, rng=SEED, segregation=0.8)`. Reuse
+# `RadicalisationModel(n_residents=N_RESIDENTS, rng=SEED, **{**TOWN, "segregation": 0.8})`. Reuse
 # the `ties` table code on `m.town.to_networkx()` of each model, and compare
 # `m.outcomes()`, every outcome of a run at its last week.
 # </details>

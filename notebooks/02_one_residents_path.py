@@ -84,7 +84,9 @@ import numpy as np
 import pandas as pd
 from IPython.display import Code, Markdown
 
+from experiments.examples import example_path
 from experiments.plots import PHASE_COLOURS, PHASE_LABELS
+from experiments import load_scenario
 from experiments.seeds import replication_seed
 from experiments.stats import mean_ci
 from model import Phase, RadicalisationModel, rules
@@ -110,9 +112,10 @@ def background_name(b):
 # %% [markdown]
 # ## Scale: small by default
 #
-# A town of 5,000 residents over ten years, the default parameters. A path into
-# action is rare (that is the point of the pyramid), but in a town of this size a
-# handful of residents take it.
+# A neighbourhood of 5,000 residents over ten years with a high breeding ground
+# (the shipped scenario `high_breeding_ground.toml`; at the national defaults a town
+# of this size almost never has a member of a radical group). A path into action is
+# rare (that is the point of the pyramid), but here a handful of residents take it.
 #
 # **To scale up**, set `SCALE = "large"`: a town of 10,000 residents, and more
 # seeds for the experiment of section 5 (a few minutes).
@@ -121,7 +124,8 @@ def background_name(b):
 SCALE = "small"   # <- change to "large" to scale up
 SEED = 1
 N_RESIDENTS, WEEKS, ABLATION_SEEDS = {"small": (5_000, 520, 6), "large": (10_000, 520, 20)}[SCALE]
-TOWN = dict(n_residents=N_RESIDENTS)
+BREEDING_GROUND = load_scenario(example_path("high_breeding_ground.toml"))
+TOWN = dict(n_residents=N_RESIDENTS, **BREEDING_GROUND.given_parameters())
 print(f"{N_RESIDENTS:,} residents, {WEEKS} weeks, seed {SEED}")
 
 # %% [markdown]

@@ -5,3 +5,16 @@ from hypothesis import settings
 settings.register_profile("ci", max_examples=25, deadline=None, derandomize=True)
 settings.register_profile("dev", max_examples=15, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+def breeding_ground(**overrides):
+    """The parameters of the shipped scenario ``high_breeding_ground.toml`` (a neighbourhood where residents
+    join radical groups and act), as keyword arguments of ``RadicalisationModel``; ``overrides`` replace some.
+
+    At the fitted defaults (the national prevalence, about 3 members per 100,000 residents) a test town of a
+    few thousand residents almost never has a member, so tests of the mechanisms of phases 2 and 3 use this.
+    """
+    from experiments.examples import example_path
+    from experiments.scenario import load_scenario
+
+    return {**load_scenario(example_path("high_breeding_ground.toml")).given_parameters(), **overrides}

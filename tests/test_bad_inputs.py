@@ -461,7 +461,7 @@ sweep("grid-levels-one", "[sweep]\ngrid_levels = 1\n" + LEVER, "grid_levels: 1 i
 sweep("seed-negative", "[sweep]\nseed = -1\n" + LEVER, "seed: -1 is out of range")
 sweep("unknown-key", "[sweep]\nspeed = 3\n" + LEVER, "unknown key 'speed'")
 sweep("unknown-table", "[extra]\na = 1\n" + LEVER,
-      "unknown table 'extra' (expected [sweep], [uncertainties], [levers], [constants])")
+      "unknown table 'extra' (expected [sweep], [uncertainties], [levers], [constants], [tied], [contrast])")
 sweep("sweep-not-a-table", "sweep = 3\n" + LEVER, "sweep: must be a table [sweep] (got 3)")
 sweep("empty-file", "", "w.toml: the file is empty")
 sweep("malformed", "[sweep\n", "malformed TOML")

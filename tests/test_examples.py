@@ -73,3 +73,11 @@ def test_radsim_examples_lists_every_example():
     assert "A municipal package" in res.stdout            # the first comment line of combined.toml
     res = radsim("examples", "--kind", "sweeps")
     assert "drivers_sobol.toml" in res.stdout and "demo.toml" not in res.stdout
+
+
+def test_the_demo_is_the_breeding_ground_scenario_with_an_attack():
+    """demo.toml repeats high_breeding_ground.toml's parameters (each explained there) and adds one attack."""
+    demo = load_scenario(example_path("demo.toml")).parameters.model_dump()
+    breeding = load_scenario(example_path("high_breeding_ground.toml")).parameters.model_dump()
+    assert demo.pop("attack_weeks") == [260] and breeding.pop("attack_weeks") == []
+    assert demo == breeding

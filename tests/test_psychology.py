@@ -16,6 +16,8 @@ from experiments.stats import mean_ci
 from model import RadicalisationModel
 from model.rules import IdentityStrategy, Movement, Phase, PolarisationRole
 
+from conftest import breeding_ground
+
 
 def outcomes(seeds, weeks, n_residents=5000, **kw):
     rows = []
@@ -34,8 +36,17 @@ def paired(a, b, column):
 SEEDS = [replication_seed(1, k) for k in range(6)]
 
 
-RISKY = dict(societal_discrimination=0.45)
-"""More residents in action, so that the mechanisms of phase 3 can be measured in a town of 5,000."""
+RISKY = breeding_ground(societal_discrimination=0.45)
+"""The breeding-ground neighbourhood with more discrimination: more residents in action, so that the mechanisms
+of phase 3 can be measured in a town of 5,000 (at the fitted defaults it has almost never a member)."""
+
+LIVELY = breeding_ground()
+"""The breeding-ground neighbourhood: residents join radical groups, so the flows into phase 2 can be measured."""
+
+BOTH_SIDES = dict(recruiter_approaches=0.2, online_recruiter_approaches=0.2, anti_minority_recruiter_approaches=0.2,
+                  anti_minority_online_recruiter_approaches=0.2, radical_family_share=0.004)
+"""The default town with version 2's hand-tuned recruitment (ODD §7.4), some 50 times the national figures:
+both movements have enough members, pushers and acts in a town of 5,000 to measure how they feed each other."""
 
 
 def test_the_shield_turning_around_keeps_residents_in_action_longer():
@@ -85,8 +96,8 @@ def test_leaving_action_resets_the_shield():
     ({"join_appeal_uncertainty": 0.0}, "entered_phase_2", +1),
 ])
 def test_each_identity_strategy_has_its_consequence(ablation, column, sign):
-    default = outcomes(SEEDS, 520)
-    ablated = outcomes(SEEDS, 520, **ablation)
+    default = outcomes(SEEDS, 520, **LIVELY)
+    ablated = outcomes(SEEDS, 520, **{**LIVELY, **ablation})
     mean, low, high = paired(default, ablated, column)
     assert (low > 0) if sign > 0 else (high < 0), (ablation, column, mean, low, high)
 
@@ -109,7 +120,7 @@ def test_residents_with_a_radical_relative_are_more_likely_to_join_a_group():
 
 def test_acts_of_one_movement_raise_entries_into_the_other():
     """Reciprocal radicalisation: with acts as trigger events, both movements gain members."""
-    lively = dict(act_hazard=0.1)
+    lively = {**BOTH_SIDES, "act_hazard": 0.1}
     seeds = [replication_seed(3, k) for k in range(8)]
     on = outcomes(seeds, 520, **lively)
     off = outcomes(seeds, 520, act_severity=0.0, **lively)
@@ -156,8 +167,8 @@ def test_pushers_and_bridge_builders_move_prejudice():
 
 
 def test_scapegoats_meet_more_discrimination():
-    default = outcomes(SEEDS[:4], 260)
-    off = outcomes(SEEDS[:4], 260, scapegoat_incident_rate=0.0)
+    default = outcomes(SEEDS[:4], 260, **BOTH_SIDES)
+    off = outcomes(SEEDS[:4], 260, scapegoat_incident_rate=0.0, **BOTH_SIDES)
     assert paired(default, off, "mean_discrimination")[1] > 0
 
 
