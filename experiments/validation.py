@@ -72,7 +72,7 @@ class Settings:
     replications: int
     workers: int | None = None
     check3_n_residents: int = 5000
-    high_discrimination: float = 0.45      # check 3 needs enough residents who act
+    high_discrimination: float = 0.35      # check 3 runs in the breeding-ground neighbourhood, where residents act
     prevalence_n_residents: int | None = None
     event_n_residents: int | None = None
     attack_week: int | None = None
@@ -454,7 +454,8 @@ def measure_attitude_action(s: Settings, progress) -> tuple[dict[str, Measuremen
     detail = (" ; ".join(f"{r['arm']}: phase 1 {percent_with_ci(r, 'phase_1', 'change_phase_1')}, phase-3 entries "
                          f"{percent_with_ci(r, 'phase_3_entries', 'change_phase_3_entries')}"
                          f"{'' if r['as_expected'] else ' (not as expected)'}" for r in rows)
-              + f" (societal discrimination {s.high_discrimination}, {s.check3_n_residents:,} residents, "
+              + f" (the breeding-ground neighbourhood, societal discrimination {s.high_discrimination}, "
+                f"{s.check3_n_residents:,} residents, "
                 f"{s.replications} replications, common random numbers)")
     return {"attitude_action": Measurement(share, detail=detail, figure="attitude_action.png")}, {"rows": rows}
 
@@ -652,8 +653,9 @@ def report_markdown(checks: list[Check], settings: Settings, targets_sha256: str
     lines = [
         "# radsim validation report", "",
         f"Settings: contact checks {settings.n_residents:,} residents; timing, meso, pyramid, prevalence and youth "
-        f"checks {settings.prevalence_town:,} residents; check 3 {settings.check3_n_residents:,} residents at "
-        f"societal discrimination {settings.high_discrimination}; attack checks {settings.event_town:,} residents "
+        f"checks {settings.prevalence_town:,} residents; check 3 {settings.check3_n_residents:,} residents of the "
+        f"breeding-ground neighbourhood (high_breeding_ground.toml) at societal discrimination "
+        f"{settings.high_discrimination}; attack checks {settings.event_town:,} residents "
         f"with an attack in week {settings.attack}; {settings.steps} steps (weeks), {settings.replications} "
         f"replications per check; default parameters otherwise. Values are means over replications with 95% CIs.",
         "",
