@@ -27,6 +27,9 @@ from model.model import validate_interventions
 from model.parameters import GROUP_KINDS
 from model.state import IdentityStrategy, Movement, PolarisationRole
 
+from experiments.examples import example_path
+from experiments.scenario import load_scenario
+
 from .layout import neighbourhood_names, town_layout
 from .picture import PICTURE_SIZE
 
@@ -48,6 +51,13 @@ RESIDENTS_PER_NEIGHBOURHOOD = 200
 """Neighbourhood size in the dashboard: small, so that even a town of 500 has a few neighbourhoods to compare."""
 
 _DEFAULT_MINORITY = Parameters().minority_shares
+
+RECRUITMENT: dict[str, Any] = {
+    k: v for k, v in load_scenario(example_path("high_breeding_ground.toml")).given_parameters().items()
+    if k in ("recruiter_approaches", "online_recruiter_approaches", "radical_family_share")}
+"""The grievance movement's recruiters and radical households of the neighbourhood with a high breeding ground:
+at the fitted national defaults a town of 1,000 residents would almost never have a member of a radical group
+to show. The sliders set the rest of the town."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,7 @@ class TownSettings:
             "segregation": float(self.segregation),
             "memberships_mean": float(self.memberships_mean),
             "societal_discrimination": float(self.societal_discrimination),
+            **RECRUITMENT,
         }
 
 
