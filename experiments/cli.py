@@ -628,8 +628,8 @@ def calibrate(sweep_file: Path, out: Path, workers: int, scheduler: str | None) 
 
 @app.command()
 @click.option("--quick", is_flag=True,
-              help="smaller towns (20,000 residents for the national rates) and 3 replications: under a minute "
-                   "(used by the tests)")
+              help="shorter runs (260 weeks, 100,000 residents for the national rates) and 3 replications: "
+                   "under a minute (used by the tests)")
 @click.option("--replications", type=IntRange(2, 1000), default=None,
               help="replications per check (default 3 with --quick, else 10)")
 @click.option("--workers", type=WORKERS, default=None, help="processes for the comparison check")

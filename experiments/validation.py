@@ -91,7 +91,7 @@ class Settings:
 
 
 QUICK = Settings(n_residents=2000, steps=260, replications=3, check3_n_residents=3000,
-                 prevalence_n_residents=20_000, event_n_residents=2000, attack_week=130)
+                 prevalence_n_residents=100_000, event_n_residents=2000, attack_week=130)
 FULL = Settings(n_residents=10_000, steps=520, replications=10, check3_n_residents=10_000,
                 prevalence_n_residents=100_000, event_n_residents=10_000, attack_week=260)
 
