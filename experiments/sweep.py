@@ -342,8 +342,9 @@ def check_tied(tied: dict[str, str], factors: dict[str, Factor], constants: dict
         if name in factors or name in constants:
             raise ValueError(f"tied.{name}: also {'varied' if name in factors else 'a constant'}; "
                              "give it in one place")
-        if to not in factors:
-            raise ValueError(f"tied.{name}: '{to}' is not a factor of this file; one of {', '.join(factors)}")
+        if to not in factors or to.startswith(INTERVENTION_FACTOR):
+            raise ValueError(f"tied.{name}: '{to}' is not a model parameter varied in this file; one of "
+                             f"{', '.join(f for f in factors if not f.startswith(INTERVENTION_FACTOR))}")
         f = factors[to]
         for v in ([f.low, f.high] if f.continuous else f.values):
             try:

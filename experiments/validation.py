@@ -19,7 +19,7 @@ import hashlib
 import math
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -230,7 +230,6 @@ class Check:
     meaning: str                    # what *this* verdict means (the pass text for a pass, the fail text for a fail)
     detail: str = ""
     figure: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 # --- measuring ---------------------------------------------------------------------------------------------------
@@ -350,11 +349,12 @@ def measure_population(s: Settings, progress) -> tuple[dict[str, Measurement], d
         late = m.timeseries()
         late = late[late.step >= s.steps // 2]
         for mv in ("grievance", "anti_minority"):
-            p1, p2, p3 = (float(late[f"phase_{k}_{mv}"].mean()) for k in (1, 2, 3))
-            per[f"members_{mv}"].append(1e5 * (p2 + p3) / n)
+            p1, p3 = (float(late[f"phase_{k}_{mv}"].mean()) for k in (1, 3))
+            members = float(late[f"members_{mv}"].mean())
+            per[f"members_{mv}"].append(1e5 * members / n)
             per[f"actors_{mv}"].append(1e5 * p3 / n)
-            per[f"pyramid_{mv}_base"].append(p1 / (p2 + p3) if p2 + p3 > 0 else math.nan)
-            per[f"pyramid_{mv}_top"].append((p2 + p3) / p3 if p3 > 0 else math.nan)
+            per[f"pyramid_{mv}_base"].append(p1 / members if members > 0 else math.nan)
+            per[f"pyramid_{mv}_top"].append(members / p3 if p3 > 0 else math.nan)
             per[f"youth_{mv}"].append(float(late[f"young_sympathiser_share_{mv}"].mean()))
         counts.append({f"phase_{k}_{mv}": float(late[f"phase_{k}_{mv}"].mean()) for k in range(1, 4)
                        for mv in ("grievance", "anti_minority")})
@@ -712,6 +712,6 @@ def write_report(checks: list[Check], data: dict, settings: Settings, out: str |
         (tmp / "provenance.json").write_text(provenance_json(config, seeds=seeds), encoding="utf-8")
         _figures(data, checks, tmp)
         (tmp / "validation.md").write_text(report_markdown(checks, settings, sha), encoding="utf-8")
-        pd.DataFrame([{k: v for k, v in asdict(c).items() if k != "extra"} for c in checks]).to_csv(
+        pd.DataFrame([asdict(c) for c in checks]).to_csv(
             tmp / "checks.csv", index=False)
     return Path(out) / "validation.md"

@@ -2,6 +2,9 @@ import os
 
 from hypothesis import settings
 
+from experiments.examples import example_path
+from experiments.scenario import load_scenario
+
 settings.register_profile("ci", max_examples=25, deadline=None, derandomize=True)
 settings.register_profile("dev", max_examples=15, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
@@ -14,7 +17,4 @@ def breeding_ground(**overrides):
     At the fitted defaults (the national prevalence, about 3 members per 100,000 residents) a test town of a
     few thousand residents almost never has a member, so tests of the mechanisms of phases 2 and 3 use this.
     """
-    from experiments.examples import example_path
-    from experiments.scenario import load_scenario
-
     return {**load_scenario(example_path("high_breeding_ground.toml")).given_parameters(), **overrides}

@@ -81,3 +81,11 @@ def test_the_demo_is_the_breeding_ground_scenario_with_an_attack():
     breeding = load_scenario(example_path("high_breeding_ground.toml")).parameters.model_dump()
     assert demo.pop("attack_weeks") == [260] and breeding.pop("attack_weeks") == []
     assert demo == breeding
+
+
+@pytest.mark.parametrize("path", examples("comparisons"), ids=lambda p: p.name)
+def test_every_example_comparison_runs_in_the_breeding_ground(path):
+    """Each comparison repeats high_breeding_ground.toml's figures (TOML has no include), at its own size and
+    with its own attacks: a change to the scenario must be made in every copy."""
+    given = load_scenario(path).given_parameters(exclude=("n_residents", "attack_weeks"))
+    assert given == load_scenario(example_path("high_breeding_ground.toml")).given_parameters()

@@ -116,7 +116,7 @@ BAD = [
     ("[sweep]\nsteps = 10\naverage_weeks = 11\n[levers]\nmemberships_mean = { values = [1, 2] }\n",
      "average_weeks: 11 is more than the run's 10 steps"),
     ("[levers]\nmemberships_mean = { values = [1, 2] }\n[tied]\nsegregation = 'colour'\n",
-     "tied.segregation: 'colour' is not a factor"),
+     "tied.segregation: 'colour' is not a model parameter varied in this file"),
     ("[levers]\nmemberships_mean = { values = [1, 2] }\n[tied]\nhue = 'memberships_mean'\n", "tied.hue: unknown parameter"),
     ("[levers]\nmemberships_mean = { values = [1, 2] }\n[tied]\nsegregation = 'memberships_mean'\n",
      "tied.segregation: takes the values of memberships_mean, and segregation: 2.0 is out of range"),
