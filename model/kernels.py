@@ -44,6 +44,11 @@ def neighbour_codes(background, movement, in_group, pusher, bridge, sympathiser)
             + 2 * np.asarray(pusher, np.int16) + np.asarray(in_group, np.int16)).astype(np.int16)
 
 
+TIE_BLOCK = 2048
+"""Residents per block of the pass over ties: their neighbours' rows (about 25,000 ties, 850 kB) stay in the
+processor's L2 cache between the gather and the sums."""
+
+
 def _tie_sums(indptr, indices, weight, outgroup_influence, close_tie, floats, codes, out):  # pragma: no cover
     """For every resident i, sums over ties j (tie strength a = A_ij, influence w = a or a * omega):
 
@@ -55,60 +60,81 @@ def _tie_sums(indptr, indices, weight, outgroup_influence, close_tie, floats, co
               sum over ties on i's side a [phase_j >= 1]),
     with ``floats[j] = (R, V, P, Dp)`` and the flags of ``codes[j]`` (:data:`CODE_BITS`; ``r_j`` = in a group).
     Accumulates in float64, in CSR order.
+
+    Works in blocks of :data:`TIE_BLOCK` residents, in two loops: first it copies the block's neighbours' rows
+    into a scratch table in tie order (a tight loop of independent loads, so that the processor has many
+    cache misses in flight at once), then it sums over the scratch table, which is in cache. In one loop, the
+    arithmetic between the loads left only a few misses in flight: at 1,000,000 residents the blocks make the
+    pass 2 to 3 times faster, with the same sums in the same order (so the same floats).
     """
     n = indptr.size - 1
-    for i in prange(n):
-        wr = wrr = wr1 = wv = wrv = a_out_p = a_in_dp = a_push = a_push_other = a_bridge = k_member = 0.0
-        kr = krr = a_sum = a_symp = 0.0
-        ci = codes[i]
-        bi = ci >> 5
-        mi = ci & 16
-        for k in range(indptr[i], indptr[i + 1]):
-            # branch-free: a sum that does not apply to a tie adds a product with a 0 mask, which is +0.0 for
-            # these non-negative values and leaves the sum unchanged (so the sums equal the reference's, which
-            # branches); unpredictable branches cost more than the extra multiplications
-            j = indices[k]
-            cj = codes[j]
-            a = np.float64(weight[k])
-            a_sum += a
-            same_background = 1.0 if cj >> 5 == bi else 0.0
-            other_background = 1.0 - same_background
-            w = a * (same_background + other_background * outgroup_influence)
-            a_in_dp += a * floats[j, 3] * same_background
-            a_out_p += a * floats[j, 2] * other_background
-            pusher_j = 1.0 if cj & 2 else 0.0
-            a_push += a * pusher_j
-            a_bridge += a * (1.0 if cj & 4 else 0.0)
-            side = 1.0 if cj & 16 == mi else 0.0
-            r_j = floats[j, 0] * side
-            v_j = floats[j, 1] * side
-            g_j = (1.0 if cj & 1 else 0.0) * side
-            wr += w * r_j
-            wrr += w * (g_j * r_j)
-            wr1 += w * g_j
-            wv += w * v_j
-            wrv += w * (g_j * v_j)
-            a_symp += a * ((1.0 if cj & 8 else 0.0) * side)
-            close = 1.0 if a >= close_tie else 0.0
-            k_member += g_j * close
-            kr += w * g_j * close
-            krr += w * (g_j * r_j) * close
-            a_push_other += a * pusher_j * (1.0 - side)
-        out[i, 0] = wr
-        out[i, 1] = wrr
-        out[i, 2] = wr1
-        out[i, 3] = wv
-        out[i, 4] = wrv
-        out[i, 5] = a_out_p
-        out[i, 6] = a_in_dp
-        out[i, 7] = a_push
-        out[i, 8] = a_push_other
-        out[i, 9] = a_bridge
-        out[i, 10] = k_member
-        out[i, 11] = kr
-        out[i, 12] = krr
-        out[i, 13] = a_sum
-        out[i, 14] = a_symp
+    n_blocks = (n + TIE_BLOCK - 1) // TIE_BLOCK
+    for b in prange(n_blocks):
+        lo = b * TIE_BLOCK
+        hi = min(n, lo + TIE_BLOCK)
+        k0 = indptr[lo]
+        m = indptr[hi] - k0
+        rows = np.empty((m, 4), dtype=floats.dtype)
+        row_codes = np.empty(m, dtype=codes.dtype)
+        for t in range(m):
+            j = indices[k0 + t]
+            row_codes[t] = codes[j]
+            rows[t, 0] = floats[j, 0]
+            rows[t, 1] = floats[j, 1]
+            rows[t, 2] = floats[j, 2]
+            rows[t, 3] = floats[j, 3]
+        for i in range(lo, hi):
+            wr = wrr = wr1 = wv = wrv = a_out_p = a_in_dp = a_push = a_push_other = a_bridge = k_member = 0.0
+            kr = krr = a_sum = a_symp = 0.0
+            ci = codes[i]
+            bi = ci >> 5
+            mi = ci & 16
+            for k in range(indptr[i], indptr[i + 1]):
+                # branch-free: a sum that does not apply to a tie adds a product with a 0 mask, which is +0.0 for
+                # these non-negative values and leaves the sum unchanged (so the sums equal the reference's, which
+                # branches); unpredictable branches cost more than the extra multiplications
+                t = k - k0
+                cj = row_codes[t]
+                a = np.float64(weight[k])
+                a_sum += a
+                same_background = 1.0 if cj >> 5 == bi else 0.0
+                other_background = 1.0 - same_background
+                w = a * (same_background + other_background * outgroup_influence)
+                a_in_dp += a * rows[t, 3] * same_background
+                a_out_p += a * rows[t, 2] * other_background
+                pusher_j = 1.0 if cj & 2 else 0.0
+                a_push += a * pusher_j
+                a_bridge += a * (1.0 if cj & 4 else 0.0)
+                side = 1.0 if cj & 16 == mi else 0.0
+                r_j = rows[t, 0] * side
+                v_j = rows[t, 1] * side
+                g_j = (1.0 if cj & 1 else 0.0) * side
+                wr += w * r_j
+                wrr += w * (g_j * r_j)
+                wr1 += w * g_j
+                wv += w * v_j
+                wrv += w * (g_j * v_j)
+                a_symp += a * ((1.0 if cj & 8 else 0.0) * side)
+                close = 1.0 if a >= close_tie else 0.0
+                k_member += g_j * close
+                kr += w * g_j * close
+                krr += w * (g_j * r_j) * close
+                a_push_other += a * pusher_j * (1.0 - side)
+            out[i, 0] = wr
+            out[i, 1] = wrr
+            out[i, 2] = wr1
+            out[i, 3] = wv
+            out[i, 4] = wrv
+            out[i, 5] = a_out_p
+            out[i, 6] = a_in_dp
+            out[i, 7] = a_push
+            out[i, 8] = a_push_other
+            out[i, 9] = a_bridge
+            out[i, 10] = k_member
+            out[i, 11] = kr
+            out[i, 12] = krr
+            out[i, 13] = a_sum
+            out[i, 14] = a_symp
 
 
 tie_sums = njit(parallel=True, cache=True, nogil=True)(_tie_sums)

@@ -118,6 +118,29 @@ def test_serial_and_threaded_tie_kernels_give_identical_sums():
     assert np.all(out_serial[:, 7] > 0) or out_serial[:, 7].sum() > 0     # the pusher sums are not vacuous
 
 
+def test_the_blocked_pass_over_ties_equals_sparse_products_across_block_edges():
+    """The pass over ties works in blocks of TIE_BLOCK residents (a gather, then the sums). Over a town of
+    several blocks, its sums equal scipy's CSR products, which add in the same CSR order, bit for bit."""
+    import scipy.sparse as sp
+
+    from model.kernels import TIE_BLOCK, neighbour_codes, tie_sums
+
+    m = RadicalisationModel(n_residents=3 * TIE_BLOCK + 123, rng=6, collect=False)
+    m.run_for(5)
+    a, s, bg = m.engine.adjacency, m.state, m.town.background
+    floats = np.column_stack([s.radical_belief, s.violence_attitude, s.prejudice, s.personal_discrimination])
+    codes = neighbour_codes(bg, s.movement, s.phase >= 2, s.prejudice >= 0.4, s.prejudice < 0.2, s.phase >= 1)
+    out = np.empty((a.shape[0], 15))
+    tie_sums(a.indptr, a.indices, a.data, 0.3, 0.5, floats, codes, out)
+    rows = np.repeat(np.arange(a.shape[0]), np.diff(a.indptr))
+    same = (bg[rows] == bg[a.indices]).astype(np.float64)
+    masked = lambda mask: sp.csr_matrix((a.data * mask, a.indices, a.indptr), shape=a.shape)  # noqa: E731
+    np.testing.assert_array_equal(out[:, 13], masked(1.0) @ np.ones(a.shape[0]))             # sum a
+    np.testing.assert_array_equal(out[:, 6], masked(same) @ s.personal_discrimination)      # in-group a Dp
+    np.testing.assert_array_equal(out[:, 5], masked(1.0 - same) @ s.prejudice)              # out-group a P
+    assert out[:, 5].sum() > 0 and out[:, 6].sum() > 0
+
+
 def test_a_week_is_the_same_on_one_thread_and_on_several(monkeypatch):
     """Every compiled pass of a week (roles and packing, ties, residents, phases) has a one-thread and a
     threaded form; the state must be the same bit for bit, whichever runs."""
