@@ -1,6 +1,8 @@
 import networkx as nx
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from model import LAYERS, Parameters, build_town
 from model.parameters import YOUTH_AGE
@@ -150,3 +152,30 @@ def test_clubs_by_district_stay_in_their_district_and_keep_their_mix():
         shares[flag] = float(np.mean(town.background[src] != town.background[dst]))
         assert clubs.sum() > 10_000
     assert abs(shares[True] - shares[False]) < 0.03, shares
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(2, 60), density=st.floats(0.0, 0.5), new=st.integers(0, 80), seed=st.integers(0, 2**32 - 1))
+def test_adding_ties_to_the_csr_equals_scipys_sum_bit_for_bit(n, density, new, seed):
+    """``add_symmetric`` merges new ties into the CSR in one copy; it must equal ``A + W + W.T`` exactly,
+    including pairs already tied in another layer (their strengths add)."""
+    import scipy.sparse as sp
+
+    from model.town.sparse import add_symmetric
+
+    rng = np.random.default_rng(seed)
+    upper = sp.triu(sp.random(n, n, density=density, random_state=rng, format="csr"), k=1)
+    a = (upper + upper.T).tocsr()
+    a.indices, a.indptr = a.indices.astype(np.int32), a.indptr.astype(np.int32)
+    lo, hi = rng.integers(0, n, new), rng.integers(0, n, new)
+    key = np.unique(np.minimum(lo, hi) * n + np.maximum(lo, hi))
+    key = key[key // n != key % n]
+    s, t = (key // n).astype(np.int32), (key % n).astype(np.int32)
+    half = sp.coo_matrix((np.full(s.size, 0.3), (s, t)), shape=(n, n))
+    expected = (a + half + half.T).tocsr()
+    expected.sum_duplicates()
+    expected.sort_indices()
+    got = add_symmetric(a, s, t, 0.3)
+    np.testing.assert_array_equal(got.indptr, expected.indptr)
+    np.testing.assert_array_equal(got.indices, expected.indices)
+    assert got.data.tobytes() == expected.data.tobytes()

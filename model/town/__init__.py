@@ -23,6 +23,7 @@ from .layers import (LAYERS, Edges, association_ties, household_ties, households
                      neighbourhood_backgrounds, online_ties, religious_ties, school_work_ties, sorted_unique,
                      ties_within_groups)
 from .networkx_reference import networkx_layers
+from .sparse import add_symmetric
 from .survey_population import choose_key_figures, survey_residents
 
 __all__ = ["LAYERS", "Town", "MembershipChange", "build_town", "cross_cutting"]
@@ -136,7 +137,11 @@ class Town:
         key = sorted_unique(lo[ok] * n + hi[ok])
         old = self.edge_layer == code
         existing = self.edge_source[old].astype(np.int64) * n + self.edge_target[old]
-        key = key[~np.isin(key, existing)]
+        if key.size:    # drop the keys already tied in this layer (a search in the few sorted keys, not a hash of all)
+            at = np.minimum(np.searchsorted(key, existing), key.size - 1)
+            tied = np.zeros(key.size, dtype=bool)
+            tied[at[key[at] == existing]] = True
+            key = key[~tied]
         if key.size == 0:
             return 0
         s, t = (key // n).astype(np.int32), (key % n).astype(np.int32)
@@ -144,11 +149,7 @@ class Town:
         self.edge_target = np.concatenate([self.edge_target, t])
         self.edge_layer = np.concatenate([self.edge_layer, np.full(s.size, code, np.int8)])
         self.edge_weight = np.concatenate([self.edge_weight, np.full(s.size, float(weight))])
-        half = sp.coo_matrix((np.full(s.size, float(weight)), (s, t)), shape=(n, n))
-        adjacency = (self.adjacency + half + half.T).tocsr()
-        adjacency.sum_duplicates()
-        adjacency.sort_indices()
-        self.adjacency = adjacency
+        self.adjacency = add_symmetric(self.adjacency, s, t, weight)
         return int(s.size)
 
     # --- group memberships ---------------------------------------------------------
