@@ -9,6 +9,7 @@ and sums run in CSR order like the reference loop.
 
 from __future__ import annotations
 
+import types
 from collections import namedtuple
 
 import numpy as np
@@ -137,8 +138,26 @@ def _tie_sums(indptr, indices, weight, outgroup_influence, close_tie, floats, co
             out[i, 14] = a_symp
 
 
-tie_sums = njit(parallel=True, cache=True, nogil=True)(_tie_sums)
-tie_sums_serial = njit(cache=True, nogil=True)(_tie_sums)   # prange runs as range: same sums, same order
+_jit = dict(cache=True, nogil=True)
+
+
+def _one_thread(kernel):
+    """The one-thread build of ``kernel`` (``prange`` runs as ``range``: the same floats, in the same order).
+
+    It compiles a copy of the function under its own name (``<name>_one_thread``), because numba's disk cache
+    keys a function's builds by its name and signature, not by the ``parallel`` option: the two builds of one
+    function shared one cache entry, and whichever compiled first was loaded for both. The threaded passes then
+    ran on one thread in every later process (or the one-thread passes on all threads).
+    """
+    name = kernel.__name__ + "_one_thread"
+    copy = types.FunctionType(kernel.__code__, kernel.__globals__, name, kernel.__defaults__, kernel.__closure__)
+    copy.__qualname__ = kernel.__qualname__ + "_one_thread"
+    copy.__doc__ = kernel.__doc__
+    return njit(**_jit)(copy)
+
+
+tie_sums = njit(parallel=True, **_jit)(_tie_sums)
+tie_sums_serial = _one_thread(_tie_sums)
 
 
 # ---------------------------------------------------------------------------
@@ -327,13 +346,12 @@ def _commit_phases(phase, new_phase, time_in_phase_, H_, shield_next, shield_aft
         phase[i] = new_phase[i]
 
 
-_jit = dict(cache=True, nogil=True)
 pack = njit(parallel=True, **_jit)(_pack)
-pack_serial = njit(**_jit)(_pack)
+pack_serial = _one_thread(_pack)
 residents_week = njit(parallel=True, **_jit)(_residents_week)
-residents_week_serial = njit(**_jit)(_residents_week)
+residents_week_serial = _one_thread(_residents_week)
 commit_phases = njit(parallel=True, **_jit)(_commit_phases)
-commit_phases_serial = njit(**_jit)(_commit_phases)
+commit_phases_serial = _one_thread(_commit_phases)
 
 
 def _state_counts(phase, movement, role, strategy, age, youth_from, youth_to, out):  # pragma: no cover

@@ -156,3 +156,15 @@ def test_a_week_is_the_same_on_one_thread_and_on_several(monkeypatch):
     for name, value in states[0].as_dict().items():
         np.testing.assert_array_equal(value, getattr(states[1], name), err_msg=name)
     assert (states[0].phase >= 1).sum() > 0
+
+
+def test_threaded_and_one_thread_passes_have_their_own_cache_entries():
+    """numba's disk cache keys a function's builds by name and signature, not by ``parallel``: when both builds
+    of a pass came from one Python function, whichever compiled first was loaded for both, and the threaded
+    passes ran on one thread in every later process. Each pair must now have two cache files."""
+    import model.kernels as kernels
+
+    for name in ("tie_sums", "pack", "residents_week", "commit_phases"):
+        threaded, one_thread = getattr(kernels, name), getattr(kernels, name + "_serial")
+        assert threaded.targetoptions.get("parallel") and not one_thread.targetoptions.get("parallel"), name
+        assert threaded._cache._cache_file._index_name != one_thread._cache._cache_file._index_name, name
