@@ -344,6 +344,7 @@ def _rebuild(cls: type, meta: dict, arrays: dict[str, np.ndarray]) -> Any:
     m.macro = MacroContext(**meta["macro"])
     m.summary = meta["summary"]
     m._outcomes = meta["outcomes"]
+    m._outcomes_week = int(meta["mesa"]["steps"])     # saving computed them for the week it saved
     dc = meta["datacollector"]
     m.datacollector.model_vars = {name: list(values) for name, values in dc["model_vars"].items()}
     if hasattr(m.datacollector, "_collection_steps"):

@@ -43,7 +43,9 @@ class RadicalisationModel(mesa.Model):
         precision: ``"float64"`` (default) or ``"float32"``: the precision the array engine stores the
             residents' continuous state, ties and draws in (half the memory, for large towns; every rule still
             computes in float64). float32 runs stay close to float64 runs on summary outcomes, not equal.
-        collect: record the summary time series every step.
+        collect: record the summary time series every step. Without it, :meth:`outcomes` computes the current
+            week's outcomes when first asked for (the same numbers; a change made to ``state`` directly between
+            a step and that question shows in them).
         **params: any field of :class:`model.parameters.Parameters`.
 
     Raises:
@@ -128,8 +130,9 @@ class RadicalisationModel(mesa.Model):
         self.collect = collect
         self.datacollector = mesa.DataCollector(
             model_reporters={name: (lambda m, k=name: m._outcomes[k]) for name in OUTCOME_COLUMNS})
-        self.summary: dict[str, float] = {}
-        self._outcomes: dict[str, float] = {}
+        self._summary: dict[str, float] = {}
+        self._outcome_values: dict[str, float] = {}
+        self._outcomes_week: int | None = None      # the week the outcomes were computed for (None: not yet)
 
     @property
     def agents(self):
@@ -170,6 +173,7 @@ class RadicalisationModel(mesa.Model):
             ParameterError: one line, ``interventions[k].start: week 10 is before week 52, ...``, or a target
                 the town does not have.
         """
+        self._settle_outcomes()        # the outcomes of the week just simulated, before the change
         added = validate_interventions(interventions)
         check_targets(added, self.params.n_backgrounds, self.params.n_neighbourhoods, self.params.n_residents)
         for k, iv in enumerate(added):
@@ -201,6 +205,7 @@ class RadicalisationModel(mesa.Model):
         Raises:
             ParameterError: unknown, out of range, or a town parameter.
         """
+        self._settle_outcomes()        # the outcomes of the week just simulated, before the change
         town = sorted(set(changes) & TOWN_FIELDS)
         if town:
             raise ParameterError(f"{town[0]}: shapes the town and cannot change mid-run; build a new model")
@@ -218,6 +223,7 @@ class RadicalisationModel(mesa.Model):
     # --- the world of the interventions (model.interventions.World) --------------------
     def add_ties(self, source: np.ndarray, target: np.ndarray, layer: str, weight: float) -> int:
         """Add ties to the town (e.g. a contact programme) and update the engine."""
+        self._settle_outcomes()        # the outcomes of the week just simulated, before the change
         added = self.town.add_ties(source, target, layer, weight)
         self.engine.rebuild_network()
         return added
@@ -225,6 +231,7 @@ class RadicalisationModel(mesa.Model):
     def join_groups(self, residents: np.ndarray, group: np.ndarray, kind: GroupKind,
                     ties_per_membership: float) -> MembershipChange:
         """Put ``residents`` in new groups with ties inside (see :meth:`model.town.Town.join_groups`)."""
+        self._settle_outcomes()        # the outcomes of the week just simulated, before the change
         change = self.town.join_groups(residents, group, kind, ties_per_membership, self.params.weight_association,
                                        self.intervention_rng)
         self.engine.rebuild_network()
@@ -232,21 +239,25 @@ class RadicalisationModel(mesa.Model):
 
     def leave_groups(self, change: MembershipChange) -> None:
         """End the memberships of ``change`` (their ties stay) and update the engine."""
+        self._settle_outcomes()        # the outcomes of the week just simulated, before the change
         self.town.leave_groups(change)
         self.engine.rebuild_network()
 
     def remove(self, mask: np.ndarray) -> None:
         """Take residents out of the network (prison)."""
+        self._settle_outcomes()        # the outcomes of the week just simulated, before the change
         self.engine.removed |= mask
         self.engine.rebuild_network()
 
     def release(self, mask: np.ndarray) -> None:
         """Return removed residents to the network."""
+        self._settle_outcomes()        # the outcomes of the week just simulated, before the change
         self.engine.removed &= ~mask
         self.engine.rebuild_network()
 
     def trigger_attack(self) -> None:
         """Schedule a trigger event (an attack) in the coming week."""
+        self._settle_outcomes()        # the outcomes of the week just simulated, before the change
         self.attack_weeks.append(self.steps)
 
     MOBILITY_INTERVAL = 13
@@ -288,6 +299,7 @@ class RadicalisationModel(mesa.Model):
     def step(self) -> None:
         """One week: interventions, mobility's ties, macro context, random draws, acts, the rules, and data."""
         week = self.steps - 1                       # mesa increments steps before calling step
+        self._outcomes_week = -1                    # last week's outcomes, if nobody asked for them, are not needed
         self.modifiers.reset()
         for intervention in (*self.survey_interventions, *self.interventions):
             self.cost_total += intervention.weekly(self, self.modifiers, week)
@@ -326,9 +338,46 @@ class RadicalisationModel(mesa.Model):
         """
         return dict(self._outcomes)
 
+    @property
+    def summary(self) -> dict[str, float]:
+        """The residents' part of :meth:`outcomes` at the current week (:data:`model.metrics.SUMMARY_COLUMNS`)."""
+        self._settle_outcomes()
+        return self._summary
+
+    @summary.setter
+    def summary(self, value: dict[str, float]) -> None:
+        self._summary = value
+
+    @property
+    def _outcomes(self) -> dict[str, float]:
+        self._settle_outcomes()
+        return self._outcome_values
+
+    @_outcomes.setter
+    def _outcomes(self, value: dict[str, float]) -> None:
+        self._outcome_values = value
+        self._outcomes_week = self.steps
+
     def _record(self) -> None:
-        self.summary = summarise(self.state, self.town.background)
-        self._outcomes = {**self.summary, "threat": self.macro.threat,
+        """End of a week: the DataCollector's row, or, without collection, mark the outcomes as due.
+
+        Without collection (sweeps, comparisons), the outcomes of a week are computed only when first asked
+        for, before anything changes the model: the same numbers, without summarising every week of a run
+        whose outcomes are read once at its end.
+        """
+        self._outcomes_week = None
+        if self.collect:
+            self.datacollector.collect(self)
+
+    def _settle_outcomes(self) -> None:
+        """Compute this week's outcomes if they are due (before the model changes; see :meth:`_record`)."""
+        if self._outcomes_week is None:
+            self._compute_outcomes()
+
+    def _compute_outcomes(self) -> None:
+        self._summary = summarise(self.state, self.town.background)
+        self._outcomes_week = self.steps
+        self._outcome_values = {**self._summary, "threat": self.macro.threat,
                           "societal_discrimination": self.macro.discrimination,
                           "entered_phase_2": int(self.entries[2]), "entered_phase_3": int(self.entries[3]),
                           "cost": self.cost_total, "removed": int(self.removed.sum()),
@@ -337,11 +386,9 @@ class RadicalisationModel(mesa.Model):
                           "weeks_in_phase_3": self.weeks_in_action}
         for movement in Movement:
             name = movement.name.lower()
-            self._outcomes[f"entered_phase_2_{name}"] = int(self.movement_entries[movement, 2])
-            self._outcomes[f"entered_phase_3_{name}"] = int(self.movement_entries[movement, 3])
-            self._outcomes[f"acts_{name}"] = len(self.act_weeks[movement])
-        if self.collect:
-            self.datacollector.collect(self)
+            self._outcome_values[f"entered_phase_2_{name}"] = int(self.movement_entries[movement, 2])
+            self._outcome_values[f"entered_phase_3_{name}"] = int(self.movement_entries[movement, 3])
+            self._outcome_values[f"acts_{name}"] = len(self.act_weeks[movement])
 
     # --- inspection --------------------------------------------------------------
     def timeseries(self):

@@ -86,3 +86,25 @@ def test_residents_are_made_only_when_asked_for_and_agents_lists_them_in_order()
 def test_the_agent_engine_makes_every_resident_at_the_start():
     m = RadicalisationModel(n_residents=120, rng=4, engine="agent")
     assert m.residents.created == 120
+
+
+def test_outcomes_without_collection_equal_the_collected_rows_even_after_a_change():
+    """Without collection the outcomes are computed when first asked for; they must be the numbers the
+    DataCollector records, asked for every week, every few weeks, or after the model changes between weeks."""
+    kw = dict(n_residents=800, rng=3, attack_weeks=[4])
+    collected, lazy = RadicalisationModel(**kw), RadicalisationModel(collect=False, **kw)
+    rows = []
+    for week in range(1, 13):
+        collected.step()
+        lazy.step()
+        if week == 6:                       # a change between weeks: the week's outcomes are those before it
+            mask = np.zeros(800, dtype=bool)
+            mask[:5] = True
+            collected.remove(mask)
+            lazy.remove(mask)
+        if week % 3 == 0:
+            rows.append(lazy.outcomes())
+    table = collected.timeseries().set_index("step")
+    for week, row in zip((3, 6, 9, 12), rows):
+        assert row == {k: table.loc[week, k] for k in row}, week
+    assert rows[1]["removed"] == 0 and rows[2]["removed"] == 5
