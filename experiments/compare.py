@@ -340,9 +340,18 @@ def compare_arms(scenario: Scenario, replications: int = 10, workers: int | None
     return ComparisonResult(scenario, outcomes.reset_index(drop=True), trajectories, run_info=info)
 
 
+def _share_cores(workers: int) -> None:
+    """In a worker process: numba threads for this worker's share of the cores, so that the workers' threaded
+    passes (towns of 20,000 residents and more) do not ask for more threads than the machine has."""
+    import numba
+
+    numba.set_num_threads(max(1, min(numba.config.NUMBA_NUM_THREADS, (os.cpu_count() or 1) // workers)))
+
+
 def _pool(workers: int) -> ProcessPoolExecutor:
     # spawn, not fork: a forked child of a process that already ran numba's threaded kernels can abort
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_share_cores, initargs=(workers,))
 
 
 def _run_tasks(tasks: list, workers: int | None, progress, runner: Callable = _run_one) -> tuple[list, list]:
