@@ -28,6 +28,7 @@ from .recruitment import Approaches, kin_cap, kin_recruits, recruit
 from .rules import Phase
 from .state import ResidentState
 from .town import LAYERS, Town
+from .town.sparse import row_sums
 
 __all__ = ["MacroContext", "macro_context", "raw_threat", "ArrayEngine", "N_DRAWS", "DRAW_ROWS"]
 
@@ -123,10 +124,8 @@ class ArrayEngine:
         cs, ct = self.town.edge_source[contact], self.town.edge_target[contact]
         cw = self.town.edge_weight[contact] * (bg[cs] != bg[ct]) * ~self.removed[cs] * ~self.removed[ct]
         programme = np.bincount(cs, weights=cw, minlength=n) + np.bincount(ct, weights=cw, minlength=n)
-        cross = np.repeat(bg, np.diff(a.indptr)) != bg[a.indices]     # int8 per tie, not an int64 row index
-        row_sum = lambda data: np.add.reduceat(np.append(data, 0.0), a.indptr[:-1]) * (np.diff(a.indptr) > 0)  # noqa: E731
-        self.tie_weight = row_sum(a.data)
-        outgroup_weight = row_sum(a.data * cross)
+        self.tie_weight = row_sums(a.indptr, a.indices, a.data)
+        outgroup_weight = row_sums(a.indptr, a.indices, a.data, bg)
         self.ingroup_weight = self.tie_weight - outgroup_weight
         self.influence_weight = self.ingroup_weight + self.params.outgroup_influence * outgroup_weight
         self.contact_share = rules.share.vectorized(outgroup_weight, self.tie_weight, 0.0)

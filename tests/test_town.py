@@ -179,3 +179,36 @@ def test_adding_ties_to_the_csr_equals_scipys_sum_bit_for_bit(n, density, new, s
     np.testing.assert_array_equal(got.indptr, expected.indptr)
     np.testing.assert_array_equal(got.indices, expected.indices)
     assert got.data.tobytes() == expected.data.tobytes()
+
+
+@settings(max_examples=60, deadline=None)
+@given(lengths=st.lists(st.integers(0, 300), min_size=1, max_size=40), chunk=st.sampled_from([5, 64, 1 << 20]),
+       seed=st.integers(0, 2**32 - 1))
+def test_row_sums_in_chunks_equal_numpys_reduceat_and_bincount_bit_for_bit(lengths, chunk, seed):
+    """The engine's strength sums per resident (numpy's reduceat, with the 0.0 it appended after the last row)
+    and the town's contact shares (bincount, one value after the other), computed without temporaries the size
+    of the CSR, must stay the same floats: rows longer than 128 test numpy's pairwise halves, and small chunks
+    the chunk edges, empty rows included."""
+    import scipy.sparse as sp
+
+    import model.town.sparse as sparse
+
+    rng = np.random.default_rng(seed)
+    n = len(lengths)
+    indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
+    indices = rng.integers(0, n, indptr[-1]).astype(np.int32)
+    data = rng.random(indptr[-1]) * 3.0
+    background = rng.integers(0, 3, n).astype(np.int8)
+    cross = np.repeat(background, lengths) != background[indices]
+    for factor, bg in ((1.0, None), (cross, background)):
+        expected = np.add.reduceat(np.append(data * factor, 0.0), indptr[:-1]) * (np.diff(indptr) > 0)
+        previous, sparse.ROW_CHUNK = sparse.ROW_CHUNK, chunk
+        try:
+            assert sparse.row_sums(indptr, indices, data, bg).tobytes() == expected.tobytes()
+        finally:
+            sparse.ROW_CHUNK = previous
+    a = sp.csr_matrix((data, indices, indptr), shape=(n, n))
+    rows = np.repeat(np.arange(n), lengths)
+    total, across = sparse.tie_strength_sums(a, background)
+    assert total.tobytes() == np.bincount(rows, weights=data, minlength=n).tobytes()
+    assert across.tobytes() == np.bincount(rows, weights=data * cross, minlength=n).tobytes()

@@ -23,7 +23,7 @@ from .layers import (LAYERS, Edges, association_ties, household_ties, households
                      neighbourhood_backgrounds, online_ties, religious_ties, school_work_ties, sorted_unique,
                      ties_within_groups)
 from .networkx_reference import networkx_layers
-from .sparse import add_symmetric
+from .sparse import add_symmetric, tie_strength_sums
 from .survey_population import choose_key_figures, survey_residents
 
 __all__ = ["LAYERS", "Town", "MembershipChange", "build_town", "cross_cutting"]
@@ -121,10 +121,7 @@ class Town:
 
     def contact_share(self) -> np.ndarray:
         """Per resident: share of tie strength to residents of another background (0 without ties)."""
-        a = self.adjacency.tocoo()
-        cross = np.bincount(a.row, weights=a.data * (self.background[a.row] != self.background[a.col]),
-                            minlength=self.n_residents)
-        total = np.bincount(a.row, weights=a.data, minlength=self.n_residents)
+        total, cross = tie_strength_sums(self.adjacency, self.background)
         return np.divide(cross, total, out=np.zeros(self.n_residents), where=total > 0)
 
     def add_ties(self, source: np.ndarray, target: np.ndarray, layer: str, weight: float) -> int:

@@ -61,3 +61,62 @@ def add_symmetric(adjacency: sp.csr_matrix, source: np.ndarray, target: np.ndarr
     merged = sp.csr_matrix((out_data[:used], out_indices[:used], out_indptr), shape=adjacency.shape)
     merged.has_sorted_indices = True
     return merged
+
+
+
+ROW_CHUNK = 1 << 20
+"""Entries of the CSR per chunk of :func:`row_sums` (8 MB of floats)."""
+
+
+def row_sums(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, background: np.ndarray | None = None
+             ) -> np.ndarray:
+    """Per row of a CSR, the sum of ``data`` over its entries (0.0 for an empty row); with ``background``, over
+    the entries whose column has another background than the row.
+
+    Bit for bit ``np.add.reduceat(np.append(data * factor, 0.0), indptr[:-1]) * (np.diff(indptr) > 0)``, the
+    form it replaces, but a chunk of rows at a time, so that no temporary has the size of the CSR: each chunk
+    is the same ``reduceat`` over the same segments (the 0.0 appended after the last row included).
+    """
+    n = indptr.size - 1
+    out = np.zeros(n)
+    r0 = 0
+    while r0 < n:
+        r1 = min(n, int(np.searchsorted(indptr, indptr[r0] + ROW_CHUNK, side="right")) - 1)
+        r1 = max(r1, r0 + 1)
+        lo, hi = int(indptr[r0]), int(indptr[r1])
+        values = np.asarray(data[lo:hi], dtype=np.float64)
+        if background is not None:
+            row_background = np.repeat(background[r0:r1], np.diff(indptr[r0:r1 + 1]))
+            values = values * (row_background != background[indices[lo:hi]])
+        if r1 == n:
+            values = np.append(values, 0.0)
+        starts = indptr[r0:r1] - lo
+        filled = starts < values.size           # rows that start inside the chunk (not trailing empty ones)
+        sums = np.zeros(r1 - r0)
+        if filled.any():
+            sums[filled] = np.add.reduceat(values, starts[filled])
+        out[r0:r1] = sums * (np.diff(indptr[r0:r1 + 1]) > 0)
+        r0 = r1
+    return out
+
+@njit(cache=True, nogil=True)
+def _contact_sums(indptr, indices, data, background, total, cross):  # pragma: no cover - compiled
+    for i in range(indptr.size - 1):
+        t = 0.0
+        c = 0.0
+        for k in range(indptr[i], indptr[i + 1]):
+            t += data[k]
+            c += data[k] * (1.0 if background[indices[k]] != background[i] else 0.0)
+        total[i] = t
+        cross[i] = c
+
+
+def tie_strength_sums(adjacency: sp.csr_matrix, background: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per resident, the summed strength of all ties and of ties to residents of another background, added one
+    after the other in CSR order from 0.0: bit for bit ``np.bincount(row, weights=...)`` over the CSR's entries,
+    which it replaces, without the COO copy and the weights of the size of the CSR."""
+    n = adjacency.shape[0]
+    total, cross = np.empty(n), np.empty(n)
+    _contact_sums(adjacency.indptr, adjacency.indices, np.asarray(adjacency.data, dtype=np.float64), background,
+                  total, cross)
+    return total, cross
