@@ -212,3 +212,26 @@ def test_row_sums_in_chunks_equal_numpys_reduceat_and_bincount_bit_for_bit(lengt
     total, across = sparse.tie_strength_sums(a, background)
     assert total.tobytes() == np.bincount(rows, weights=data, minlength=n).tobytes()
     assert across.tobytes() == np.bincount(rows, weights=data * cross, minlength=n).tobytes()
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(2, 40), ties=st.integers(0, 300), seed=st.integers(0, 2**32 - 1))
+def test_the_town_csr_written_in_place_equals_scipys_coo_conversion(n, ties, seed):
+    """``symmetric_csr`` writes both directions of every tie straight into the CSR; with pairs tied several
+    times (in several layers, three or more strengths to add), it must equal scipy's conversion bit for bit."""
+    import scipy.sparse as sp
+
+    from model.town.sparse import symmetric_csr
+
+    rng = np.random.default_rng(seed)
+    src, dst = rng.integers(0, n, ties).astype(np.int32), rng.integers(0, n, ties).astype(np.int32)
+    keep = src != dst
+    src, dst = src[keep], dst[keep]
+    w = rng.choice([1.0, 0.7, 0.3, 0.1, 0.45], src.size)
+    expected = sp.csr_matrix((np.concatenate([w, w]), (np.concatenate([src, dst]), np.concatenate([dst, src]))),
+                             shape=(n, n))
+    expected.sum_duplicates()
+    got = symmetric_csr(src, dst, w, n)
+    np.testing.assert_array_equal(got.indptr, expected.indptr)
+    np.testing.assert_array_equal(got.indices, expected.indices)
+    assert got.data.tobytes() == expected.data.tobytes() and got.indices.dtype == np.int32

@@ -23,7 +23,7 @@ from .layers import (LAYERS, Edges, association_ties, household_ties, households
                      neighbourhood_backgrounds, online_ties, religious_ties, school_work_ties, sorted_unique,
                      ties_within_groups)
 from .networkx_reference import networkx_layers
-from .sparse import add_symmetric, tie_strength_sums
+from .sparse import add_symmetric, symmetric_csr, tie_strength_sums
 from .survey_population import choose_key_figures, survey_residents
 
 __all__ = ["LAYERS", "Town", "MembershipChange", "build_town", "cross_cutting"]
@@ -282,11 +282,7 @@ def build_town(params: Parameters, rng: np.random.Generator, generator: str = "v
                         params.weight_association, params.weight_religious, params.weight_online])
     w = weights[lay]
     # symmetric CSR in one conversion (both directions of every tie; duplicates summed)
-    adjacency = sp.csr_matrix((np.concatenate([w, w]), (np.concatenate([src, dst]), np.concatenate([dst, src]))),
-                              shape=(n, n))
-    adjacency.sum_duplicates()
-    adjacency.indices = adjacency.indices.astype(np.int32)
-    adjacency.indptr = adjacency.indptr.astype(np.int64 if adjacency.nnz > 2**31 - 1 else np.int32)
+    adjacency = symmetric_csr(src, dst, w, n)
 
     # memberships: school/work, clubs, religious communities, as one affiliation list
     off1 = int(sw_gid.max()) + 1 if sw_gid.size else 0
