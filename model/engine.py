@@ -117,8 +117,8 @@ class ArrayEngine:
             keep = sp.diags((~self.removed).astype(np.float64))
             a = (keep @ a @ keep).tocsr()
             a.eliminate_zeros()
-        if a.data.dtype != self.dtype:
-            a = a.astype(self.dtype)
+        if a.data.dtype != self.dtype:      # float32 strengths; the index arrays are the town's, not copies
+            a = sp.csr_matrix((a.data.astype(self.dtype), a.indices, a.indptr), shape=a.shape, copy=False)
         self.adjacency = a
         contact = (self.town.edge_layer == LAYERS.index("contact"))
         cs, ct = self.town.edge_source[contact], self.town.edge_target[contact]
