@@ -18,7 +18,7 @@ LAYER = {
     "model.errors": 0,
     "model.survey": 1,
     "model.parameters": 2,
-    "model.town.layers": 3, "model.town.networkx_reference": 4, "model.town.survey_population": 4, "model.town": 5,
+    "model.town.layers": 3, "model.town.sparse": 3, "model.town.networkx_reference": 4, "model.town.survey_population": 4, "model.town": 5,
     "model.rules": 6,
     "model.state": 7, "model.recruitment": 7, "model.interventions": 8, "model.kernels": 8,
     "model.survey_figures": 9, "model.metrics": 9,
