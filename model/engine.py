@@ -21,8 +21,8 @@ import scipy.sparse as sp
 from . import rules
 from .interventions import RuleModifiers
 from .kernels import (PACKED_COLUMNS, SERIAL_BELOW, SUM_COLUMNS, commit_phases, commit_phases_serial,
-                      neighbour_codes, pack, pack_serial, residents_week, residents_week_serial, tie_sums,
-                      tie_sums_serial, week_parameters)
+                      neighbour_codes, pack, pack_serial, tie_sums, tie_sums_serial, week_parameters, week_pass,
+                      week_pass_serial)
 from .parameters import Parameters
 from .recruitment import Approaches, kin_cap, kin_recruits, recruit
 from .rules import Phase
@@ -144,7 +144,6 @@ class ArrayEngine:
         self._floats = np.zeros((n, len(PACKED_COLUMNS)), dtype=self.dtype)
         self._codes = np.zeros(n, dtype=np.int16)
         self._static_codes = neighbour_codes(bg, self.movement, 0, 0, 0, 0)
-        self._sums = np.empty((n, len(SUM_COLUMNS)), dtype=self.dtype)
         self._week_parameters = week_parameters(self.params)
         f = self.dtype
         self._buffers = {"pusher": np.empty(n, f), "bridge": np.empty(n, f), "new_phase": np.empty(n, dtype=np.int8),
@@ -156,17 +155,22 @@ class ArrayEngine:
         (both give the same floats)."""
         return one_thread if self.town.n_residents < SERIAL_BELOW else threaded
 
-    def tie_sums(self, s: ResidentState, pusher: np.ndarray, bridge: np.ndarray) -> np.ndarray:
-        """E19 roles at the start of the week into ``pusher`` and ``bridge``, then one pass over all ties
-        (E2-E4, E6, E15, E19): see :func:`model.kernels.tie_sums`."""
-        wp = self._week_parameters
+    def pack(self, s: ResidentState, pusher: np.ndarray, bridge: np.ndarray) -> None:
+        """E19 roles at the start of the week into ``pusher`` and ``bridge``, and what the pass over ties reads
+        of each resident (:func:`model.kernels.pack`)."""
         self._compiled(pack, pack_serial)(s.phase, s.radical_belief, s.violence_attitude, s.prejudice,
-                                          s.personal_discrimination, self.contact_share, self._static_codes, wp,
-                                          pusher, bridge, self._floats, self._codes)
-        a = self.adjacency
+                                          s.personal_discrimination, self.contact_share, self._static_codes,
+                                          self._week_parameters, pusher, bridge, self._floats, self._codes)
+
+    def tie_sums(self, s: ResidentState, pusher: np.ndarray, bridge: np.ndarray) -> np.ndarray:
+        """The roles (:meth:`pack`), then every resident's sums over its ties (E2-E4, E6, E15, E19), as a table
+        of :data:`model.kernels.SUM_COLUMNS` (for inspection: a week computes them a block at a time)."""
+        self.pack(s, pusher, bridge)
+        wp, a = self._week_parameters, self.adjacency
+        sums = np.empty((self.town.n_residents, len(SUM_COLUMNS)), dtype=self.dtype)
         self._compiled(tie_sums, tie_sums_serial)(a.indptr, a.indices, a.data, wp.outgroup_influence,
-                                                  wp.kin_tie_strength, self._floats, self._codes, self._sums)
-        return self._sums
+                                                  wp.kin_tie_strength, self._floats, self._codes, sums)
+        return sums
 
     def relatives_in_group(self, in_group: np.ndarray) -> np.ndarray:
         """Per resident: relatives (same household, self excluded) in a radical group."""
@@ -181,26 +185,26 @@ class ArrayEngine:
         are this week's recruiters' approaches (none if omitted). Interventions act through
         ``self.modifiers`` (neutral by default).
 
-        Three compiled passes and the sequential recruitment between them: the roles (E19) and
-        the pass over ties (E2-E4, E6, E15), every element-wise rule for one resident at a time
-        (:func:`model.kernels.residents_week`, which writes the continuous state in place), the
-        recruiters and the joins through close ties (:mod:`model.recruitment`), then the phases
-        (:func:`model.kernels.commit_phases`).
+        Three compiled passes and the sequential recruitment between them: the roles (E19); the pass
+        over ties (E2-E4, E6, E15) fused with every element-wise rule for one resident at a time, a
+        block of residents at a time (:func:`model.kernels.week_pass`, which writes the continuous
+        state in place); the recruiters and the joins through close ties (:mod:`model.recruitment`);
+        then the phases (:func:`model.kernels.commit_phases`).
         """
         p, m = self.params, self.modifiers
-        week_pass = self._compiled(residents_week, residents_week_serial)
-        wp, buf = self._week_parameters, self._buffers
+        wp, buf, a = self._week_parameters, self._buffers, self.adjacency
         phase = s.phase
         in_group = (phase >= Phase.GROUP_MEMBERSHIP).astype(self.dtype)
         pusher, bridge = buf["pusher"], buf["bridge"]
-        sums = self.tie_sums(s, pusher, bridge)
-        week_pass(wp, macro.threat, macro.threat_minority, macro.discrimination, macro.fairness,
-                  phase, s.time_in_phase, s.identity_strategy, s.polarisation_role, s.age, s.identification,
+        self.pack(s, pusher, bridge)
+        self._compiled(week_pass, week_pass_serial)(
+                  a.indptr, a.indices, a.data, self._floats, self._codes,
+                  wp, macro.threat, macro.threat_minority, macro.discrimination, macro.fairness, phase, s.time_in_phase, s.identity_strategy, s.polarisation_role, s.age, s.identification,
                   s.identity_uncertainty, s.personal_discrimination, s.group_discrimination,
                   s.perceived_discrimination, s.significance_loss, s.institutional_trust, s.prejudice,
                   s.radical_belief, s.violence_attitude, s.resilience_shield, s.uncertainty_propensity,
                   s.trust_propensity, s.prejudice_propensity, s.violence_propensity, s.discrimination_exposure,
-                  sums, pusher, bridge, draws, m.rows, self.influence_weight, self.ingroup_weight,
+                  pusher, bridge, draws, m.rows, self.influence_weight, self.ingroup_weight,
                   self.contact_share, self.programme_contact_share, self.minority, self.base_prejudice,
                   self.membership_count, self.relatives, self.relatives_in_group(in_group), self.removed,
                   buf["new_phase"], buf["shield_next"], buf["appeal"], buf["ready"], buf["kin"])

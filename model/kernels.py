@@ -14,13 +14,14 @@ from collections import namedtuple
 
 import numpy as np
 from numba import njit, prange
+from numba.extending import register_jitable
 
 from . import rules
 from .parameters import YOUTH_AGE
 
 __all__ = ["tie_sums", "tie_sums_serial", "SERIAL_BELOW", "PACKED_COLUMNS", "SUM_COLUMNS", "WEEK_PARAMETERS",
            "WeekParameters", "week_parameters", "pack", "pack_serial", "CODE_BITS", "neighbour_codes", "residents_week",
-           "residents_week_serial", "commit_phases", "commit_phases_serial"]
+           "residents_week_serial", "week_pass", "week_pass_serial", "commit_phases", "commit_phases_serial"]
 
 SERIAL_BELOW = 20_000
 """Towns with fewer residents use the one-thread kernel: their pass over ties takes
@@ -69,73 +70,79 @@ def _tie_sums(indptr, indices, weight, outgroup_influence, close_tie, floats, co
     pass 2 to 3 times faster, with the same sums in the same order (so the same floats).
     """
     n = indptr.size - 1
-    n_blocks = (n + TIE_BLOCK - 1) // TIE_BLOCK
-    for b in prange(n_blocks):
-        lo = b * TIE_BLOCK
-        hi = min(n, lo + TIE_BLOCK)
-        k0 = indptr[lo]
-        m = indptr[hi] - k0
-        rows = np.empty((m, 4), dtype=floats.dtype)
-        row_codes = np.empty(m, dtype=codes.dtype)
-        for t in range(m):
-            j = indices[k0 + t]
-            row_codes[t] = codes[j]
-            rows[t, 0] = floats[j, 0]
-            rows[t, 1] = floats[j, 1]
-            rows[t, 2] = floats[j, 2]
-            rows[t, 3] = floats[j, 3]
-        for i in range(lo, hi):
-            wr = wrr = wr1 = wv = wrv = a_out_p = a_in_dp = a_push = a_push_other = a_bridge = k_member = 0.0
-            kr = krr = a_sum = a_symp = 0.0
-            ci = codes[i]
-            bi = ci >> 5
-            mi = ci & 16
-            for k in range(indptr[i], indptr[i + 1]):
-                # branch-free: a sum that does not apply to a tie adds a product with a 0 mask, which is +0.0 for
-                # these non-negative values and leaves the sum unchanged (so the sums equal the reference's, which
-                # branches); unpredictable branches cost more than the extra multiplications
-                t = k - k0
-                cj = row_codes[t]
-                a = np.float64(weight[k])
-                a_sum += a
-                same_background = 1.0 if cj >> 5 == bi else 0.0
-                other_background = 1.0 - same_background
-                w = a * (same_background + other_background * outgroup_influence)
-                a_in_dp += a * rows[t, 3] * same_background
-                a_out_p += a * rows[t, 2] * other_background
-                pusher_j = 1.0 if cj & 2 else 0.0
-                a_push += a * pusher_j
-                a_bridge += a * (1.0 if cj & 4 else 0.0)
-                side = 1.0 if cj & 16 == mi else 0.0
-                r_j = rows[t, 0] * side
-                v_j = rows[t, 1] * side
-                g_j = (1.0 if cj & 1 else 0.0) * side
-                wr += w * r_j
-                wrr += w * (g_j * r_j)
-                wr1 += w * g_j
-                wv += w * v_j
-                wrv += w * (g_j * v_j)
-                a_symp += a * ((1.0 if cj & 8 else 0.0) * side)
-                close = 1.0 if a >= close_tie else 0.0
-                k_member += g_j * close
-                kr += w * g_j * close
-                krr += w * (g_j * r_j) * close
-                a_push_other += a * pusher_j * (1.0 - side)
-            out[i, 0] = wr
-            out[i, 1] = wrr
-            out[i, 2] = wr1
-            out[i, 3] = wv
-            out[i, 4] = wrv
-            out[i, 5] = a_out_p
-            out[i, 6] = a_in_dp
-            out[i, 7] = a_push
-            out[i, 8] = a_push_other
-            out[i, 9] = a_bridge
-            out[i, 10] = k_member
-            out[i, 11] = kr
-            out[i, 12] = krr
-            out[i, 13] = a_sum
-            out[i, 14] = a_symp
+    for b in prange((n + TIE_BLOCK - 1) // TIE_BLOCK):
+        _block_tie_sums(indptr, indices, weight, outgroup_influence, close_tie, floats, codes, b * TIE_BLOCK,
+                        min(n, (b + 1) * TIE_BLOCK), out, 0)
+
+
+@register_jitable
+def _block_tie_sums(indptr, indices, weight, outgroup_influence, close_tie, floats, codes, lo, hi, out,
+                    row0):  # pragma: no cover - compiled
+    """The sums of :func:`_tie_sums` for residents ``lo`` to ``hi`` (one block), into ``out[i - row0]``."""
+    k0 = indptr[lo]
+    m = indptr[hi] - k0
+    rows = np.empty((m, 4), dtype=floats.dtype)
+    row_codes = np.empty(m, dtype=codes.dtype)
+    for t in range(m):
+        j = indices[k0 + t]
+        row_codes[t] = codes[j]
+        rows[t, 0] = floats[j, 0]
+        rows[t, 1] = floats[j, 1]
+        rows[t, 2] = floats[j, 2]
+        rows[t, 3] = floats[j, 3]
+    for i in range(lo, hi):
+        wr = wrr = wr1 = wv = wrv = a_out_p = a_in_dp = a_push = a_push_other = a_bridge = k_member = 0.0
+        kr = krr = a_sum = a_symp = 0.0
+        ci = codes[i]
+        bi = ci >> 5
+        mi = ci & 16
+        for k in range(indptr[i], indptr[i + 1]):
+            # branch-free: a sum that does not apply to a tie adds a product with a 0 mask, which is +0.0 for
+            # these non-negative values and leaves the sum unchanged (so the sums equal the reference's, which
+            # branches); unpredictable branches cost more than the extra multiplications
+            t = k - k0
+            cj = row_codes[t]
+            a = np.float64(weight[k])
+            a_sum += a
+            same_background = 1.0 if cj >> 5 == bi else 0.0
+            other_background = 1.0 - same_background
+            w = a * (same_background + other_background * outgroup_influence)
+            a_in_dp += a * rows[t, 3] * same_background
+            a_out_p += a * rows[t, 2] * other_background
+            pusher_j = 1.0 if cj & 2 else 0.0
+            a_push += a * pusher_j
+            a_bridge += a * (1.0 if cj & 4 else 0.0)
+            side = 1.0 if cj & 16 == mi else 0.0
+            r_j = rows[t, 0] * side
+            v_j = rows[t, 1] * side
+            g_j = (1.0 if cj & 1 else 0.0) * side
+            wr += w * r_j
+            wrr += w * (g_j * r_j)
+            wr1 += w * g_j
+            wv += w * v_j
+            wrv += w * (g_j * v_j)
+            a_symp += a * ((1.0 if cj & 8 else 0.0) * side)
+            close = 1.0 if a >= close_tie else 0.0
+            k_member += g_j * close
+            kr += w * g_j * close
+            krr += w * (g_j * r_j) * close
+            a_push_other += a * pusher_j * (1.0 - side)
+        out[i - row0, 0] = wr
+        out[i - row0, 1] = wrr
+        out[i - row0, 2] = wr1
+        out[i - row0, 3] = wv
+        out[i - row0, 4] = wrv
+        out[i - row0, 5] = a_out_p
+        out[i - row0, 6] = a_in_dp
+        out[i - row0, 7] = a_push
+        out[i - row0, 8] = a_push_other
+        out[i - row0, 9] = a_bridge
+        out[i - row0, 10] = k_member
+        out[i - row0, 11] = kr
+        out[i - row0, 12] = krr
+        out[i - row0, 13] = a_sum
+        out[i - row0, 14] = a_symp
+
 
 
 _jit = dict(cache=True, nogil=True)
@@ -212,7 +219,8 @@ def _pack(phase, R, V, P, Dp, contact_share, static_codes, p, pusher, bridge, fl
                     + (1 if ph >= 2.0 else 0))
 
 
-def _residents_week(p, threat_majority, threat_minority, discrimination, institutional_fairness,
+@register_jitable
+def _resident_rows(lo, hi, row0, p, threat_majority, threat_minority, discrimination, institutional_fairness,
                     phase, time_in_phase_, strategy_, role_, age, I_, U_, Dp_, Dg_, D_, S_, T_, P_, R_, V_, H_,
                     uncertainty_propensity, trust_propensity, prejudice_propensity, violence_propensity,
                     discrimination_exposure,
@@ -220,7 +228,8 @@ def _residents_week(p, threat_majority, threat_minority, discrimination, institu
                     programme_contact_share, minority_, base_prejudice, membership_count, relatives,
                     relatives_in_group, removed,
                     new_phase, shield_next, appeal_, ready_, kin_):  # pragma: no cover - compiled
-    """Every element-wise rule of one week (E2-E19), one resident at a time, as :meth:`Resident.step` does.
+    """Every element-wise rule of one week (E2-E19) for residents ``lo`` to ``hi``, one at a time, as
+    :meth:`Resident.step` does; resident ``i``'s tie sums are ``sums[i - row0]``.
 
     Reads the resident's state at the start of the week and its tie sums, and writes its next continuous
     state in place (each resident reads and writes only its own entries). Leaves for the sequential steps of
@@ -232,7 +241,7 @@ def _residents_week(p, threat_majority, threat_minority, discrimination, institu
     """
     r = rules
     turns = p.shield_turns_around
-    for i in prange(phase.size):
+    for i in range(lo, hi):
         ph = np.float64(phase[i])
         minority = minority_[i]
         in_group = 1.0 if ph >= 2.0 else 0.0
@@ -242,9 +251,9 @@ def _residents_week(p, threat_majority, threat_minority, discrimination, institu
         Dp, Dg, D, S = Dp_[i], Dg_[i], D_[i], S_[i]
         threat = threat_minority if minority > 0.0 else threat_majority
         blame = threat_majority if minority > 0.0 else threat_minority
-        WR, WrR, Wr, WV, WrV = sums[i, 0], sums[i, 1], sums[i, 2], sums[i, 3], sums[i, 4]
-        out_P, in_Dp, push, push_other, bridges = sums[i, 5], sums[i, 6], sums[i, 7], sums[i, 8], sums[i, 9]
-        close_members, Kr, KrR, tie_weight, sympathisers = sums[i, 10], sums[i, 11], sums[i, 12], sums[i, 13], sums[i, 14]
+        WR, WrR, Wr, WV, WrV = sums[i - row0, 0], sums[i - row0, 1], sums[i - row0, 2], sums[i - row0, 3], sums[i - row0, 4]
+        out_P, in_Dp, push, push_other, bridges = sums[i - row0, 5], sums[i - row0, 6], sums[i - row0, 7], sums[i - row0, 8], sums[i - row0, 9]
+        close_members, Kr, KrR, tie_weight, sympathisers = sums[i - row0, 10], sums[i - row0, 11], sums[i - row0, 12], sums[i - row0, 13], sums[i - row0, 14]
         u_incident, u_strategy, u_transition, u_reconsider, u_kin = draws[0, i], draws[1, i], draws[2, i], draws[3, i], draws[4, i]
         fairness_gain, relief, quality, support, penalty = mods[0, i], mods[1, i], mods[2, i], mods[3, i], mods[4, i]
         injustice, care, exit_support, action_blocked = mods[5, i], mods[6, i], mods[7, i], mods[8, i]
@@ -336,6 +345,51 @@ def _residents_week(p, threat_majority, threat_minority, discrimination, institu
         V_[i] = V_new
 
 
+def _residents_week(p, threat_majority, threat_minority, discrimination, institutional_fairness, phase,
+                    time_in_phase_, strategy_, role_, age, I_, U_, Dp_, Dg_, D_, S_, T_, P_, R_, V_, H_,
+                    uncertainty_propensity, trust_propensity, prejudice_propensity, violence_propensity,
+                    discrimination_exposure, sums, pusher, bridge, draws, mods, influence_weight, ingroup_weight,
+                    contact_share, programme_contact_share, minority_, base_prejudice, membership_count, relatives,
+                    relatives_in_group, removed, new_phase, shield_next, appeal_, ready_, kin_):  # pragma: no cover
+    """Every element-wise rule of one week (E2-E19), one resident at a time, as :meth:`Resident.step` does, from
+    the tie sums ``sums`` of :func:`_tie_sums` (see :func:`_resident_rows`)."""
+    n = phase.size
+    for b in prange((n + TIE_BLOCK - 1) // TIE_BLOCK):
+        _resident_rows(b * TIE_BLOCK, min(n, (b + 1) * TIE_BLOCK), 0, p, threat_majority, threat_minority,
+                       discrimination, institutional_fairness, phase, time_in_phase_, strategy_, role_, age, I_, U_,
+                       Dp_, Dg_, D_, S_, T_, P_, R_, V_, H_, uncertainty_propensity, trust_propensity,
+                       prejudice_propensity, violence_propensity, discrimination_exposure, sums, pusher, bridge,
+                       draws, mods, influence_weight, ingroup_weight, contact_share, programme_contact_share,
+                       minority_, base_prejudice, membership_count, relatives, relatives_in_group, removed,
+                       new_phase, shield_next, appeal_, ready_, kin_)
+
+
+def _week_pass(indptr, indices, weight, floats, codes, p, threat_majority, threat_minority, discrimination,
+               institutional_fairness, phase, time_in_phase_, strategy_, role_, age, I_, U_, Dp_, Dg_, D_, S_, T_,
+               P_, R_, V_, H_, uncertainty_propensity, trust_propensity, prejudice_propensity, violence_propensity,
+               discrimination_exposure, pusher, bridge, draws, mods, influence_weight, ingroup_weight,
+               contact_share, programme_contact_share, minority_, base_prejudice, membership_count, relatives,
+               relatives_in_group, removed, new_phase, shield_next, appeal_, ready_, kin_):  # pragma: no cover
+    """The pass over ties and the pass over residents fused, a block of :data:`TIE_BLOCK` residents at a time:
+    the block's tie sums (:func:`_block_tie_sums`) go to a table of the block's size, which the rules of the
+    same residents (:func:`_resident_rows`) read at once, so no table of sums for the whole town is written
+    and read back. Each resident reads its neighbours only through ``floats`` and ``codes``, packed at the
+    start of the week, so rules that write a block's state in place do not change another block's sums."""
+    n = phase.size
+    for b in prange((n + TIE_BLOCK - 1) // TIE_BLOCK):
+        lo = b * TIE_BLOCK
+        hi = min(n, lo + TIE_BLOCK)
+        sums = np.empty((hi - lo, 15), dtype=floats.dtype)
+        _block_tie_sums(indptr, indices, weight, p.outgroup_influence, p.kin_tie_strength, floats, codes, lo, hi,
+                        sums, lo)
+        _resident_rows(lo, hi, lo, p, threat_majority, threat_minority, discrimination, institutional_fairness,
+                       phase, time_in_phase_, strategy_, role_, age, I_, U_, Dp_, Dg_, D_, S_, T_, P_, R_, V_, H_,
+                       uncertainty_propensity, trust_propensity, prejudice_propensity, violence_propensity,
+                       discrimination_exposure, sums, pusher, bridge, draws, mods, influence_weight, ingroup_weight,
+                       contact_share, programme_contact_share, minority_, base_prejudice, membership_count,
+                       relatives, relatives_in_group, removed, new_phase, shield_next, appeal_, ready_, kin_)
+
+
 def _commit_phases(phase, new_phase, time_in_phase_, H_, shield_next, shield_after_action):  # pragma: no cover
     """E14, E16 after recruitment: time in phase, the shield (reset on leaving action), the new phase."""
     for i in prange(phase.size):
@@ -350,6 +404,8 @@ pack = njit(parallel=True, **_jit)(_pack)
 pack_serial = _one_thread(_pack)
 residents_week = njit(parallel=True, **_jit)(_residents_week)
 residents_week_serial = _one_thread(_residents_week)
+week_pass = njit(parallel=True, **_jit)(_week_pass)
+week_pass_serial = _one_thread(_week_pass)
 commit_phases = njit(parallel=True, **_jit)(_commit_phases)
 commit_phases_serial = _one_thread(_commit_phases)
 

@@ -111,7 +111,7 @@ def test_serial_and_threaded_tie_kernels_give_identical_sums():
     floats = np.column_stack([s.radical_belief, s.violence_attitude, s.prejudice, s.personal_discrimination])
     codes = neighbour_codes(m.town.background, s.movement, s.phase >= 2, (s.phase >= 2) | (s.prejudice >= 0.4),
                             s.prejudice < 0.2, s.phase >= 1)
-    out_serial, out_threads = np.empty_like(eng._sums), np.empty_like(eng._sums)
+    out_serial, out_threads = np.empty((a.shape[0], 15)), np.empty((a.shape[0], 15))
     tie_sums_serial(a.indptr, a.indices, a.data, 0.3, 0.5, floats, codes, out_serial)
     tie_sums(a.indptr, a.indices, a.data, 0.3, 0.5, floats, codes, out_threads)
     np.testing.assert_array_equal(out_serial, out_threads)
@@ -164,7 +164,7 @@ def test_threaded_and_one_thread_passes_have_their_own_cache_entries():
     passes ran on one thread in every later process. Each pair must now have two cache files."""
     import model.kernels as kernels
 
-    for name in ("tie_sums", "pack", "residents_week", "commit_phases"):
+    for name in ("tie_sums", "pack", "residents_week", "week_pass", "commit_phases"):
         threaded, one_thread = getattr(kernels, name), getattr(kernels, name + "_serial")
         assert threaded.targetoptions.get("parallel") and not one_thread.targetoptions.get("parallel"), name
         assert threaded._cache._cache_file._index_name != one_thread._cache._cache_file._index_name, name
