@@ -749,7 +749,8 @@ def survey_persistence(scenario: Path, replications: int, steps: int, seed: int)
 
 @app.command()
 @click.option("--quick", is_flag=True, help="small sizes, a few seconds (used by the tests)")
-@click.option("--stretch", is_flag=True, help="only 17.9 million residents of the default town, build plus 10 steps (about 12 GB; 10 GB with --precision float32)")
+@click.option("--stretch", is_flag=True,
+              help="only 17.9 million residents of the default town, build plus 10 steps (about 12 GB of memory)")
 @click.option("--precision", type=click.Choice(PRECISIONS), default="float64", show_default=True,
               help="precision of the scaling runs (float32: half the memory per resident)")
 @out_option(Path("results/bench"), "bench.csv and bench.md")
