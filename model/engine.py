@@ -199,7 +199,8 @@ class ArrayEngine:
         self.pack(s, pusher, bridge)
         self._compiled(week_pass, week_pass_serial)(
                   a.indptr, a.indices, a.data, self._floats, self._codes,
-                  wp, macro.threat, macro.threat_minority, macro.discrimination, macro.fairness, phase, s.time_in_phase, s.identity_strategy, s.polarisation_role, s.age, s.identification,
+                  wp, macro.threat, macro.threat_minority, macro.discrimination, macro.fairness,
+                  phase, s.time_in_phase, s.identity_strategy, s.polarisation_role, s.age, s.identification,
                   s.identity_uncertainty, s.personal_discrimination, s.group_discrimination,
                   s.perceived_discrimination, s.significance_loss, s.institutional_trust, s.prejudice,
                   s.radical_belief, s.violence_attitude, s.resilience_shield, s.uncertainty_propensity,
