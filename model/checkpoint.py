@@ -224,7 +224,7 @@ def checkpoint_parts(model: Any) -> tuple[dict, dict[str, np.ndarray]]:
         "counters": {"weeks_in_action": int(model.weeks_in_action), "mobility_ties": int(model.mobility_ties),
                      "cost_total": float(model.cost_total)},
         "macro": dataclasses.asdict(model.macro),
-        "summary": model.summary, "outcomes": model._outcomes,
+        "summary": model.summary, "outcomes": model.outcomes(),
         "datacollector": {"model_vars": dc.model_vars, "collection_steps": list(getattr(dc, "_collection_steps", []))},
     }
     for key, value in arrays.items():
@@ -342,8 +342,7 @@ def _rebuild(cls: type, meta: dict, arrays: dict[str, np.ndarray]) -> Any:
     for name, value in meta["counters"].items():
         setattr(m, name, value)
     m.macro = MacroContext(**meta["macro"])
-    m.summary = meta["summary"]
-    m._outcomes = meta["outcomes"]
+    m._summary, m._outcome_values = meta["summary"], meta["outcomes"]
     m._outcomes_week = int(meta["mesa"]["steps"])     # saving computed them for the week it saved
     dc = meta["datacollector"]
     m.datacollector.model_vars = {name: list(values) for name, values in dc["model_vars"].items()}

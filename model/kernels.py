@@ -4,7 +4,8 @@
 :meth:`model.agents.Resident.step`: one pass over every resident's ties
 gathers everything E2-E4, E6, E15 and E19 need, reading each neighbour's state once.
 Rows are independent, so the result does not depend on the number of threads,
-and sums run in CSR order like the reference loop.
+and sums run in CSR order like the reference loop. A week runs it fused with the
+element-wise rules, a block of residents at a time (:func:`week_pass`).
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from . import rules
 from .parameters import YOUTH_AGE
 
 __all__ = ["tie_sums", "tie_sums_serial", "SERIAL_BELOW", "PACKED_COLUMNS", "SUM_COLUMNS", "WEEK_PARAMETERS",
-           "WeekParameters", "week_parameters", "pack", "pack_serial", "CODE_BITS", "neighbour_codes", "residents_week",
-           "residents_week_serial", "week_pass", "week_pass_serial", "commit_phases", "commit_phases_serial"]
+           "WeekParameters", "week_parameters", "pack", "pack_serial", "CODE_BITS", "neighbour_codes", "week_pass",
+           "week_pass_serial", "commit_phases", "commit_phases_serial"]
 
 SERIAL_BELOW = 20_000
 """Towns with fewer residents use the one-thread kernel: their pass over ties takes
@@ -144,7 +145,6 @@ def _block_tie_sums(indptr, indices, weight, outgroup_influence, close_tie, floa
         out[i - row0, 14] = a_symp
 
 
-
 _jit = dict(cache=True, nogil=True)
 
 
@@ -220,7 +220,7 @@ def _pack(phase, R, V, P, Dp, contact_share, static_codes, p, pusher, bridge, fl
 
 
 @register_jitable
-def _resident_rows(lo, hi, row0, p, threat_majority, threat_minority, discrimination, institutional_fairness,
+def _resident_rows(lo, hi, p, threat_majority, threat_minority, discrimination, institutional_fairness,
                     phase, time_in_phase_, strategy_, role_, age, I_, U_, Dp_, Dg_, D_, S_, T_, P_, R_, V_, H_,
                     uncertainty_propensity, trust_propensity, prejudice_propensity, violence_propensity,
                     discrimination_exposure,
@@ -229,7 +229,7 @@ def _resident_rows(lo, hi, row0, p, threat_majority, threat_minority, discrimina
                     relatives_in_group, removed,
                     new_phase, shield_next, appeal_, ready_, kin_):  # pragma: no cover - compiled
     """Every element-wise rule of one week (E2-E19) for residents ``lo`` to ``hi``, one at a time, as
-    :meth:`Resident.step` does; resident ``i``'s tie sums are ``sums[i - row0]``.
+    :meth:`Resident.step` does; resident ``i``'s tie sums are ``sums[i - lo]``.
 
     Reads the resident's state at the start of the week and its tie sums, and writes its next continuous
     state in place (each resident reads and writes only its own entries). Leaves for the sequential steps of
@@ -251,9 +251,9 @@ def _resident_rows(lo, hi, row0, p, threat_majority, threat_minority, discrimina
         Dp, Dg, D, S = Dp_[i], Dg_[i], D_[i], S_[i]
         threat = threat_minority if minority > 0.0 else threat_majority
         blame = threat_majority if minority > 0.0 else threat_minority
-        WR, WrR, Wr, WV, WrV = sums[i - row0, 0], sums[i - row0, 1], sums[i - row0, 2], sums[i - row0, 3], sums[i - row0, 4]
-        out_P, in_Dp, push, push_other, bridges = sums[i - row0, 5], sums[i - row0, 6], sums[i - row0, 7], sums[i - row0, 8], sums[i - row0, 9]
-        close_members, Kr, KrR, tie_weight, sympathisers = sums[i - row0, 10], sums[i - row0, 11], sums[i - row0, 12], sums[i - row0, 13], sums[i - row0, 14]
+        WR, WrR, Wr, WV, WrV = sums[i - lo, 0], sums[i - lo, 1], sums[i - lo, 2], sums[i - lo, 3], sums[i - lo, 4]
+        out_P, in_Dp, push, push_other, bridges = sums[i - lo, 5], sums[i - lo, 6], sums[i - lo, 7], sums[i - lo, 8], sums[i - lo, 9]
+        close_members, Kr, KrR, tie_weight, sympathisers = sums[i - lo, 10], sums[i - lo, 11], sums[i - lo, 12], sums[i - lo, 13], sums[i - lo, 14]
         u_incident, u_strategy, u_transition, u_reconsider, u_kin = draws[0, i], draws[1, i], draws[2, i], draws[3, i], draws[4, i]
         fairness_gain, relief, quality, support, penalty = mods[0, i], mods[1, i], mods[2, i], mods[3, i], mods[4, i]
         injustice, care, exit_support, action_blocked = mods[5, i], mods[6, i], mods[7, i], mods[8, i]
@@ -345,25 +345,6 @@ def _resident_rows(lo, hi, row0, p, threat_majority, threat_minority, discrimina
         V_[i] = V_new
 
 
-def _residents_week(p, threat_majority, threat_minority, discrimination, institutional_fairness, phase,
-                    time_in_phase_, strategy_, role_, age, I_, U_, Dp_, Dg_, D_, S_, T_, P_, R_, V_, H_,
-                    uncertainty_propensity, trust_propensity, prejudice_propensity, violence_propensity,
-                    discrimination_exposure, sums, pusher, bridge, draws, mods, influence_weight, ingroup_weight,
-                    contact_share, programme_contact_share, minority_, base_prejudice, membership_count, relatives,
-                    relatives_in_group, removed, new_phase, shield_next, appeal_, ready_, kin_):  # pragma: no cover
-    """Every element-wise rule of one week (E2-E19), one resident at a time, as :meth:`Resident.step` does, from
-    the tie sums ``sums`` of :func:`_tie_sums` (see :func:`_resident_rows`)."""
-    n = phase.size
-    for b in prange((n + TIE_BLOCK - 1) // TIE_BLOCK):
-        _resident_rows(b * TIE_BLOCK, min(n, (b + 1) * TIE_BLOCK), 0, p, threat_majority, threat_minority,
-                       discrimination, institutional_fairness, phase, time_in_phase_, strategy_, role_, age, I_, U_,
-                       Dp_, Dg_, D_, S_, T_, P_, R_, V_, H_, uncertainty_propensity, trust_propensity,
-                       prejudice_propensity, violence_propensity, discrimination_exposure, sums, pusher, bridge,
-                       draws, mods, influence_weight, ingroup_weight, contact_share, programme_contact_share,
-                       minority_, base_prejudice, membership_count, relatives, relatives_in_group, removed,
-                       new_phase, shield_next, appeal_, ready_, kin_)
-
-
 def _week_pass(indptr, indices, weight, floats, codes, p, threat_majority, threat_minority, discrimination,
                institutional_fairness, phase, time_in_phase_, strategy_, role_, age, I_, U_, Dp_, Dg_, D_, S_, T_,
                P_, R_, V_, H_, uncertainty_propensity, trust_propensity, prejudice_propensity, violence_propensity,
@@ -379,10 +360,10 @@ def _week_pass(indptr, indices, weight, floats, codes, p, threat_majority, threa
     for b in prange((n + TIE_BLOCK - 1) // TIE_BLOCK):
         lo = b * TIE_BLOCK
         hi = min(n, lo + TIE_BLOCK)
-        sums = np.empty((hi - lo, 15), dtype=floats.dtype)
+        sums = np.empty((hi - lo, len(SUM_COLUMNS)), dtype=floats.dtype)
         _block_tie_sums(indptr, indices, weight, p.outgroup_influence, p.kin_tie_strength, floats, codes, lo, hi,
                         sums, lo)
-        _resident_rows(lo, hi, lo, p, threat_majority, threat_minority, discrimination, institutional_fairness,
+        _resident_rows(lo, hi, p, threat_majority, threat_minority, discrimination, institutional_fairness,
                        phase, time_in_phase_, strategy_, role_, age, I_, U_, Dp_, Dg_, D_, S_, T_, P_, R_, V_, H_,
                        uncertainty_propensity, trust_propensity, prejudice_propensity, violence_propensity,
                        discrimination_exposure, sums, pusher, bridge, draws, mods, influence_weight, ingroup_weight,
@@ -402,8 +383,6 @@ def _commit_phases(phase, new_phase, time_in_phase_, H_, shield_next, shield_aft
 
 pack = njit(parallel=True, **_jit)(_pack)
 pack_serial = _one_thread(_pack)
-residents_week = njit(parallel=True, **_jit)(_residents_week)
-residents_week_serial = _one_thread(_residents_week)
 week_pass = njit(parallel=True, **_jit)(_week_pass)
 week_pass_serial = _one_thread(_week_pass)
 commit_phases = njit(parallel=True, **_jit)(_commit_phases)

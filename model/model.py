@@ -129,7 +129,7 @@ class RadicalisationModel(mesa.Model):
         """One recruiter presence per movement and neighbourhood, then online (used by the per-agent reference)."""
         self.collect = collect
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: (lambda m, k=name: m._outcomes[k]) for name in OUTCOME_COLUMNS})
+            model_reporters={name: (lambda m, k=name: m._settled_outcome(k)) for name in OUTCOME_COLUMNS})
         self._summary: dict[str, float] = {}
         self._outcome_values: dict[str, float] = {}
         self._outcomes_week: int | None = None      # the week the outcomes were computed for (None: not yet)
@@ -336,27 +336,14 @@ class RadicalisationModel(mesa.Model):
         The one per-run outcome function: the DataCollector records it each week, and
         sweeps, comparisons and the EMA adapter read it at the end of a run.
         """
-        return dict(self._outcomes)
+        self._settle_outcomes()
+        return dict(self._outcome_values)
 
     @property
     def summary(self) -> dict[str, float]:
         """The residents' part of :meth:`outcomes` at the current week (:data:`model.metrics.SUMMARY_COLUMNS`)."""
         self._settle_outcomes()
         return self._summary
-
-    @summary.setter
-    def summary(self, value: dict[str, float]) -> None:
-        self._summary = value
-
-    @property
-    def _outcomes(self) -> dict[str, float]:
-        self._settle_outcomes()
-        return self._outcome_values
-
-    @_outcomes.setter
-    def _outcomes(self, value: dict[str, float]) -> None:
-        self._outcome_values = value
-        self._outcomes_week = self.steps
 
     def _record(self) -> None:
         """End of a week: the DataCollector's row, or, without collection, mark the outcomes as due.
@@ -373,6 +360,11 @@ class RadicalisationModel(mesa.Model):
         """Compute this week's outcomes if they are due (before the model changes; see :meth:`_record`)."""
         if self._outcomes_week is None:
             self._compute_outcomes()
+
+    def _settled_outcome(self, name: str) -> float:
+        """One of this week's outcomes (the DataCollector's reporters)."""
+        self._settle_outcomes()
+        return self._outcome_values[name]
 
     def _compute_outcomes(self) -> None:
         self._summary = summarise(self.state, self.town.background)

@@ -164,7 +164,7 @@ def test_threaded_and_one_thread_passes_have_their_own_cache_entries():
     passes ran on one thread in every later process. Each pair must now have two cache files."""
     import model.kernels as kernels
 
-    for name in ("tie_sums", "pack", "residents_week", "week_pass", "commit_phases"):
+    for name in ("tie_sums", "pack", "week_pass", "commit_phases"):
         threaded, one_thread = getattr(kernels, name), getattr(kernels, name + "_serial")
         assert threaded.targetoptions.get("parallel") and not one_thread.targetoptions.get("parallel"), name
         assert threaded._cache._cache_file._index_name != one_thread._cache._cache_file._index_name, name
