@@ -34,6 +34,7 @@ from model.parameters import PRECISIONS, ParameterError, Parameters, parameter_t
 
 from .examples import KINDS, ExampleNotFound, describe, example_path, examples
 from . import provenance
+from .memory import keep_freed_memory
 from .params import parameter_markdown
 from .runner import OutputError, check_output_folder, run_scenario, write_run
 from .scenario import Scenario, ScenarioError, load_scenario
@@ -869,6 +870,7 @@ def main(argv: list[str] | None = None) -> int:
     Exit codes: 0 success, 2 bad input, 1 an I/O failure while working, 130 interrupted.
     """
     provenance.COMMAND_LINE = ["radsim", *(sys.argv[1:] if argv is None else argv)]
+    keep_freed_memory()                 # freed arrays reused, not faulted in again (experiments.memory)
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, _interrupt) if in_main_thread else None
     INTERRUPT_PENDING.clear()

@@ -12,6 +12,10 @@ import signal
 
 
 def dask_setup(worker) -> None:
-    """Called by Dask in each worker process as it starts."""
+    """Called by Dask in each worker process as it starts (and the command line's allocator setting,
+    :func:`experiments.memory.keep_freed_memory`)."""
+    from .memory import keep_freed_memory
+
+    keep_freed_memory()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.getLogger("distributed").setLevel(logging.ERROR)

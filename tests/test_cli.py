@@ -193,3 +193,30 @@ def test_ranges_of_the_options_are_one_line_errors(tmp_path):
         res = radsim(*args)
         assert res.returncode == 2 and message in res.stderr, res.stderr
         assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator")
+@pytest.mark.parametrize("opt_out", [False, True])
+def test_the_command_lines_processes_keep_freed_memory_unless_told_not_to(opt_out):
+    """The command line asks glibc to keep freed blocks for reuse (experiments.memory): a freed array of 100 MB
+    stays in the process instead of going back to the system; ``RADSIM_RETURN_MEMORY`` keeps the default."""
+    import os
+
+    script = ("import numpy as np\n"
+              "from experiments.bench import current_rss_mb\n"
+              "from experiments.memory import keep_freed_memory\n"
+              "kept = keep_freed_memory()\n"
+              "a = np.ones(100 * 2**20 // 8)\n"
+              "before = current_rss_mb()\n"
+              "del a\n"
+              "print(kept, before - current_rss_mb())\n")
+    env = {k: v for k, v in os.environ.items() if k != "RADSIM_RETURN_MEMORY"}
+    if opt_out:
+        env["RADSIM_RETURN_MEMORY"] = "1"
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True).stdout
+    kept, returned_mb = out.split()
+    assert kept == str(not opt_out)
+    if opt_out:
+        assert float(returned_mb) > 90
+    else:
+        assert float(returned_mb) < 10
