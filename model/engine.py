@@ -105,10 +105,12 @@ class ArrayEngine:
         self.modifiers = RuleModifiers.neutral(town.n_residents, self.dtype)
         self.rebuild_network()
 
-    def rebuild_network(self) -> None:
+    def rebuild_network(self, ties_only: bool = False) -> None:
         """Recompute the matrices derived from the town's ties (after ties, memberships or removals change).
 
-        Residents in ``removed`` (prison) lose all their ties while removed.
+        Residents in ``removed`` (prison) lose all their ties while removed. With ``ties_only`` (ties were
+        added, nothing else changed: individual mobility every 13 weeks), what does not depend on the ties
+        (backgrounds, memberships, households, the week's parameters, the buffers) is kept.
         """
         a = self.town.adjacency.tocsr()
         n = a.shape[0]
@@ -130,6 +132,16 @@ class ArrayEngine:
         self.influence_weight = self.ingroup_weight + self.params.outgroup_influence * outgroup_weight
         self.contact_share = rules.share.vectorized(outgroup_weight, self.tie_weight, 0.0)
         self.programme_contact_share = rules.share.vectorized(programme, self.tie_weight, 0.0)
+        tied = ("tie_weight", "ingroup_weight", "influence_weight", "contact_share", "programme_contact_share")
+        if not ties_only:
+            self._residents_arrays()
+        if self.dtype != np.float64:
+            for name in tied:
+                setattr(self, name, getattr(self, name).astype(self.dtype))
+
+    def _residents_arrays(self) -> None:
+        """What the week reads of each resident that does not depend on the ties, and the week's buffers."""
+        n, bg = self.town.n_residents, self.town.background
         self.minority = (bg > 0).astype(np.float64)
         self.movement = np.where(bg > 0, 0, 1).astype(np.float64)
         self.base_prejudice = np.where(bg > 0, self.params.prejudice_minority, self.params.prejudice_majority)
@@ -138,8 +150,7 @@ class ArrayEngine:
         household = self.town.household
         self.relatives = (np.bincount(household)[household] - 1).astype(np.float64)
         if self.dtype != np.float64:
-            for name in ("tie_weight", "ingroup_weight", "influence_weight", "contact_share",
-                         "programme_contact_share", "minority", "base_prejudice", "membership_count", "relatives"):
+            for name in ("minority", "base_prejudice", "membership_count", "relatives"):
                 setattr(self, name, getattr(self, name).astype(self.dtype))
         self._floats = np.zeros((n, len(PACKED_COLUMNS)), dtype=self.dtype)
         self._codes = np.zeros(n, dtype=np.int16)

@@ -94,6 +94,8 @@ class RadicalisationModel(mesa.Model):
         """Permanent interventions implied by survey figures (its key figures); kept apart from ``interventions``."""
         self.modifiers = self.engine.modifiers
         """This week's rule modifiers, set by the interventions (:class:`model.interventions.RuleModifiers`)."""
+        self._neutral_modifiers = False
+        """Whether the modifiers are known to be zero (reset, and no intervention has run since)."""
         self.attack_weeks: list[int] = list(self.params.attack_weeks)
         self.act_weeks: tuple[list[int], list[int]] = ([], [])
         """The week of every act (E20), per movement (one entry per act)."""
@@ -225,7 +227,8 @@ class RadicalisationModel(mesa.Model):
         """Add ties to the town (e.g. a contact programme) and update the engine."""
         self._settle_outcomes()        # the outcomes of the week just simulated, before the change
         added = self.town.add_ties(source, target, layer, weight)
-        self.engine.rebuild_network()
+        if added:
+            self.engine.rebuild_network(ties_only=True)
         return added
 
     def join_groups(self, residents: np.ndarray, group: np.ndarray, kind: GroupKind,
@@ -300,7 +303,9 @@ class RadicalisationModel(mesa.Model):
         """One week: interventions, mobility's ties, macro context, random draws, acts, the rules, and data."""
         week = self.steps - 1                       # mesa increments steps before calling step
         self._outcomes_week = -1                    # last week's outcomes, if nobody asked for them, are not needed
-        self.modifiers.reset()
+        if self.interventions or self.survey_interventions or not self._neutral_modifiers:
+            self.modifiers.reset()                  # without interventions they stay zero: no reset (12 rows)
+        self._neutral_modifiers = not (self.interventions or self.survey_interventions)
         for intervention in (*self.survey_interventions, *self.interventions):
             self.cost_total += intervention.weekly(self, self.modifiers, week)
         self.add_mobility_ties(week)
