@@ -16,7 +16,10 @@ Run: ``radsim bench [--quick] [--out DIR]``. Three sections:
    and as a ratio: the whole ``radsim run --residents 1000000 --steps 100`` command (time and peak RSS,
    in a fresh process), the week at 1,000,000 residents against the bandwidth bound, the engine against the
    reference at 10,000, the sweep throughput with 2 workers against 1, and ``compare --warmup`` against the
-   same comparison without it. 17.9 million residents is ``--stretch`` (its own run).
+   same comparison without it. 17.9 million residents is ``--stretch`` (its own run). Two rows beside them
+   say what this machine allows: the *floor* of the week (the fetches of its pass over ties alone, for the
+   same ties, against the same bound) and the *ceiling* of a pool of two (two independent runs at once
+   against one).
 
 Timings are printed and written, never asserted.
 """
@@ -24,6 +27,7 @@ Timings are printed and written, never asserted.
 from __future__ import annotations
 
 import json
+import math
 import multiprocessing as mp
 import platform
 import re
@@ -126,22 +130,27 @@ def copy_bandwidth(megabytes: int = 512, repetitions: int = 5) -> float:
 
 
 def bytes_per_step(n: int, nnz: int, state_bytes: int, itemsize: int = 8) -> int:
-    """Bytes one step must touch at least (the passes of :mod:`model.kernels`).
+    """Bytes one step must touch at least (the passes of :mod:`model.kernels`, as fused on 2026-12-02).
 
     The CSR (int32 ``indptr`` and ``indices``, float64 ``data``) is read once. The state arrays are read
-    once and written once. The neighbour table (4 floats and an int16 code per resident) and the 15 tie
-    sums are written once and read once; the 6 rows of draws are written and read once; the 12 rows of
-    rule modifiers are reset and read once; the engine's 9 per-resident arrays of the town are read once.
-    ``itemsize`` is the bytes of a stored float (8, or 4 with ``precision="float32"``).
+    once and written once. The neighbour table (4 floats and an int16 code per resident) and the pushers and
+    bridge builders are written once (the pack) and read once; the 6 rows of draws are written and read once;
+    the 12 rows of rule modifiers are read once (without interventions they are not reset); the engine's 9
+    per-resident arrays of the town are read once; what the fused pass leaves for recruitment and the phases
+    (the next phase, the relaxed shield, the appeal, two flags) is written once and read once. The tie sums
+    are not counted: since 2026-12-02 they stay in a block-sized table in cache (until then the bound counted
+    15 sums per resident written and read, 240 bytes at float64). ``itemsize`` is the bytes of a stored float
+    (8, or 4 with ``precision="float32"``).
     """
     f = itemsize
     csr = 4 * (n + 1) + 4 * nnz + f * nnz
     state = 2 * state_bytes
-    table = 2 * (f * 4 + 2) * n + 2 * f * 15 * n
+    table = 2 * (f * 4 + 2) * n + 2 * 2 * f * n
     draws = 2 * f * 6 * n
-    modifiers = 2 * f * 12 * n
+    modifiers = f * 12 * n
     town = f * 9 * n
-    return csr + state + table + draws + modifiers + town
+    handover = 2 * (3 + 2 * f) * n
+    return csr + state + table + draws + modifiers + town + handover
 
 
 def _proc_status_mb(key: str) -> float | None:
@@ -169,6 +178,91 @@ def peak_rss_mb() -> float:
 def current_rss_mb() -> float:
     """This process's resident memory now, in MB (0 where ``/proc`` is missing)."""
     return _proc_status_mb("VmRSS") or 0.0
+
+
+def _gather_kernel():
+    """The fetches of the week's pass over ties alone (compiled on first use): for each block of
+    :data:`model.kernels.TIE_BLOCK` residents, copy every tie's neighbour row and code into a scratch table,
+    with the same prefetches, as :func:`model.kernels.week_pass` does, and nothing else. Its time is the floor of that pass for this
+    town's ties and this machine's memory, whatever the arithmetic."""
+    from numba import njit, prange
+
+    from model.kernels import PREFETCH_AHEAD, TIE_BLOCK, _prefetch_row
+
+    @njit(parallel=True, nogil=True)
+    def gather(indptr, indices, floats, codes, out):  # pragma: no cover - compiled
+        n = indptr.size - 1
+        for b in prange((n + TIE_BLOCK - 1) // TIE_BLOCK):
+            lo = b * TIE_BLOCK
+            hi = min(n, lo + TIE_BLOCK)
+            k0 = indptr[lo]
+            m = indptr[hi] - k0
+            rows = np.empty((m, 4), dtype=floats.dtype)
+            row_codes = np.empty(m, dtype=codes.dtype)
+            for t in range(m):
+                if t + PREFETCH_AHEAD < m:
+                    _prefetch_row(floats, indices[k0 + t + PREFETCH_AHEAD])
+                j = indices[k0 + t]
+                row_codes[t] = codes[j]
+                rows[t, 0] = floats[j, 0]
+                rows[t, 1] = floats[j, 1]
+                rows[t, 2] = floats[j, 2]
+                rows[t, 3] = floats[j, 3]
+            total = 0.0
+            for t in range(m):             # read the table back, so that the copies are not optimised away
+                total += rows[t, 0] + row_codes[t]
+            out[b] = total
+
+    return gather
+
+
+def gather_floor_ms(engine, repetitions: int) -> float:
+    """Best time in ms of the fetches alone of a week's pass over ties (:func:`_gather_kernel`), over the
+    engine's CSR and neighbour table as they stand."""
+    from model.kernels import TIE_BLOCK
+
+    a = engine.adjacency
+    out = np.zeros((a.shape[0] + TIE_BLOCK - 1) // TIE_BLOCK)
+    gather = _gather_kernel()
+    gather(a.indptr, a.indices, engine._floats, engine._codes, out)
+    best = math.inf
+    for _ in range(max(1, repetitions)):
+        t = time.perf_counter()
+        gather(a.indptr, a.indices, engine._floats, engine._codes, out)
+        best = min(best, time.perf_counter() - t)
+    return best * 1000.0
+
+
+def _one_run_seconds(args: tuple[int, int, float]) -> float:
+    """In a process of its own: one model of ``n`` residents run ``steps`` weeks on one numba thread (as a
+    sweep's worker runs); the wall seconds of build and weeks. ``start`` (a ``time.time()``) lines up the
+    processes of one measurement."""
+    n, steps, start = args
+    import numba
+
+    from model import RadicalisationModel
+
+    numba.set_num_threads(1)
+    RadicalisationModel(n_residents=500, rng=0, collect=False).step()     # compiled passes loaded
+    time.sleep(max(0.0, start - time.time()))
+    t = time.perf_counter()
+    m = RadicalisationModel(n_residents=n, rng=1, collect=False)
+    for _ in range(steps):
+        m.step()
+    m.outcomes()
+    return time.perf_counter() - t
+
+
+def two_process_ceiling(n: int, steps: int) -> dict:
+    """The throughput of two independent runs at once against one at a time, each in its own process on one
+    thread: the most any pool of 2 workers can gain on this machine for runs of this size (memory and the
+    processor's shared parts set it, not the pool). ``ceiling`` is ``2 * alone / together``."""
+    ctx = mp.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
+        alone = pool.submit(_one_run_seconds, (n, steps, time.time() + 5.0)).result()
+        start = time.time() + 2.0
+        together = [f.result() for f in [pool.submit(_one_run_seconds, (n, steps, start)) for _ in range(2)]]
+    return {"alone_seconds": alone, "together_seconds": together, "ceiling": 2 * alone / max(together)}
 
 
 def _scaling_worker(args: tuple[int, int, int, int, str, bool]) -> dict:
@@ -205,6 +299,7 @@ def _scaling_worker(args: tuple[int, int, int, int, str, bool]) -> dict:
     for _ in range(repetitions - 1):
         reps.append(_median_ms_per_step(step, max(1, steps // 5), 1)[0])
     state_bytes = sum(v.nbytes for v in state.as_dict().values())
+    gather_ms = gather_floor_ms(engine, repetitions)
     return {
         "n_residents": n,
         "ties_per_resident": town.adjacency.nnz / n,
@@ -212,6 +307,7 @@ def _scaling_worker(args: tuple[int, int, int, int, str, bool]) -> dict:
         "town_seconds": t_town,
         "build_seconds": t_build,
         "ms_per_step": statistics.median(reps),
+        "gather_floor_ms": gather_ms,
         "steps": steps,
         "build_plus_steps_seconds": t_build + t_steps,
         "peak_rss_mb": peak_rss_mb(),
@@ -241,6 +337,7 @@ def scaling(cfg: BenchConfig, progress=None) -> list[dict]:
         row["bytes_per_step"] = bytes_per_step(n, row["nnz"], row["state_bytes"], np.dtype(cfg.precision).itemsize)
         row["bound_ms_per_step"] = row["bytes_per_step"] / (bandwidth * 1e9) * 1000.0
         row["step_over_bound"] = row["ms_per_step"] / row["bound_ms_per_step"]
+        row["gather_floor_over_bound"] = row["gather_floor_ms"] / row["bound_ms_per_step"]
     return rows
 
 
@@ -322,6 +419,8 @@ def acceptance(cfg: BenchConfig, reference: list[dict], scale: list[dict], progr
         if big:
             row(f"week at {big[0]['n_residents']:,} over the bandwidth bound", big[0]["step_over_bound"], "x", 5.0,
                 "lower", "radsim bench (scaling)")
+            row(f"floor: the fetches of the pass over ties alone at {big[0]['n_residents']:,}, over the same bound",
+                big[0]["gather_floor_over_bound"], "x", 5.0, "lower", "radsim bench (scaling: gather_floor_ms)")
         for r in reference:
             if r["n_residents"] == max(x["n_residents"] for x in reference):
                 row(f"engine over reference at {r['n_residents']:,}", r["speed_ratio"], "x", 1000.0, "higher",
@@ -336,6 +435,11 @@ def acceptance(cfg: BenchConfig, reference: list[dict], scale: list[dict], progr
                 progress()
         row("sweep, 2 workers against 1 (16 runs, whole command)", sweep_seconds[1] / sweep_seconds[2], "x", 1.7,
             "higher", f"radsim sweep (16 runs of {cfg.sweep_residents:,} residents x {cfg.sweep_steps} weeks)")
+        ceiling = two_process_ceiling(cfg.sweep_residents, cfg.sweep_steps)
+        row("ceiling: two independent runs at once against one (one thread each)", ceiling["ceiling"], "x", 1.7,
+            "higher", f"two processes, one run of {cfg.sweep_residents:,} residents x {cfg.sweep_steps} weeks each "
+                      f"(alone {ceiling['alone_seconds']:.2f} s, together "
+                      f"{' and '.join(f'{x:.2f}' for x in ceiling['together_seconds'])} s)")
         (folder / "burn_in.toml").write_text(burn_in_scenario(cfg.warmup_week, cfg.warmup_steps_total,
                                                               cfg.warmup_residents), encoding="utf-8")
         compare = ["compare", "burn_in.toml", "--replications", str(cfg.warmup_replications)]

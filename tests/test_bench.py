@@ -16,7 +16,11 @@ def test_quick_benchmark_runs_and_prints_a_table(tmp_path):
     df = pd.read_csv(tmp_path / "bench.csv")
     assert set(df["section"]) == {"engine_vs_reference", "scaling", "acceptance"}
     accept = df[df.section == "acceptance"].set_index("figure")
-    assert len(accept) == 7 and (accept["ratio"] > 0).all()
+    assert len(accept) == 9 and (accept["ratio"] > 0).all()
+    scaling = df[df.section == "scaling"]
+    # the fetches of the pass over ties alone are a floor of the week, which does them and more
+    assert (scaling["gather_floor_ms"] < scaling["ms_per_step"]).all()
+    assert any(f.startswith("ceiling: two independent runs") for f in accept.index)
     assert "Acceptance of issue 16" in res.stdout and "OUTPUTS DIFFER" not in res.stdout
     assert {"speed_ratio", "ms_per_step", "peak_rss_mb", "step_over_bound"} <= set(df.columns)
     assert (tmp_path / "bench.md").read_text().startswith("# radsim benchmark")
