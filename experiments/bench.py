@@ -47,7 +47,8 @@ from .runner import atomic_outputs
 
 __all__ = ["BenchConfig", "run_bench", "copy_bandwidth", "bytes_per_step"]
 
-#: Town options for the scaling runs (not ``--stretch``): about 17.5 ties per resident, against 12.4 by default.
+#: A denser town, about 17.5 ties per resident against 12.4 by default: the scaling runs' town until 2026-12-02
+#: (``BenchConfig(dense_town=True)``, for tables comparable with the earlier ones in docs/performance.md).
 DENSE_TOWN = dict(neighbour_degree=6, school_work_degree=7.0, association_degree=6.0, online_degree_mean=5.0)
 
 
@@ -69,13 +70,14 @@ class BenchConfig:
     warmup_residents: int = 20_000
     acceptance: bool = True
     precision: str = "float64"              # of the scaling runs (float32 for the largest towns)
-    dense_town: bool = True                 # the scaling runs' town: DENSE_TOWN, or the model's default town
+    dense_town: bool = False                # the scaling runs' town: the model's default (that of the run command
+                                            # and of the issue's week figure), or DENSE_TOWN
 
     @classmethod
     def stretch(cls) -> "BenchConfig":
         """The Netherlands at 1:1: 17.9 million residents of the model's default town, build plus 10 steps, once."""
         return cls(reference_sizes=(), scaling_sizes=(17_900_000,), scaling_steps=10, repetitions=1, warmup_steps=1,
-                   acceptance=False, dense_town=False)
+                   acceptance=False)
 
     @classmethod
     def quick(cls) -> "BenchConfig":
@@ -180,7 +182,7 @@ def current_rss_mb() -> float:
     return _proc_status_mb("VmRSS") or 0.0
 
 
-def _gather_kernel():
+def _gather_kernel(parallel: bool):
     """The fetches of the week's pass over ties alone (compiled on first use): for each block of
     :data:`model.kernels.TIE_BLOCK` residents, copy every tie's neighbour row and code into a scratch table,
     with the same prefetches, as :func:`model.kernels.week_pass` does, and nothing else. Its time is the floor of that pass for this
@@ -189,7 +191,7 @@ def _gather_kernel():
 
     from model.kernels import PREFETCH_AHEAD, TIE_BLOCK, _prefetch_row
 
-    @njit(parallel=True, nogil=True)
+    @njit(parallel=parallel, nogil=True)
     def gather(indptr, indices, floats, codes, out):  # pragma: no cover - compiled
         n = indptr.size - 1
         for b in prange((n + TIE_BLOCK - 1) // TIE_BLOCK):
@@ -223,7 +225,7 @@ def gather_floor_ms(engine, repetitions: int) -> float:
 
     a = engine.adjacency
     out = np.zeros((a.shape[0] + TIE_BLOCK - 1) // TIE_BLOCK)
-    gather = _gather_kernel()
+    gather = engine._compiled(_gather_kernel(True), _gather_kernel(False))   # threaded as the week's passes are
     gather(a.indptr, a.indices, engine._floats, engine._codes, out)
     best = math.inf
     for _ in range(max(1, repetitions)):
