@@ -101,11 +101,12 @@ def test_engine_equals_reference_with_every_intervention_active():
     pd.testing.assert_frame_equal(fast.timeseries(), ref.timeseries())
 
 
-def test_serial_and_threaded_tie_kernels_give_identical_sums():
-    """Small towns use the one-thread kernel; both must give the same sums bit for bit."""
+def test_serial_and_threaded_tie_kernels_give_identical_sums(all_threads):
+    """Small towns use the one-thread kernel; both must give the same sums bit for bit (5,000 residents: three
+    blocks of the pass, shared between the threads)."""
     from model.kernels import neighbour_codes, tie_sums, tie_sums_serial
 
-    m = RadicalisationModel(n_residents=1500, rng=4, collect=False)
+    m = RadicalisationModel(n_residents=5000, rng=4, collect=False)
     m.run_for(30)
     eng, a, s = m.engine, m.engine.adjacency, m.state
     floats = np.column_stack([s.radical_belief, s.violence_attitude, s.prejudice, s.personal_discrimination])
@@ -141,15 +142,16 @@ def test_the_blocked_pass_over_ties_equals_sparse_products_across_block_edges():
     assert out[:, 5].sum() > 0 and out[:, 6].sum() > 0
 
 
-def test_a_week_is_the_same_on_one_thread_and_on_several(monkeypatch):
+def test_a_week_is_the_same_on_one_thread_and_on_several(monkeypatch, all_threads):
     """Every compiled pass of a week (roles and packing, ties, residents, phases) has a one-thread and a
-    threaded form; the state must be the same bit for bit, whichever runs."""
+    threaded form; the state must be the same bit for bit, whichever runs (5,000 residents: three blocks of
+    the pass, shared between the threads)."""
     import model.engine as engine
 
     states = []
     for serial_below in (10**9, 0):
         monkeypatch.setattr(engine, "SERIAL_BELOW", serial_below)
-        m = RadicalisationModel(n_residents=1500, rng=8, collect=False, attack_weeks=[5],
+        m = RadicalisationModel(n_residents=5000, rng=8, collect=False, attack_weeks=[5],
                                 interventions=[{"type": "intergroup_contact", "start": 3, "intensity": 0.5}])
         m.run_for(25)
         states.append(m.state)
