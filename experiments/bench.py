@@ -184,34 +184,21 @@ def current_rss_mb() -> float:
 
 def _gather_kernel(parallel: bool):
     """The fetches of the week's pass over ties alone (compiled on first use): for each block of
-    :data:`model.kernels.TIE_BLOCK` residents, copy every tie's neighbour row and code into a scratch table,
-    with the same prefetches, as :func:`model.kernels.week_pass` does, and nothing else. Its time is the floor of that pass for this
-    town's ties and this machine's memory, whatever the arithmetic."""
+    :data:`model.kernels.TIE_BLOCK` residents, copy every tie's neighbour row and code into a scratch table
+    with the week's own copy loop (:func:`model.kernels._gather_block`), and nothing else. Its time is the
+    floor of that pass for this town's ties and this machine's memory, whatever the arithmetic."""
     from numba import njit, prange
 
-    from model.kernels import PREFETCH_AHEAD, TIE_BLOCK, _prefetch_row
+    from model.kernels import TIE_BLOCK, _gather_block
 
     @njit(parallel=parallel, nogil=True)
     def gather(indptr, indices, floats, codes, out):  # pragma: no cover - compiled
         n = indptr.size - 1
         for b in prange((n + TIE_BLOCK - 1) // TIE_BLOCK):
-            lo = b * TIE_BLOCK
-            hi = min(n, lo + TIE_BLOCK)
-            k0 = indptr[lo]
-            m = indptr[hi] - k0
-            rows = np.empty((m, 4), dtype=floats.dtype)
-            row_codes = np.empty(m, dtype=codes.dtype)
-            for t in range(m):
-                if t + PREFETCH_AHEAD < m:
-                    _prefetch_row(floats, indices[k0 + t + PREFETCH_AHEAD])
-                j = indices[k0 + t]
-                row_codes[t] = codes[j]
-                rows[t, 0] = floats[j, 0]
-                rows[t, 1] = floats[j, 1]
-                rows[t, 2] = floats[j, 2]
-                rows[t, 3] = floats[j, 3]
+            rows, row_codes = _gather_block(indptr, indices, floats, codes, b * TIE_BLOCK,
+                                            min(n, (b + 1) * TIE_BLOCK))
             total = 0.0
-            for t in range(m):             # read the table back, so that the copies are not optimised away
+            for t in range(rows.shape[0]):  # read the table back, so that the copies are not optimised away
                 total += rows[t, 0] + row_codes[t]
             out[b] = total
 

@@ -108,9 +108,9 @@ def _tie_sums(indptr, indices, weight, outgroup_influence, close_tie, floats, co
 
 
 @register_jitable
-def _block_tie_sums(indptr, indices, weight, outgroup_influence, close_tie, floats, codes, lo, hi, out,
-                    row0):  # pragma: no cover - compiled
-    """The sums of :func:`_tie_sums` for residents ``lo`` to ``hi`` (one block), into ``out[i - row0]``."""
+def _gather_block(indptr, indices, floats, codes, lo, hi):  # pragma: no cover - compiled
+    """The neighbour rows and codes of the ties of residents ``lo`` to ``hi``, copied in tie order into a
+    scratch table (the first loop of :func:`_tie_sums`, with its prefetches)."""
     k0 = indptr[lo]
     m = indptr[hi] - k0
     rows = np.empty((m, 4), dtype=floats.dtype)
@@ -124,6 +124,15 @@ def _block_tie_sums(indptr, indices, weight, outgroup_influence, close_tie, floa
         rows[t, 1] = floats[j, 1]
         rows[t, 2] = floats[j, 2]
         rows[t, 3] = floats[j, 3]
+    return rows, row_codes
+
+
+@register_jitable
+def _block_tie_sums(indptr, indices, weight, outgroup_influence, close_tie, floats, codes, lo, hi, out,
+                    row0):  # pragma: no cover - compiled
+    """The sums of :func:`_tie_sums` for residents ``lo`` to ``hi`` (one block), into ``out[i - row0]``."""
+    k0 = indptr[lo]
+    rows, row_codes = _gather_block(indptr, indices, floats, codes, lo, hi)
     for i in range(lo, hi):
         wr = wrr = wr1 = wv = wrv = a_out_p = a_in_dp = a_push = a_push_other = a_bridge = k_member = 0.0
         kr = krr = a_sum = a_symp = 0.0

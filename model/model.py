@@ -303,7 +303,7 @@ class RadicalisationModel(mesa.Model):
         """One week: interventions, mobility's ties, macro context, random draws, acts, the rules, and data."""
         week = self.steps - 1                       # mesa increments steps before calling step
         self._outcomes_week = -1                    # last week's outcomes, if nobody asked for them, are not needed
-        if self.interventions or self.survey_interventions or not self._neutral_modifiers:
+        if not self._neutral_modifiers:
             self.modifiers.reset()                  # without interventions they stay zero: no reset (12 rows)
         self._neutral_modifiers = not (self.interventions or self.survey_interventions)
         for intervention in (*self.survey_interventions, *self.interventions):
