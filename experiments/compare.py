@@ -342,7 +342,7 @@ def compare_arms(scenario: Scenario, replications: int = 10, workers: int | None
 
 def _share_cores(workers: int) -> None:
     """In a worker process: numba threads for this worker's share of the cores, so that the workers' threaded
-    passes (towns of 5,000 residents and more) do not ask for more threads than the machine has; and the
+    passes (towns of 8,000 residents and more) do not ask for more threads than the machine has; and the
     command line's allocator setting (:func:`experiments.memory.keep_freed_memory`)."""
     import numba
 

@@ -27,11 +27,12 @@ __all__ = ["tie_sums", "tie_sums_serial", "SERIAL_BELOW", "PACKED_COLUMNS", "SUM
            "WeekParameters", "week_parameters", "pack", "pack_serial", "CODE_BITS", "neighbour_codes", "week_pass",
            "week_pass_serial", "commit_phases", "commit_phases_serial"]
 
-SERIAL_BELOW = 5_000
-"""Towns with fewer residents use the one-thread kernels: they have fewer than three blocks of
-:data:`TIE_BLOCK` residents, so there is little to share between threads (measured on 2 cores, a week
-of the model: 0.36 ms either way at 1,000 residents, 1.13 against 1.03 ms at 5,000, 2.27 against
-1.67 ms at 10,000). A sweep's workers set numba's threads to one each instead."""
+SERIAL_BELOW = 8_000
+"""Towns with fewer residents use the one-thread kernels: below four blocks of :data:`TIE_BLOCK` residents
+there is little to share between threads (measured on 2 cores, a week of the model: 0.36 ms either way at
+1,000 residents, 1.13 against 1.03 ms at 5,000, 2.27 against 1.67 ms at 10,000). The dashboard's towns (at
+most 5,000) stay on the one-thread builds it compiles at start, in a server whose threads step towns side by
+side. A sweep's workers set numba's threads to one each instead."""
 
 PACKED_COLUMNS = ("radical_belief", "violence_attitude", "prejudice", "personal_discrimination")
 """The floats the pass over ties reads of each neighbour: one row of 32 bytes, two to a cache line."""
